@@ -1,0 +1,439 @@
+"""Monograph files → Chunk records, each an exact span of source lines.
+
+A page is read line by line. Markdown headings (`### Usage`, `### Usage:`, `### Usage (X)`,
+`### X Usage:`, `### Usage: inline text`) and bold labels (`**Usage:** text`) open sections;
+headings naming one ingredient of a combination page switch the ingredient in focus; inside
+an FAQ section every question opens a new chunk. A chunk's `text` is its lines joined as they
+are, trimmed only of surrounding whitespace and list/quote markers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+SECTIONS = (
+    "overview",
+    "usage",
+    "dosage",
+    "side_effects",
+    "how_it_works",
+    "precautions",
+    "faq",
+    "disclaimer",
+)
+
+SECTION_LABELS = {
+    "overview": "Overview",
+    "usage": "Usage",
+    "dosage": "Dosage",
+    "side_effects": "Side effects",
+    "how_it_works": "How it works",
+    "precautions": "Precautions",
+    "faq": "FAQ",
+    "disclaimer": "Disclaimer",
+}
+
+MONOGRAPH_SUFFIXES = (".md", ".txt")
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a monograph is a few KB; larger files are not monographs
+
+# Keyword → section. Order matters: the first pattern that matches the heading wins.
+_KEYWORDS: list[tuple[str, str]] = [
+    ("overview", r"generic\s+names?|brand\s+names?|overview|introduction|description|composition"),
+    ("usage", r"usage|uses?|indications?(?:\s+and\s+usage)?|what\s+(?:is\s+it|it\s+is)\s+used\s+for|therapeutic\s+uses?"),
+    ("dosage", r"dosage(?:\s+and\s+administration)?|dosing|doses?|administration|how\s+to\s+(?:take|use)"),
+    ("side_effects", r"side[\s-]*effects?|adverse\s+(?:effects|reactions|events)"),
+    ("how_it_works", r"how\s+(?:it|they|does\s+it|do\s+they)\s+works?|mechanism(?:\s+of\s+action)?|pharmacology"),
+    ("precautions", r"precautions?|warnings?|contraindications?|(?:drug\s+)?interactions?|safety(?:\s+information)?"),
+    ("faq", r"faqs?|frequently\s+asked\s+questions?|common\s+questions|questions\s+and\s+answers"),
+    ("disclaimer", r"disclaimer"),
+]
+# Bold labels open a section only with a page-level name; others are labels inside a section.
+_BOLD_SECTION = re.compile(
+    r"^(?:generic\s+names?|usage|uses|indications|dosage(?:\s+and\s+administration)?|side[\s-]*effects|"
+    r"how\s+it\s+works|mechanism\s+of\s+action|precautions|faqs?|frequently\s+asked\s+questions|disclaimer)\b",
+    re.I,
+)
+_KW_ALT = "|".join(f"(?P<{name}>{pat})" for name, pat in _KEYWORDS)
+# "Usage", "Usage:", "Usage (Glutathione)", "Usage: inline body", "Warnings and Precautions"
+_KW_FIRST = re.compile(
+    rf"^(?:{_KW_ALT})\b(?:\s*(?:and|&|/)\s*(?:{'|'.join(p for _, p in _KEYWORDS)}))*\s*(?P<rest>.*)$",
+    re.I | re.S,
+)
+# "Biotin (Vitamin B7) Usage:" – a keyword at the end after a (drug) prefix
+_KW_LAST = re.compile(rf"^(?P<prefix>.+?)\s+(?:{_KW_ALT})\s*:?\s*$", re.I)
+
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
+_BOLD_LABEL = re.compile(r"^\s*(?:[*+-]\s+)?(?:\*\*|__)(?P<label>[^*_]{1,80}?)(?:\*\*|__)\s*(?P<rest>.*)$")
+_LIST_MARK = re.compile(r"^(?:[*+-]|\d{1,3}[.)]|>)\s+")
+_MARKUP = re.compile(r"[*_`]+")
+# FAQ question openers (applied to a stripped line inside an FAQ section)
+_Q_OPENERS = [
+    re.compile(r"^(?:[*+-]\s+|\d{1,3}[.)]\s+)?(?:\*\*|__)?\s*(?:Q|Question)\s*\d*\s*[:.)-]", re.I),
+    re.compile(r"^(?:[*+-]\s+)?\d{1,3}[.)]\s*(?:\*\*|__).+"),
+    re.compile(r"^(?:[*+-]\s+)?(?:\*\*|__)\s*\d{0,3}[.)]?\s*[^*_]{3,}\?\s*(?:\*\*|__)"),
+    re.compile(r"^\d{1,3}[.)]\s+[^*]{3,}\?\s*$"),
+]
+_TITLE_RE = re.compile(r"^title\s*:\s*(.+?)\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One indexed passage: the exact text of source lines start_line..end_line."""
+
+    id: int
+    source: str  # path relative to the corpus folder, "/" separators
+    title: str  # the page title
+    drug: str  # the ingredient it is about (page title for shared text)
+    section: str  # one of SECTIONS
+    heading: str  # the section heading or the FAQ question, markup removed
+    start_line: int  # 1-based, inclusive
+    end_line: int
+    text: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    source: str
+    title: str
+    drugs: tuple[str, ...]  # ingredients named by the title
+    chunks: tuple[Chunk, ...]
+    warnings: tuple[str, ...]  # why the page could not be parsed fully, for the summary
+
+
+def clean_inline(text: str) -> str:
+    """Text of a heading or label without Markdown emphasis, for display."""
+    text = _MARKUP.sub("", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.strip(" :")
+
+
+def trim_span(text: str) -> str:
+    """Trim whitespace and list/quote markers at the ends only (what SPEC allows)."""
+    text = text.strip()
+    while True:
+        m = _LIST_MARK.match(text)
+        if not m:
+            break
+        text = text[m.end() :].lstrip()
+    return text
+
+
+def question_text(line: str) -> str:
+    """The question of an FAQ line, without list marker, numbering, "Q:" or the answer."""
+    q = re.sub(r"^(?:[*+-]\s+)?(?:\d{1,3}[.)]\s*)?", "", line.strip())
+    bold = re.match(r"^(?:\*\*|__)(.+?)(?:\*\*|__)", q)
+    if bold:
+        q = bold.group(1)
+    else:
+        q = re.split(r"\s+A\s*[:.]\s", q, maxsplit=1)[0]
+    q = re.sub(r"^\s*(?:\d{1,3}[.)]\s*)?(?:Q(?:uestion)?\s*\d*\s*[:.)-]\s*)?", "", q, flags=re.I)
+    return clean_inline(q) or "FAQ"
+
+
+def split_ingredients(title: str) -> tuple[str, ...]:
+    parts = [p.strip() for p in re.split(r"\s\+\s|\s*\+\s*", title) if p.strip()]
+    return tuple(parts) if len(parts) > 1 else (title.strip(),)
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", s.lower()).strip()
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    """UTF-8 (BOM tolerated); invalid bytes become U+FFFD and are reported."""
+    try:
+        return data.decode("utf-8-sig"), False
+    except UnicodeDecodeError:
+        return data.decode("utf-8-sig", errors="replace"), True
+
+
+def read_front_matter(lines: list[str]) -> tuple[int, str | None]:
+    """Return (index of the first body line, title) for optional `---` front matter."""
+    if not lines or lines[0].strip() != "---":
+        return 0, None
+    title = None
+    for i in range(1, min(len(lines), 200)):
+        s = lines[i].strip()
+        if s in ("---", "..."):
+            return i + 1, title
+        m = _TITLE_RE.match(s)
+        if m:
+            title = m.group(1).strip().strip("'\"").strip()
+    return 0, None  # unterminated: treat the whole file as body
+
+
+def _match_section(text: str) -> tuple[str, str] | None:
+    """(section, rest) when `text` opens with a section keyword."""
+    m = _KW_FIRST.match(text)
+    if not m:
+        return None
+    for name, _ in _KEYWORDS:
+        if m.group(name):
+            return name, m.group("rest").strip()
+    return None
+
+
+class _PageParser:
+    def __init__(self, source: str, lines: list[str], title: str):
+        self.source = source
+        self.lines = lines
+        self.title = title
+        self.ingredients = split_ingredients(title)
+        self._ing_norm = [(_norm(i), i) for i in self.ingredients]
+        self.chunks: list[Chunk] = []
+        self.warnings: list[str] = []
+        # current block
+        self.section = "overview"
+        self.context_drug = title  # ingredient in focus (set by ingredient headings)
+        self.drug = title
+        self.heading = title
+        self.start: int | None = None  # 0-based line index of the block start
+        self.label_line = -1  # a bold label line with no text of its own
+        self.seen_section = False
+
+    # -- helpers -----------------------------------------------------------------
+    def ingredient_in(self, text: str) -> list[str]:
+        """Ingredients of a combination page named in `text`."""
+        if len(self.ingredients) < 2:
+            return []
+        t = f" {_norm(text)} "
+        found = [orig for n, orig in self._ing_norm if n and f" {n} " in t]
+        if not found:  # "Metformin" heading for ingredient "Metformin Hydrochloride"
+            for n, orig in self._ing_norm:
+                first = n.split(" ")[0] if n else ""
+                if len(first) >= 5 and f" {first} " in t:
+                    found.append(orig)
+        return found
+
+    def _drug_for(self, qualifier: str) -> str | None:
+        if not qualifier:
+            return None
+        found = self.ingredient_in(qualifier)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1 or re.search(r"\b(combin\w*|together|both|all)\b", qualifier, re.I):
+            return self.title
+        return None
+
+    def close(self, end: int) -> None:
+        """Emit the current block as a chunk covering lines start..end-1 (0-based)."""
+        if self.start is None:
+            return
+        s, e = self.start, end - 1
+        while s <= e and not self.lines[s].strip():
+            s += 1
+        while e >= s and not self.lines[e].strip():
+            e -= 1
+        self.start = None
+        if s > e or (s == e and s == self.label_line):
+            return  # nothing but the section's own label ("**FAQs:**")
+        text = trim_span("\n".join(self.lines[s : e + 1]))
+        if not text:
+            return
+        self.chunks.append(
+            Chunk(
+                id=-1,
+                source=self.source,
+                title=self.title,
+                drug=self.drug,
+                section=self.section,
+                heading=self.heading or SECTION_LABELS[self.section],
+                start_line=s + 1,
+                end_line=e + 1,
+                text=text,
+            )
+        )
+
+    def open(self, i: int, section: str, drug: str, heading: str, include_line: bool) -> None:
+        self.close(i)
+        self.section, self.drug, self.heading = section, drug, heading
+        self.start = i if include_line else i + 1
+
+    # -- the line classifier --------------------------------------------------------
+    def section_start(self, text: str, bold: bool) -> tuple[str, str, str, bool] | None:
+        """(section, drug, heading, inline) if `text` (a heading or bold label) opens a section."""
+        cleaned = clean_inline(text) if not bold else text.strip()
+        hit = _match_section(cleaned)
+        if hit and bold and not _BOLD_SECTION.match(cleaned):
+            return None  # "**Administration:**", "**Warnings:**" are labels inside a section
+        if hit:
+            section, rest = hit
+            qualifier = ""
+            inline = False
+            if rest.startswith("("):
+                qualifier = rest[1 : rest.find(")")] if ")" in rest else rest[1:]
+                rest = rest[len(qualifier) + 2 :].strip()
+            elif re.match(r"^(?:of|for|in|with)\b", rest, re.I) and len(rest) < 80:
+                if not self._drug_for(rest):
+                    return None  # "Use with Caution", "Dosage in Children": a sub-heading
+                qualifier, rest = rest, ""
+            rest = rest.lstrip(":-–— ").strip()
+            if rest:
+                if bold:
+                    return None  # "**Dosage adjustments**" is a sub-label, not a section
+                if not re.match(r"^[:\-–—]", hit[1]) and len(rest) < 60 and not qualifier:
+                    # "### Side Effects Common..."? only a colon introduces inline text
+                    if not re.search(r"[.:]", rest):
+                        return None
+                inline = True
+            drug = self._drug_for(qualifier) or self.context_drug
+            heading = clean_inline(text.split(":")[0]) if inline else clean_inline(text)
+            return section, drug, heading, inline
+        m = _KW_LAST.match(clean_inline(text))
+        if m:
+            prefix = m.group("prefix")
+            drug = self._drug_for(prefix)
+            if drug:
+                for name, _ in _KEYWORDS:
+                    if m.group(name):
+                        return name, drug, clean_inline(text), False
+        return None
+
+    def is_question(self, stripped: str) -> bool:
+        return any(p.match(stripped) for p in _Q_OPENERS)
+
+    def parse(self, body_start: int) -> None:
+        lines = self.lines
+        self.start = body_start
+        for i in range(body_start, len(lines)):
+            line = lines[i]
+            stripped = line.strip()
+            if not stripped:
+                continue
+            hm = _HEADING.match(line)
+            if hm:
+                level, htext = len(hm.group(1)), hm.group(2)
+                if level == 1 and not self.seen_section:
+                    continue  # the page title belongs to the overview
+                started = self.section_start(htext, bold=False)
+                if started:
+                    self._start_section(i, *started)
+                    continue
+                found = self.ingredient_in(htext)
+                if len(found) == 1 and len(clean_inline(htext)) <= len(found[0]) + 40:
+                    # "### Diazepam", "### Generic Name: Folic Acid" → new ingredient in focus
+                    self.context_drug = found[0]
+                    generic = re.match(r"^\W*generic\s+name", htext, re.I)
+                    self.open(i, "overview", found[0], found[0], include_line=bool(generic))
+                    continue
+                if len(found) > 1 or re.search(r"\bcombin\w*|\btogether\b", htext, re.I):
+                    if self.seen_section:
+                        self.context_drug = self.title
+                        self.open(i, "precautions", self.title, clean_inline(htext), include_line=True)
+                        continue
+                if self.section == "faq" and clean_inline(htext).endswith("?"):
+                    self.open(i, "faq", self.drug, clean_inline(htext), include_line=True)
+                    continue
+                if level <= 2 and self.seen_section and self.section not in ("faq",):
+                    pass  # an unknown sub-heading stays in the current section
+                continue
+            bm = _BOLD_LABEL.match(line)
+            if bm:
+                label = bm.group("label").strip()
+                rest = bm.group("rest")
+                if rest.startswith("(") and ")" in rest and len(rest) < 120:
+                    label, rest = f"{label.rstrip(': ')} {rest[: rest.index(')') + 1]}", rest[rest.index(")") + 1 :]
+                if label.endswith(":") or rest.startswith(":") or not rest.strip():
+                    started = self.section_start(label.rstrip(": "), bold=True)
+                    if started:
+                        section, drug, heading, _ = started
+                        self._start_section(i, section, drug, heading, inline=True)
+                        if not rest.lstrip(": "):
+                            self.label_line = i
+                        continue
+            if self.section == "faq" and self.is_question(stripped):
+                self.open(i, "faq", self.drug, question_text(stripped), include_line=True)
+        self.close(len(lines))
+
+    def _start_section(self, i: int, section: str, drug: str, heading: str, inline: bool) -> None:
+        if section == "overview":
+            # "Generic Name" belongs to the overview of the ingredient in focus
+            if self.section == "overview" and self.start is not None and drug == self.drug:
+                return
+            self.open(i, "overview", drug, self.drug if self.section == "overview" else heading, True)
+            return
+        self.seen_section = True
+        if section == self.section and drug == self.drug and self.start is not None and section != "faq":
+            return  # "**Contraindications:**" inside Precautions: the same section goes on
+        if section != "disclaimer" and drug != self.title:
+            self.context_drug = drug
+        if section == "disclaimer":
+            drug = self.title
+        self.open(i, section, drug, heading, include_line=inline)
+
+
+def parse_text(text: str, source: str, fallback_title: str | None = None) -> ParsedPage:
+    lines = text.split("\n")
+    body_start, title = read_front_matter(lines)
+    if not title:
+        for line in lines[body_start : body_start + 50]:
+            m = _HEADING.match(line)
+            if m and len(m.group(1)) == 1 and m.group(2).strip():
+                title = clean_inline(m.group(2))
+                break
+    if not title:
+        title = fallback_title or Path(source).stem
+    parser = _PageParser(source, lines, title)
+    parser.parse(body_start)
+    warnings = list(parser.warnings)
+    sections = {c.section for c in parser.chunks}
+    if not parser.chunks:
+        warnings.append("no text")
+    elif not sections - {"overview", "disclaimer"}:
+        warnings.append("no known sections (indexed as overview)")
+    return ParsedPage(source, title, parser.ingredients, tuple(parser.chunks), tuple(warnings))
+
+
+def parse_file(path: Path, source: str) -> ParsedPage:
+    data = path.read_bytes()
+    return parse_bytes(data, source)
+
+
+def parse_bytes(data: bytes, source: str) -> ParsedPage:
+    warnings: list[str] = []
+    if b"\x00" in data[:8192]:
+        return ParsedPage(source, Path(source).stem, (), (), ("binary file (skipped)",))
+    if len(data) > MAX_FILE_BYTES:
+        return ParsedPage(source, Path(source).stem, (), (), (f"larger than {MAX_FILE_BYTES // 1024 // 1024} MB (skipped)",))
+    text, replaced = decode(data)
+    if replaced:
+        warnings.append("invalid UTF-8 (undecodable bytes shown as U+FFFD)")
+    page = parse_text(text, source)
+    if warnings:
+        page = ParsedPage(page.source, page.title, page.drugs, page.chunks, tuple(warnings) + page.warnings)
+    return page
+
+
+def list_corpus(root: Path) -> tuple[list[tuple[str, Path]], list[str]]:
+    """Monograph files under `root` as (relative source, path), sorted; plus warnings.
+
+    Symlinked directories are followed once (loops are detected by real path).
+    """
+    found: list[tuple[str, Path]] = []
+    warnings: list[str] = []
+    seen_dirs: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=lambda e: warnings.append(f"{e.filename}: {e.strerror}")):
+        real = os.path.realpath(dirpath)
+        if real in seen_dirs:
+            dirnames[:] = []
+            warnings.append(f"{Path(dirpath).relative_to(root).as_posix()}: directory link loop (skipped)")
+            continue
+        seen_dirs.add(real)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.lower().endswith(MONOGRAPH_SUFFIXES):
+                continue
+            p = Path(dirpath) / name
+            rel = p.relative_to(root).as_posix()
+            if not p.is_file():
+                warnings.append(f"{rel}: not a readable file (skipped)")
+                continue
+            found.append((rel, p))
+    found.sort(key=lambda t: t[0])
+    return found, warnings
