@@ -1,0 +1,359 @@
+"""A question (and the conversation before it) → an Answer: verbatim passages or a status.
+
+Pipeline: safety check → medicine resolution (question, else the conversation's focus) →
+intent → candidates (the medicine's chunks, or every chunk sharing a query term) → BM25 from
+rank-bm25's statistics, plus explainable bonuses for the wanted section, the matching FAQ
+question and the medicine's own page → a relevance floor, so nothing unrelated pads the list.
+Nothing here writes prose about medicines: passages are chunk texts as indexed, messages are
+fixed strings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import intents
+from .corpus import SECTION_LABELS, Chunk, split_ingredients
+from .drugs import Mention, normalize
+from .index import Index, Progress, ensure
+from .text import QUESTION_WORDS
+
+STATUSES = ("answered", "no_match", "unknown_drug", "emergency", "clarify")
+
+DISCLAIMER = (
+    "rxquote quotes drug monographs word for word and does not give medical advice. "
+    "The passages may not fit your situation: ask a doctor or pharmacist before you start, "
+    "stop or change any medicine."
+)
+EMERGENCY_MESSAGE = (
+    "This may be an emergency. Call your local emergency number (911 in the US, 999 in the UK, "
+    "112 in the EU) or a poison control centre now (US: 1-800-222-1222). If someone has taken too "
+    "much of a medicine, do not wait for symptoms. If you are thinking about suicide or harming "
+    "yourself, call or text a crisis line now (US: 988) or go to the nearest emergency department."
+)
+NO_MATCH_MESSAGE = (
+    "I could not find a passage in the monographs that answers this. Try naming the medicine and "
+    "what you want to know: uses, dosage, side effects, how it works, precautions."
+)
+CLARIFY_MESSAGE = (
+    "Which medicine do you mean? Name it in your question, for example: "
+    "\"what are the side effects of diazepam?\""
+)
+UNKNOWN_DRUG_MESSAGE = "{names} {verb} not among the medicines in these monographs."
+UNKNOWN_SUGGEST = " Closest indexed names: {names}."
+
+MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is ignored
+
+# bonuses added to the normalised BM25 score (0..1); see `Candidate`
+W_SECTION = 2.0
+W_FAQ = 2.5
+W_DRUG = 1.5
+W_OWN_PAGE = 1.2
+RELATIVE_FLOOR = 0.45  # passages below this share of the best final score are dropped
+GENERIC = frozenset(QUESTION_WORDS) | {"tell", "know", "about", "information", "info", "medicine", "please", "thanks"}
+
+
+@dataclass(frozen=True)
+class Passage:
+    rank: int
+    score: float
+    drug: str
+    section: str
+    heading: str
+    title: str
+    source: str
+    start_line: int
+    end_line: int
+    text: str
+
+    @property
+    def section_label(self) -> str:
+        return SECTION_LABELS.get(self.section, self.section)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    status: str
+    drugs: tuple[str, ...]
+    message: str | None
+    passages: tuple[Passage, ...]
+    disclaimer: str = DISCLAIMER
+    id: object = None
+    intent: str | None = None
+    explain: dict | None = field(default=None, compare=False)
+
+    def to_json(self) -> dict:
+        """The SPEC's `ask --json` object."""
+        return {
+            "id": self.id,
+            "question": self.question,
+            "status": self.status,
+            "drugs": list(self.drugs),
+            "message": self.message,
+            "passages": [asdict(p) for p in self.passages],
+            "disclaimer": self.disclaimer,
+        }
+
+
+@dataclass
+class Context:
+    """What the conversation so far is about."""
+
+    drugs: tuple[str, ...] = ()
+    intent: intents.Intent | None = None
+
+
+class Engine:
+    """Answers questions from one loaded index. Thread-safe for reading."""
+
+    def __init__(self, index: Index, corpus: Path | None = None):
+        self.index = index
+        self.corpus = corpus
+        meta = index.meta
+        n = index.size
+        drug_col = np.asarray(meta["drug"], dtype=np.int32)
+        title_col = np.asarray(meta["title"], dtype=np.int32)
+        self._section = np.asarray(meta["section"], dtype=np.int8)
+        self._drug_names = meta["names"]["drug"]
+        self._title_names = meta["names"]["title"]
+        self._disclaimer_id = 7
+        # medicine → chunk ids about it (its own sections, and shared text of pages naming it)
+        by_drug: dict[str, list[np.ndarray]] = {}
+        order = np.argsort(drug_col, kind="stable")
+        bounds = np.searchsorted(drug_col[order], np.arange(len(self._drug_names) + 1))
+        for d, name in enumerate(self._drug_names):
+            by_drug.setdefault(normalize(name), []).append(order[bounds[d] : bounds[d + 1]])
+        t_order = np.argsort(title_col, kind="stable")
+        t_bounds = np.searchsorted(title_col[t_order], np.arange(len(self._title_names) + 1))
+        for t, title in enumerate(self._title_names):
+            ids = t_order[t_bounds[t] : t_bounds[t + 1]]
+            shared = ids[drug_col[ids] == self._drug_index(title)] if title in self._drug_index_map else ids[:0]
+            for ing in split_ingredients(title):
+                if normalize(ing) != normalize(title):
+                    by_drug.setdefault(normalize(ing), []).append(shared)
+        self._by_drug = {k: np.unique(np.concatenate(v)) for k, v in by_drug.items()}
+        self._drug_col = drug_col
+        self._title_col = title_col
+        self._n = n
+
+    @property
+    def _drug_index_map(self) -> dict[str, int]:
+        m = getattr(self, "_dim", None)
+        if m is None:
+            m = self._dim = {name: i for i, name in enumerate(self._drug_names)}
+        return m
+
+    def _drug_index(self, name: str) -> int:
+        return self._drug_index_map[name]
+
+    # -- construction ------------------------------------------------------------------
+    @classmethod
+    def open(cls, corpus: Path, index_dir: Path, progress: Progress | None = None) -> "Engine":
+        idx, _ = ensure(corpus, index_dir, progress)
+        return cls(idx, corpus)
+
+    # -- lookups for UIs ---------------------------------------------------------------
+    def medicines(self) -> list[str]:
+        """Indexed medicines (ingredients and single-medicine pages), sorted."""
+        names = {self._drug_names[d] for d in np.unique(self._drug_col).tolist()}
+        return sorted(names, key=str.lower)
+
+    def faq_questions(self, drug: str, limit: int = 6) -> list[str]:
+        ids = self._by_drug.get(normalize(drug), np.zeros(0, dtype=np.int64))
+        out = []
+        for i in ids.tolist():
+            if self.index.section_of(i) == "faq" and self.index.drug_of(i) == drug:
+                q = self.index.heading_of(i)
+                if q.endswith("?") and q not in out:
+                    out.append(q)
+        return out[:limit]
+
+    def source_path(self, source: str) -> Path | None:
+        if self.corpus is None:
+            return None
+        p = (self.corpus / source).resolve()
+        try:
+            p.relative_to(self.corpus.resolve())
+        except ValueError:
+            return None
+        return p
+
+    # -- conversation --------------------------------------------------------------------
+    def context(self, history: list[str] | tuple[str, ...] = (), focus: list[str] | None = None) -> Context:
+        ctx = Context()
+        for q in history:
+            if not isinstance(q, str) or intents.is_emergency(q):
+                continue
+            drugs, _ = self._resolve(q[:MAX_QUESTION_CHARS])
+            intent = intents.detect(q[:MAX_QUESTION_CHARS])
+            if drugs:
+                ctx.drugs = drugs
+            if intent is not None:
+                ctx.intent = intent
+        if focus:
+            ctx.drugs = tuple(focus)
+        return ctx
+
+    def _resolve(self, question: str) -> tuple[tuple[str, ...], list[Mention]]:
+        mentions = self.index.drugs.find(question)
+        strong = [m for m in mentions if m.drug and m.how != "weak"]
+        if not strong and not any(not m.drug for m in mentions):
+            strong = [m for m in mentions if m.drug]
+        names: list[str] = []
+        for m in strong:
+            if m.drug not in names and normalize(m.drug) in self._by_drug:
+                names.append(m.drug)
+        # "Diazepam + Imipramine" and its ingredients: keep the ingredients
+        ings = {normalize(i) for n in names for i in split_ingredients(n) if normalize(i) != normalize(n)}
+        names = [n for n in names if not ({normalize(i) for i in split_ingredients(n)} <= ings and " + " in n and any(normalize(x) in ings for x in names if x != n))] or names
+        return tuple(names), mentions
+
+    # -- answering -----------------------------------------------------------------------
+    def ask(self, question: str, history=(), top_k: int = 3, focus: list[str] | None = None,
+            explain: bool = False, id=None) -> Answer:
+        question = question if isinstance(question, str) else str(question)
+        q = question[:MAX_QUESTION_CHARS]
+        top_k = max(1, min(int(top_k), 50))
+        ctx = self.context(list(history or ()), focus)
+        info: dict = {"tokens": [], "intent": None, "mentions": [], "focus": list(ctx.drugs), "candidates": 0, "passages": []}
+
+        def done(status, drugs=(), message=None, passages=(), intent=None) -> Answer:
+            return Answer(question, status, tuple(drugs), message, tuple(passages), DISCLAIMER, id,
+                          intent.name if intent else None, info if explain else None)
+
+        if intents.is_emergency(q):
+            drugs, _ = self._resolve(q)
+            return done("emergency", drugs or ctx.drugs, EMERGENCY_MESSAGE)
+
+        named, mentions = self._resolve(q)
+        info["mentions"] = [{"text": m.text, "drug": m.drug or None, "how": m.how, "score": round(m.score, 1),
+                             "unknown": m.unknown_name or None} for m in mentions]
+        unknown = [m for m in mentions if not m.drug and m.unknown_name]
+        intent = intents.detect(q)
+        tokens = self.index.analyzer.tokens(q)
+        info["tokens"] = tokens
+        drug_words = {w for m in mentions for w in normalize(m.text).split()}
+        topic = [t for t, w in zip(tokens, self._content_words(q)) if w not in GENERIC and w not in drug_words]
+
+        if not named and unknown:
+            names = _dedupe(m.unknown_name.title() if m.unknown_name.islower() else m.unknown_name for m in unknown)
+            msg = UNKNOWN_DRUG_MESSAGE.format(names=_join(f"\u201c{n}\u201d" for n in names), verb="is" if len(names) == 1 else "are")
+            close = _dedupe(c for n in names for c in self.index.drugs.closest(n))
+            if close:
+                msg += UNKNOWN_SUGGEST.format(names=", ".join(close[:3]))
+            return done("unknown_drug", (), msg, intent=intent)
+
+        drugs = named
+        if not drugs and ctx.drugs and (intent is not None or topic or not tokens):
+            drugs = ctx.drugs  # a follow-up: "what about its side effects?"
+        if named and intent is None and ctx.intent is not None and not topic:
+            intent = ctx.intent  # "and what about diazepam?"
+        info["intent"] = intent.name if intent else None
+        info["drugs"] = list(drugs)
+
+        if drugs:
+            cand = np.unique(np.concatenate([self._by_drug[normalize(d)] for d in drugs]))
+        else:
+            if not topic:
+                return done("clarify" if (intent is not None or tokens) else "no_match",
+                            (), CLARIFY_MESSAGE if (intent is not None or tokens) else NO_MATCH_MESSAGE, intent=intent)
+            cand = self.index.bm25.matching_docs(topic)
+            # a question with no medicine must share a specific (rare) word with the passage
+            rare = [t for t in set(topic) if 0 < self.index.bm25.doc_freq(t) <= max(3, self._n // 50)]
+            if not rare or intent is None and not any(
+                self.index.bm25.doc_freq(t) <= max(2, self._n // 500) for t in rare
+            ):
+                if intent is not None and not rare:
+                    return done("clarify", (), CLARIFY_MESSAGE, intent=intent)
+                return done("no_match", (), NO_MATCH_MESSAGE, intent=intent)
+        cand = cand[self._section[cand] != self._disclaimer_id]
+        info["candidates"] = int(cand.size)
+        if cand.size == 0:
+            return done("no_match", drugs, NO_MATCH_MESSAGE, intent=intent)
+
+        scored = self._rank(cand, tokens, intent, drugs, topic)
+        if not scored:
+            return done("no_match", drugs, NO_MATCH_MESSAGE, intent=intent)
+        chunks = self.index.chunks([c for c, *_ in scored[:top_k]])
+        passages = []
+        for rank, (chunk, (cid, final, bm, parts)) in enumerate(zip(chunks, scored[:top_k]), 1):
+            passages.append(_passage(rank, final, chunk))
+            info["passages"].append({"rank": rank, "chunk": cid, "final": round(final, 3), "bm25": round(bm, 3), **parts})
+        return done("answered", drugs, None, passages, intent)
+
+    def _content_words(self, q: str) -> list[str]:
+        from .text import words
+
+        stop = self.index.analyzer._stop
+        return [w for w in words(q) if w not in stop]
+
+    def _rank(self, cand: np.ndarray, tokens, intent, drugs, topic):
+        bm = self.index.bm25.get_scores(tokens)[cand] if tokens else np.zeros(cand.size)
+        top_bm = float(bm.max()) if bm.size else 0.0
+        norm = bm / top_bm if top_bm > 0 else bm
+        want = {normalize(d) for d in drugs}
+        out = []
+        for j, cid in enumerate(cand.tolist()):
+            section = self.index.section_of(cid)
+            parts = {"section": section}
+            bonus = 0.0
+            if intent is not None and section in intent.sections:
+                b = W_SECTION * (1.0 if section == intent.sections[0] else 0.5 if section == intent.sections[1] else 0.3)
+                if section == "faq" and not intent.faq_matches(self.index.heading_of(cid)):
+                    b = W_SECTION * 0.2 if intent.sections[0] != "faq" else 0.0
+                bonus += b
+                parts["section_bonus"] = round(b, 2)
+            if intent is not None and section == "faq" and intent.sections[0] == "faq" and intent.faq_matches(self.index.heading_of(cid)):
+                bonus += W_FAQ
+                parts["faq_bonus"] = W_FAQ
+            if want:
+                drug = normalize(self.index.drug_of(cid))
+                title = normalize(self.index.title_of(cid))
+                if drug in want:
+                    bonus += W_DRUG
+                    if title == drug:
+                        bonus += W_OWN_PAGE  # the medicine's own monograph over combinations
+                elif title in want:
+                    bonus += W_DRUG
+                elif len(want) > 1 and drug == title and set(map(normalize, split_ingredients(self.index.title_of(cid)))) >= want:
+                    bonus += W_DRUG + W_SECTION  # two medicines named: their page's shared text first
+                    parts["shared_text"] = True
+            if section == "overview" and intent is not None and "overview" not in intent.sections:
+                bonus -= 0.5
+            final = float(norm[j]) + bonus
+            if bm[j] <= 0 and bonus < W_SECTION:
+                continue  # shares no word and is not the wanted section: unrelated
+            out.append((cid, final, float(bm[j]), parts))
+        if not out:
+            return []
+        if intent is None and drugs and topic:
+            # no recognisable intent: the passage must share a topic word, not only the name
+            topic_scores = self.index.bm25.get_scores(topic)
+            out = [o for o in out if topic_scores[o[0]] > 0]
+            if not out:
+                return []
+        out.sort(key=lambda o: (-o[1], o[0]))
+        best = out[0][1]
+        return [o for o in out if o[1] >= RELATIVE_FLOOR * best]
+
+
+def _passage(rank: int, score: float, c: Chunk) -> Passage:
+    return Passage(rank, round(score, 4), c.drug, c.section, c.heading, c.title, c.source, c.start_line, c.end_line, c.text)
+
+
+def _dedupe(items) -> list:
+    out = []
+    for x in items:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+def _join(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

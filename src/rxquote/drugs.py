@@ -1,0 +1,214 @@
+"""Medicine names: the alias table (built at index time) and resolution (at query time).
+
+The table maps normalised names — the corpus's own titles and ingredients, their forms
+without salt or route words, and the brand names and synonyms that the
+drug-named-entity-recognition lexicon links to them — to the corpus's medicine names.
+Names the lexicon knows but the corpus lacks are kept too, to say "unknown medicine".
+Misspellings are resolved with rapidfuzz against the same table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+# Salt, form and route words that people leave out ("metoprolol succinate" → "metoprolol").
+SALT_WORDS = frozenset(
+    """hydrochloride hcl hydrobromide sodium potassium calcium magnesium succinate tartrate maleate
+    sulfate sulphate phosphate acetate citrate besylate besilate mesylate mesilate fumarate
+    bromide chloride dihydrate monohydrate trihydrate anhydrous disodium dipropionate propionate
+    valerate butyrate furoate hyclate lactate gluconate carbonate oxide nitrate bitartrate
+    decanoate enanthate palmitate pamoate embonate tromethamine meglumine systemic oral topical
+    ophthalmic otic nasal inhalation injection injectable tablets tablet capsules capsule cream
+    ointment gel solution suspension syrup drops spray patch extended release er xr sr cr la
+    vaginal rectal transdermal intravenous iv im subcutaneous chewable dispersible""".split()
+)
+
+# Lexicon entries that are everyday words: never treated as a medicine mention.
+NOT_MEDICINE_WORDS = frozenset(
+    """alcohol water oxygen caffeine sugar salt iron zinc calcium sodium potassium magnesium air
+    food milk coffee tea juice grapefruit wine beer tobacco nicotine sleep pain sun light heat
+    cold fever cough stress tablet tablets pill pills capsule dose doses medicine medication drug
+    drugs vitamin vitamins oil honey fish garlic ginger mint charcoal acid base protein fiber fibre
+    today weather can may will said does done care plan""".split()
+)
+
+
+def normalize(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+
+
+def base_forms(name: str) -> set[str]:
+    """A name and its forms without parentheses or salt/route words."""
+    n = normalize(name)
+    forms = {n}
+    no_paren = normalize(re.sub(r"\([^)]*\)", " ", name))
+    forms.add(no_paren)
+    for f in list(forms):
+        words = [w for w in f.split() if w not in SALT_WORDS]
+        if words:
+            forms.add(" ".join(words))
+    return {f for f in forms if f}
+
+
+@dataclass
+class Mention:
+    drug: str  # corpus medicine name ("" for a lexicon-only name)
+    text: str  # the words of the question that named it
+    start: int  # word position
+    end: int
+    how: str  # "exact", "alias", "fuzzy"
+    score: float = 100.0
+    unknown_name: str = ""  # the lexicon name, for medicines the corpus lacks
+
+
+@dataclass
+class DrugTable:
+    """Plain-data alias table, saved in the index as JSON."""
+
+    aliases: dict[str, list[str]]  # normalised alias → corpus medicine names
+    medicines: list[str]  # corpus medicine names (ingredients and page titles)
+    other_names: dict[str, str] = field(default_factory=dict)  # lexicon name → display, not in corpus
+    common_words: frozenset[str] = frozenset()  # words never fuzzy-matched
+
+    def to_json(self) -> dict:
+        return {"aliases": self.aliases, "medicines": self.medicines, "other_names": self.other_names}
+
+    @classmethod
+    def from_json(cls, data: dict, common_words: frozenset[str] = frozenset()) -> "DrugTable":
+        return cls(data["aliases"], data["medicines"], data.get("other_names", {}), common_words)
+
+    @cached_property
+    def max_alias_words(self) -> int:
+        return max((len(a.split()) for a in self.aliases), default=1)
+
+    @cached_property
+    def _single_word_aliases(self) -> list[str]:
+        return sorted({a for a in self.aliases if " " not in a and len(a) >= 4})
+
+    @cached_property
+    def _other_single(self) -> list[str]:
+        return sorted({a for a in self.other_names if " " not in a and len(a) >= 5})
+
+    def find(self, text: str) -> list[Mention]:
+        """Medicine mentions in `text`, longest match first, then fuzzy for unknown words."""
+        words = normalize(text).split()
+        mentions: list[Mention] = []
+        used = [False] * len(words)
+        for n in range(min(self.max_alias_words, 6, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                if any(used[i : i + n]):
+                    continue
+                phrase = " ".join(words[i : i + n])
+                if len(phrase) < 3:
+                    continue
+                drugs = self.aliases.get(phrase)
+                if drugs:
+                    how = "exact" if normalize(drugs[0]) == phrase else "alias"
+                    if how == "exact":  # "ivermectin" is the Ivermectin page, not "Ivermectin (Systemic)"
+                        drugs = [d for d in drugs if normalize(d) == phrase]
+                    if phrase in NOT_MEDICINE_WORDS:
+                        how = "weak"  # "alcohol", "zinc": a medicine only if nothing else is named
+                    for d in drugs:
+                        mentions.append(Mention(d, phrase, i, i + n, how))
+                    used[i : i + n] = [True] * n
+                    continue
+                other = self.other_names.get(phrase)
+                if other and phrase not in NOT_MEDICINE_WORDS:
+                    mentions.append(Mention("", phrase, i, i + n, "lexicon", unknown_name=other))
+                    used[i : i + n] = [True] * n
+        # misspellings: only words that are not ordinary words of the corpus or questions
+        for i, w in enumerate(words):
+            if used[i] or len(w) < 5 or w in self.common_words or w in NOT_MEDICINE_WORDS or w.isdigit():
+                continue
+            hit = _fuzzy(w, self._single_word_aliases)
+            if hit:
+                alias, score = hit
+                for d in self.aliases[alias]:
+                    mentions.append(Mention(d, w, i, i + 1, "fuzzy", score))
+                used[i] = True
+                continue
+            hit = _fuzzy(w, self._other_single)
+            if hit:
+                mentions.append(Mention("", w, i, i + 1, "fuzzy", hit[1], unknown_name=self.other_names[hit[0]]))
+                used[i] = True
+        mentions.sort(key=lambda m: m.start)
+        return mentions
+
+    def closest(self, name: str, limit: int = 3) -> list[str]:
+        """Indexed medicine names closest to `name` (for "did you mean")."""
+        from rapidfuzz import fuzz, process
+
+        got = process.extract(normalize(name), {m: normalize(m) for m in self.medicines}, scorer=fuzz.WRatio, limit=limit)
+        return [m for _, score, m in got if score >= 60]
+
+
+def _fuzzy(word: str, choices: list[str]) -> tuple[str, float] | None:
+    if not choices:
+        return None
+    from rapidfuzz import fuzz, process
+
+    cutoff = 88 if len(word) < 7 else 85
+    hit = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return (hit[0], float(hit[1])) if hit else None
+
+
+# -- building the table (index time) ---------------------------------------------------------
+
+
+def build_table(medicines: list[str], use_lexicon: bool = True, progress=None) -> DrugTable:
+    """Alias table for the corpus's medicine names, enriched from the drug lexicon."""
+    aliases: dict[str, set[str]] = {}
+
+    def add(alias: str, med: str) -> None:
+        alias = normalize(alias)
+        if alias and len(alias) >= 3 and (alias not in NOT_MEDICINE_WORDS or alias == normalize(med)):
+            aliases.setdefault(alias, set()).add(med)
+
+    for med in medicines:
+        for form in base_forms(med):
+            add(form, med)
+    other: dict[str, str] = {}
+    if use_lexicon:
+        lex = load_lexicon()
+        if lex is not None:
+            variant_to_canonical, canonical_synonyms, canonical_name, specific_canon = lex
+            canon_to_meds: dict[str, set[str]] = {}
+            for med in medicines:
+                for form in base_forms(med):
+                    for c in variant_to_canonical.get(form, ()):
+                        canon_to_meds.setdefault(c, set()).add(med)
+            for c, meds in canon_to_meds.items():
+                for syn in canonical_synonyms.get(c, ()):
+                    for med in meds:
+                        add(syn, med)
+            for variant, canons in variant_to_canonical.items():
+                v = normalize(variant)
+                if v in aliases or v in NOT_MEDICINE_WORDS or len(v) < 4:
+                    continue
+                if any(c in canon_to_meds for c in canons):
+                    for c in canons:
+                        for med in canon_to_meds.get(c, ()):
+                            add(v, med)
+                    continue
+                specific = [c for c in canons if c in specific_canon]
+                if specific:  # drug classes ("benzodiazepines", "statins") stay ordinary words
+                    other[v] = canonical_name.get(specific[0], variant)
+    # an alias that names a medicine exactly wins over lexicon links ("ibuprofen" page vs combos)
+    table = {a: sorted(meds, key=lambda m: (normalize(m) != a, len(m), m)) for a, meds in aliases.items()}
+    return DrugTable(table, sorted(set(medicines)), other)
+
+
+def load_lexicon():
+    """(variant → canonicals, canonical → synonyms, canonical → display name, specific medicines)."""
+    try:
+        from drug_named_entity_recognition import drugs_finder as f  # slow: ~2 s, index time only
+    except Exception:  # pragma: no cover - the lexicon is optional at run time
+        return None
+    v2c = {normalize(k): list(v) for k, v in f.drug_variant_to_canonical.items()}
+    syn = {c: list(d.get("synonyms", [])) + [c] for c, d in f.drug_canonical_to_data.items()}
+    name = {c: d.get("name", c) for c, d in f.drug_canonical_to_data.items()}
+    # a specific medicine has a DrugBank, MedlinePlus or NHS entry; MeSH-only entries are classes
+    specific = {c for c, d in f.drug_canonical_to_data.items() if d.get("drugbank_id") or d.get("medline_plus_id") or d.get("nhs_url")}
+    return v2c, syn, name, specific

@@ -1,0 +1,161 @@
+"""What a question wants to know: intents recognised from the wording, and safety triggers.
+
+Each intent names the sections that answer it (in order of preference) and, for questions
+that monographs answer in their FAQs (missed dose, storage, stopping…), a pattern that the
+matching FAQ question carries. Patterns are weighted; the heaviest intent wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    sections: tuple[str, ...]
+    patterns: tuple[tuple[str, float], ...]
+    faq: str = ""  # regex an FAQ question (or answer) matching this intent carries
+    label: str = ""
+
+    def score(self, q: str) -> float:
+        return sum(w for p, w in self.patterns if re.search(p, q))
+
+    def faq_matches(self, text: str) -> bool:
+        return bool(self.faq) and re.search(self.faq, text, re.I) is not None
+
+
+INTENTS: tuple[Intent, ...] = (
+    Intent(
+        "missed_dose",
+        ("faq", "dosage"),
+        ((r"\b(miss(ed|ing)?|forg[eo]t\w*|skip(ped|ping)?)\b.{0,40}\b(dose|doses|pill|tablet|it)\b", 4.0),
+         (r"\bdose\b.{0,20}\b(miss|forg|skip)", 4.0)),
+        faq=r"\b(miss|missed|forget|forgot|skip)",
+        label="Missed dose",
+    ),
+    Intent(
+        "storage",
+        ("faq", "dosage", "precautions"),
+        ((r"\bstor(e|es|age|ed|ing)\b", 4.0), (r"\bdispos(e|al|ing)\b", 3.0),
+         (r"\b(fridge|refrigerat\w*|expir\w*|room temperature)\b", 3.0)),
+        faq=r"\b(stor(e|ed|age|ing)|dispos|keep)\b",
+        label="Storage",
+    ),
+    Intent(
+        "stopping",
+        ("faq", "precautions", "dosage"),
+        ((r"\b(stop|stopping|stopped|quit|quitting|discontinu\w*|come off|coming off|wean\w*|taper\w*|cold turkey)\b", 4.0),
+         (r"\bwithdrawal\b", 3.0)),
+        faq=r"\b(stop|stopping|discontinu|quit|withdraw|abrupt)",
+        label="Stopping",
+    ),
+    Intent(
+        "addiction",
+        ("faq", "precautions", "side_effects"),
+        ((r"\b(addict\w*|habit[- ]forming|dependen\w*|abuse|hooked)\b", 4.0),),
+        faq=r"addict|habit|dependen|abuse",
+        label="Addiction",
+    ),
+    Intent(
+        "onset",
+        ("faq", "how_it_works", "dosage"),
+        ((r"\bhow (long|soon|quickly|fast)\b.{0,50}\b(work|effect|kick|results?|help|start)", 5.0),
+         (r"\bwhen\b.{0,40}\b(start|begin)\w*\b.{0,10}\bwork", 5.0), (r"\bkick in\b", 5.0)),
+        faq=r"how long|take effect|to work|see (results|improvement)|start working|kick in",
+        label="How long it takes",
+    ),
+    Intent(
+        "side_effects",
+        ("side_effects", "faq", "precautions"),
+        ((r"\bside[- ]?effects?\b", 5.0), (r"\badverse\b", 4.0), (r"\b(reactions?|risks?)\b", 2.0),
+         (r"\bmake (me|you|him|her|them|my \w+) (feel )?(sleepy|drowsy|tired|dizzy|sick|nauseous|gain|fat|hungry)", 4.0),
+         (r"\b(drowsy|drowsiness|sleepy|dizzy|dizziness|nausea|headaches?|weight gain|hair loss|insomnia|rash)\b", 1.5)),
+        faq=r"side effect|reaction",
+        label="Side effects",
+    ),
+    Intent(
+        "dosage",
+        ("dosage", "faq"),
+        ((r"\bdos(e|es|age|ages|ing)\b", 3.0), (r"\bhow (much|many|often)\b", 3.0),
+         (r"\bhow (should|do|can|to|would)\b.{0,30}\b(take|taken|use|used|give|given|apply|administer\w*)\b", 3.0),
+         (r"\b(mg|milligrams?|mcg)\b", 2.0), (r"\b(maximum|max|starting|daily)\b", 1.0),
+         (r"\b(forms?|tablets?|capsules?|injections?|liquid|syrup|cream)\b.{0,20}\b(come|available|forms?)\b", 2.0),
+         (r"\bcome in\b", 2.0)),
+        faq=r"how (much|many|often)|how (should|do|is) (i|it|this)\b.{0,20}\b(take|taken|use|used|given|administered)|with food|(usual|maximum|starting) dose",
+        label="Dosage",
+    ),
+    Intent(
+        "usage",
+        ("usage", "overview"),
+        ((r"\bused (for|to)\b", 4.0), (r"\buses?\b(?! (it|this|them))", 2.0), (r"\btreat(s|ed|ing|ment)?\b", 2.0),
+         (r"\bindicat\w*", 3.0), (r"\bprescribed?\b", 2.0), (r"\bwhy (is|would|do|does|are)\b", 2.0),
+         (r"\b(purpose|good for|help with|helps with|for what)\b", 3.0), (r"\bwhat (is|are) .{2,40} for\b", 3.0),
+         (r"\bwho should (get|take|use)\b", 2.0)),
+        label="Uses",
+    ),
+    Intent(
+        "how_it_works",
+        ("how_it_works", "usage"),
+        ((r"\bhow (does|do|did)\b.{0,40}\bwork", 4.0), (r"\bmechanism\b", 5.0), (r"\bwhat does .{1,40} do\b", 3.0),
+         (r"\bhow .{1,40} works?\b", 2.0), (r"\b(mode|way) of action\b", 5.0)),
+        label="How it works",
+    ),
+    Intent(
+        "precautions",
+        ("precautions", "faq", "side_effects"),
+        ((r"\b(pregnan\w*|breast ?feed\w*|breast milk|nursing|lactat\w*|conceiv\w*)\b", 4.0),
+         (r"\b(alcohol|drink|drinking|beer|wine|grapefruit)\b", 4.0),
+         (r"\b(interact\w*|together|combin\w*|mix\w*|at the same time)\b", 3.0), (r"\btake .{1,40} with\b", 2.0),
+         (r"\b(safe|safety|precautions?|warnings?|cautions?|careful|contraindicat\w*|avoid|dangerous|concerns?)\b", 3.0),
+         (r"\bwho (should|shouldn t|should not|can t|cannot)\b", 2.0),
+         (r"\b(liver|kidney|heart|elderly|older|children|kids|child|drive|driving|machinery|surgery|allerg\w*)\b", 1.5)),
+        faq=r"alcohol|pregnan|breast|drive|safe|interact",
+        label="Precautions",
+    ),
+    Intent(
+        "about",
+        ("usage", "how_it_works", "overview"),
+        ((r"^\W*(tell me (more )?about|info(rmation)? (on|about)|what (is|are)|describe|explain)\b", 1.0),),
+        label="Overview",
+    ),
+)
+
+INTENT_BY_NAME = {i.name: i for i in INTENTS}
+
+
+def detect(question: str) -> Intent | None:
+    q = " " + re.sub(r"[^a-z0-9]+", " ", question.lower()) + " "
+    best, best_score = None, 0.0
+    for intent in INTENTS:
+        s = intent.score(q)
+        if s > best_score:
+            best, best_score = intent, s
+    return best
+
+
+# -- safety ----------------------------------------------------------------------------------
+_EMERGENCY = [
+    r"\b(overdos\w*|od d|o\.d\.)\b",
+    r"\b(poison\w*|toxic dose)\b",
+    r"\b(took|taken|take|swallowed|ate|had|taking|drank)\b.{0,30}\b(too (many|much)|a lot of|lots of|whole (bottle|pack|box|packet|strip)|handful|entire (bottle|pack|box))\b",
+    r"\b(took|taken|swallowed|ate|had|drank)\b.{0,15}\b([1-9]\d|\d{3,}|twenty|thirty|forty|fifty|hundred)\b.{0,30}\b(pills?|tablets?|capsules?|doses?|of (them|my|his|her|the))\b",
+    r"\b(my|a|the|our)\b.{0,12}\b(child|son|daughter|kid|toddler|baby|infant|dog|cat)\b.{0,40}\b(swallowed|ate|took|got into|drank|chewed|has taken)\b",
+    r"\b(swallowed|ate|drank)\b.{0,30}\b(by (mistake|accident)|accidentally)\b",
+    r"\baccidentally\b.{0,20}\b(swallowed|ate|drank|took)\b.{0,40}\b(child|kid|son|daughter|baby|pills|tablets|bottle)\b",
+    r"\b(can ?t|cannot|can not|trouble|difficulty|hard to|struggling to|not|stopped) (breath\w*)\b",
+    r"\b(unconscious|unresponsive|won ?t wake|not waking|passed out|collapsed|turning blue|lips are blue|seizing|having a seizure|anaphyla\w*|throat (is )?(closing|swelling))\b",
+    r"\b(kill (myself|me)|end (my|it) (life|all)|ending my life|take my (own )?life|want to die|wanna die|better off dead|suicide (plan|attempt|note)|commit suicide|attempt\w* suicide)\b",
+    r"\b(i m|i am|im|i feel|feeling|i have been|i ve been)\b.{0,20}\bsuicidal\b",
+    r"\b(i|i m|i am|i have|i ve)\b.{0,30}\b(suicidal thoughts|thoughts of (suicide|killing myself|dying|ending))\b",
+    r"\b(self[- ]?harm\w*|hurt(ing)? myself|harm(ing)? myself|cut(ting)? myself)\b",
+    r"\b(chest pain|heart attack|stroke)\b.{0,20}\b(now|right now|happening|having)\b",
+    r"\b(having|i m having|i am having)\b.{0,10}\b(chest pain|heart attack|stroke|seizure)\b",
+]
+_EMERGENCY_RE = re.compile("|".join(f"(?:{p})" for p in _EMERGENCY))
+
+
+def is_emergency(question: str) -> bool:
+    q = " " + re.sub(r"[^a-z0-9.]+", " ", question.lower().replace("'", "")) + " "
+    return _EMERGENCY_RE.search(q) is not None

@@ -1,0 +1,104 @@
+"""The one text analyzer used for both the index and the query.
+
+Words are lower-cased alphanumeric runs (nltk's RegexpTokenizer semantics), English stopwords
+(nltk's list, shipped with the package: no nltk.download) are dropped, and the rest are
+stemmed with nltk's Snowball English stemmer.
+
+Importing nltk costs 0.2–0.9 s, so stems are memoised: the index stores the stem of every
+word it has seen (plus common question words), and a query imports nltk only for a word
+that table does not know.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+TOKENIZER_SETTINGS = {
+    "pattern": r"[^\W_]+",
+    "lowercase": True,
+    "stopwords": "nltk-english",
+    "stemmer": "nltk-snowball-english",
+    "min_length": 2,
+    "version": 1,
+}
+_WORD = re.compile(TOKENIZER_SETTINGS["pattern"])
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    text = resources.files("rxquote").joinpath("stopwords_en.txt").read_text(encoding="utf-8")
+    words = {w.strip() for w in text.split() if w.strip()}
+    # the tokenizer splits "don't" into "don", "t": drop the apostrophe forms' pieces too
+    return frozenset(words | {w.split("'")[0] for w in words})
+
+
+@lru_cache(maxsize=1)
+def _snowball():
+    from nltk.stem.snowball import SnowballStemmer  # slow import: only on a cache miss
+
+    return SnowballStemmer("english")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens (NFKC-folded), stopwords kept."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return [w for w in _WORD.findall(text) if len(w) >= TOKENIZER_SETTINGS["min_length"]]
+
+
+class Analyzer:
+    """Tokenize → drop stopwords → stem, with a persistent stem memo."""
+
+    def __init__(self, stem_cache: dict[str, str] | None = None):
+        self.stem_cache: dict[str, str] = dict(stem_cache or {})
+        self._stop = stopwords()
+
+    def stem(self, word: str) -> str:
+        s = self.stem_cache.get(word)
+        if s is None:
+            s = _snowball().stem(word)
+            self.stem_cache[word] = s
+        return s
+
+    def tokens(self, text: str) -> list[str]:
+        return [self.stem(w) for w in words(text) if w not in self._stop]
+
+    def content_words(self, text: str) -> list[str]:
+        """Unstemmed non-stopwords (for name matching)."""
+        return [w for w in words(text) if w not in self._stop]
+
+
+# Everyday question words, stemmed at index time so queries rarely need nltk.
+QUESTION_WORDS = """
+about absorb abuse accident accidentally ache aches addict addicted addiction addictive adult adults
+affect affects after afternoon again age alcohol alcoholic allergic allergies allergy alone alternative
+alternatives anxiety anxious appetite apply applying asleep avoid awake baby babies bad bed bedtime
+beer best better bleeding blood blurry body born bottle brain break breakfast breast breastfeed
+breastfeeding breathe breathing burn burning buy caffeine can capsule capsules careful cause causes
+change changes cheap child children chew chewing cigarette coffee cold combine combined combining
+common concern concerns condition conditions constipation contraception contraindicated cost cough
+counter crush crushed crushing daily damage danger dangerous day days dementia depression diabetes
+diarrhea diarrhoea diet different difficult dinner discontinue discontinuing disease diseases disposal
+dispose dizziness dizzy doctor does dose doses dosing double drink drinking drinks drive driving drowsy
+drug drugs during eat eating effect effective effects elderly empty end energy evening everyday exercise
+expire expired expires extra eye eyes fast faster feel feeling feelings fever food foods forget forgot
+forgetting fridge generic get gets give given giving go good grapefruit hair happen happens harm harmful
+headache headaches health healthy heart help helps high hot hour hours how ill illness infection
+inject injection injections interact interacting interaction interactions its itch itching juice keep
+kid kidney kidneys kids kill labor lactation last lasts late later liquid live liver long longer lose
+loss low lung lungs machine machinery main many max maximum meal meals mean medication medications
+medicine medicines mg mild milk miss missed missing mix mixing month months morning mother much muscle
+nausea need needs never night normal nurse nursing often ok okay old older one online operate overdose
+overdosed pain painful pains patient patients pharmacist pill pills poison poisoning pregnancy pregnant
+prescribe prescribed prescription problem problems purpose quit quitting rash reaction reactions
+recommended refrigerate refrigerator remember risk risks room safe safely safety same seizure seizures
+serious severe sex side sick skin sleep sleeping sleepy slow smoke smoking sore start starting stay stomach
+stop stopped stopping storage store stored storing strong stronger sudden suddenly sun sunlight supplement
+supplements surgery swallow swallowing symptom symptoms tablet tablets take taken takes taking tea
+teen teenager teenagers temperature test therapy thing things think thought thoughts time times tired
+together too treat treated treating treatment treats trying twice type use used useful uses using vaccine
+vitamin vitamins vomit vomiting wait want warning warnings water way weak weeks weight well what wine
+withdrawal without woman women work worked working works worse wrong year years young
+""".split()
