@@ -283,6 +283,8 @@ class _PageParser:
                         return None
                 inline = True
             drug = self._drug_for(qualifier) or self.context_drug
+            if section == "overview" and rest:  # "### Generic Name: Folic Acid" → that ingredient
+                drug = self._drug_for(rest) or (self.title if len(self.ingredients) > 1 else drug)
             heading = clean_inline(text.split(":")[0]) if inline else clean_inline(text)
             return section, drug, heading, inline
         m = _KW_LAST.match(clean_inline(text))
@@ -354,9 +356,10 @@ class _PageParser:
     def _start_section(self, i: int, section: str, drug: str, heading: str, inline: bool) -> None:
         if section == "overview":
             # "Generic Name" belongs to the overview of the ingredient in focus
+            self.context_drug = drug
             if self.section == "overview" and self.start is not None and drug == self.drug:
                 return
-            self.open(i, "overview", drug, self.drug if self.section == "overview" else heading, True)
+            self.open(i, "overview", drug, drug, True)
             return
         self.seen_section = True
         if section == self.section and drug == self.drug and self.start is not None and section != "faq":
