@@ -53,7 +53,7 @@ W_SECTION = 2.0
 W_FAQ = 2.5
 W_DRUG = 1.5
 W_OWN_PAGE = 1.2
-RELATIVE_FLOOR = 0.45  # passages below this share of the best final score are dropped
+RELATIVE_FLOOR = 0.5  # passages below this share of the best final score are dropped
 GENERIC = frozenset(QUESTION_WORDS) | {"tell", "know", "about", "information", "info", "medicine", "please", "thanks"}
 
 
@@ -241,9 +241,9 @@ class Engine:
         topic = [t for t, w in zip(tokens, self._content_words(q)) if w not in GENERIC and w not in drug_words]
 
         if not named and unknown:
-            names = _dedupe(m.unknown_name.title() if m.unknown_name.islower() else m.unknown_name for m in unknown)
+            names = _dedupe(_display_unknown(m) for m in unknown)
             msg = UNKNOWN_DRUG_MESSAGE.format(names=_join(f"\u201c{n}\u201d" for n in names), verb="is" if len(names) == 1 else "are")
-            close = _dedupe(c for n in names for c in self.index.drugs.closest(n))
+            close = _dedupe(c for m in unknown for n in (m.text, m.unknown_name) for c in self.index.drugs.closest(n))
             if close:
                 msg += UNKNOWN_SUGGEST.format(names=", ".join(close[:3]))
             return done("unknown_drug", (), msg, intent=intent)
@@ -251,8 +251,9 @@ class Engine:
         drugs = named
         if not drugs and ctx.drugs and (intent is not None or topic or not tokens):
             drugs = ctx.drugs  # a follow-up: "what about its side effects?"
-        if named and intent is None and ctx.intent is not None and not topic:
-            intent = ctx.intent  # "and what about diazepam?"
+        if named and intent is None and not topic:
+            # "and what about diazepam?" keeps the conversation's question; a bare name is "about"
+            intent = ctx.intent or intents.INTENT_BY_NAME["about"]
         info["intent"] = intent.name if intent else None
         info["drugs"] = list(drugs)
 
@@ -293,24 +294,39 @@ class Engine:
         return [w for w in words(q) if w not in stop]
 
     def _rank(self, cand: np.ndarray, tokens, intent, drugs, topic):
+        """(chunk, final score, bm25, explanation) best first, unrelated chunks dropped.
+
+        final = relevance + medicine bonus, where relevance = BM25 normalised to the best
+        candidate (0..1) + a bonus for the section the intent wants (+ the FAQ whose question
+        matches it). The floor compares relevance only: the medicine bonus, shared by every
+        candidate of that medicine, must not carry an unrelated passage into the answer.
+        """
         bm = self.index.bm25.get_scores(tokens)[cand] if tokens else np.zeros(cand.size)
         top_bm = float(bm.max()) if bm.size else 0.0
         norm = bm / top_bm if top_bm > 0 else bm
         want = {normalize(d) for d in drugs}
+        topic_scores = self.index.bm25.get_scores(topic) if (intent is None and drugs and topic) else None
         out = []
         for j, cid in enumerate(cand.tolist()):
             section = self.index.section_of(cid)
-            parts = {"section": section}
-            bonus = 0.0
+            heading = self.index.heading_of(cid)
+            parts: dict = {"section": section}
+            rel = float(norm[j])
             if intent is not None and section in intent.sections:
-                b = W_SECTION * (1.0 if section == intent.sections[0] else 0.5 if section == intent.sections[1] else 0.3)
-                if section == "faq" and not intent.faq_matches(self.index.heading_of(cid)):
-                    b = W_SECTION * 0.2 if intent.sections[0] != "faq" else 0.0
-                bonus += b
+                pos = intent.sections.index(section)
+                b = W_SECTION * (1.0, 0.5, 0.3)[min(pos, 2)]
+                if section == "faq":
+                    if intent.faq_matches(heading):
+                        b = W_SECTION + W_FAQ if pos == 0 else W_SECTION * 0.5
+                    else:
+                        b = 0.0 if pos == 0 else W_SECTION * 0.2
+                rel += b
                 parts["section_bonus"] = round(b, 2)
-            if intent is not None and section == "faq" and intent.sections[0] == "faq" and intent.faq_matches(self.index.heading_of(cid)):
-                bonus += W_FAQ
-                parts["faq_bonus"] = W_FAQ
+            if bm[j] <= 0 and rel < W_SECTION:
+                continue  # shares no word and is not the wanted section: unrelated
+            if topic_scores is not None and topic_scores[cid] <= 0:
+                continue  # no intent recognised: the passage must share a topic word, not only the name
+            bonus = 0.0
             if want:
                 drug = normalize(self.index.drug_of(cid))
                 title = normalize(self.index.title_of(cid))
@@ -321,29 +337,32 @@ class Engine:
                 elif title in want:
                     bonus += W_DRUG
                 elif len(want) > 1 and drug == title and set(map(normalize, split_ingredients(self.index.title_of(cid)))) >= want:
-                    bonus += W_DRUG + W_SECTION  # two medicines named: their page's shared text first
+                    bonus += W_DRUG
+                    rel += W_SECTION  # two medicines named: their page's shared text first
                     parts["shared_text"] = True
-            if section == "overview" and intent is not None and "overview" not in intent.sections:
-                bonus -= 0.5
-            final = float(norm[j]) + bonus
-            if bm[j] <= 0 and bonus < W_SECTION:
-                continue  # shares no word and is not the wanted section: unrelated
-            out.append((cid, final, float(bm[j]), parts))
+                parts["drug_bonus"] = round(bonus, 2)
+            if section == "overview" and (intent is None or "overview" not in intent.sections):
+                bonus -= 0.5  # titles and "Generic Name" lines answer little
+            parts["relevance"] = round(rel, 3)
+            out.append((cid, rel + bonus, float(bm[j]), parts, rel))
         if not out:
             return []
-        if intent is None and drugs and topic:
-            # no recognisable intent: the passage must share a topic word, not only the name
-            topic_scores = self.index.bm25.get_scores(topic)
-            out = [o for o in out if topic_scores[o[0]] > 0]
-            if not out:
-                return []
         out.sort(key=lambda o: (-o[1], o[0]))
-        best = out[0][1]
-        return [o for o in out if o[1] >= RELATIVE_FLOOR * best]
+        best_rel = max(o[4] for o in out)
+        return [o[:4] for o in out if o[4] >= RELATIVE_FLOOR * best_rel]
 
 
 def _passage(rank: int, score: float, c: Chunk) -> Passage:
     return Passage(rank, round(score, 4), c.drug, c.section, c.heading, c.title, c.source, c.start_line, c.end_line, c.text)
+
+
+def _display_unknown(m: Mention) -> str:
+    """The name as the person wrote it, with the lexicon's generic name when different."""
+    typed = m.text.title() if m.text.islower() else m.text
+    generic = m.unknown_name
+    if generic and normalize(generic) != normalize(m.text):
+        return f"{typed} ({generic.lower() if generic[:1].isupper() and generic[1:].islower() else generic})"
+    return typed
 
 
 def _dedupe(items) -> list:

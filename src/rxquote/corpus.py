@@ -382,6 +382,7 @@ def parse_text(text: str, source: str, fallback_title: str | None = None) -> Par
                 break
     if not title:
         title = fallback_title or Path(source).stem
+    title = re.sub(r"[\s.,;:]+$", "", title) or title  # "Clonazepam ." is Clonazepam
     parser = _PageParser(source, lines, title)
     parser.parse(body_start)
     warnings = list(parser.warnings)

@@ -52,6 +52,18 @@ def base_forms(name: str) -> set[str]:
     return {f for f in forms if f}
 
 
+def preferred(phrase: str, drugs: list[str]) -> list[str]:
+    """The medicines a name most plausibly means: the exact name ("ivermectin" is the
+    Ivermectin page, not "Ivermectin (Systemic)"), else the plainest forms ("Advil" is
+    Ibuprofen, not also "Ibuprofen (Topical)")."""
+    exact = [d for d in drugs if normalize(d) == phrase]
+    if exact:
+        return exact
+    names = {normalize(d) for d in drugs}
+    plain = [d for d in drugs if not any(f != normalize(d) and f in names for f in base_forms(d))]
+    return plain or drugs
+
+
 @dataclass
 class Mention:
     drug: str  # corpus medicine name ("" for a lexicon-only name)
@@ -106,8 +118,7 @@ class DrugTable:
                 drugs = self.aliases.get(phrase)
                 if drugs:
                     how = "exact" if normalize(drugs[0]) == phrase else "alias"
-                    if how == "exact":  # "ivermectin" is the Ivermectin page, not "Ivermectin (Systemic)"
-                        drugs = [d for d in drugs if normalize(d) == phrase]
+                    drugs = preferred(phrase, drugs)
                     if phrase in NOT_MEDICINE_WORDS:
                         how = "weak"  # "alcohol", "zinc": a medicine only if nothing else is named
                     for d in drugs:
@@ -125,7 +136,7 @@ class DrugTable:
             hit = _fuzzy(w, self._single_word_aliases)
             if hit:
                 alias, score = hit
-                for d in self.aliases[alias]:
+                for d in preferred(alias, self.aliases[alias]):
                     mentions.append(Mention(d, w, i, i + 1, "fuzzy", score))
                 used[i] = True
                 continue

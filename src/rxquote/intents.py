@@ -30,7 +30,7 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "missed_dose",
         ("faq", "dosage"),
-        ((r"\b(miss(ed|ing)?|forg[eo]t\w*|skip(ped|ping)?)\b.{0,40}\b(dose|doses|pill|tablet|it)\b", 4.0),
+        ((r"\b(miss(ed|ing)?|forg[eo]t\w*|skip(ped|ping)?)\b.{0,40}\b(dose|doses|pill|pills|tablet|tablets|it|take|taking|meds?|medication|one)\b", 4.0),
          (r"\bdose\b.{0,20}\b(miss|forg|skip)", 4.0)),
         faq=r"\b(miss|missed|forget|forgot|skip)",
         label="Missed dose",
@@ -54,7 +54,7 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "addiction",
         ("faq", "precautions", "side_effects"),
-        ((r"\b(addict\w*|habit[- ]forming|dependen\w*|abuse|hooked)\b", 4.0),),
+        ((r"\b(addict\w*|habit[- ]forming|dependen\w*|abuse|hooked|get(ting)? high|recreational\w*)\b", 4.0),),
         faq=r"addict|habit|dependen|abuse",
         label="Addiction",
     ),
@@ -141,7 +141,7 @@ _EMERGENCY = [
     r"\b(poison\w*|toxic dose)\b",
     r"\b(took|taken|take|swallowed|ate|had|taking|drank)\b.{0,30}\b(too (many|much)|a lot of|lots of|whole (bottle|pack|box|packet|strip)|handful|entire (bottle|pack|box))\b",
     r"\b(took|taken|swallowed|ate|had|drank)\b.{0,15}\b([1-9]\d|\d{3,}|twenty|thirty|forty|fifty|hundred)\b.{0,30}\b(pills?|tablets?|capsules?|doses?|of (them|my|his|her|the))\b",
-    r"\b(my|a|the|our)\b.{0,12}\b(child|son|daughter|kid|toddler|baby|infant|dog|cat)\b.{0,40}\b(swallowed|ate|took|got into|drank|chewed|has taken)\b",
+    r"\b(my|a|the|our)\b.{0,12}\b(child|son|daughter|kid|toddler|baby|infant|dog|cat|\d+ (year|yr|month)s? old)\b.{0,40}\b(swallowed|ate|took|got into|drank|chewed|has taken)\b",
     r"\b(swallowed|ate|drank)\b.{0,30}\b(by (mistake|accident)|accidentally)\b",
     r"\baccidentally\b.{0,20}\b(swallowed|ate|drank|took)\b.{0,40}\b(child|kid|son|daughter|baby|pills|tablets|bottle)\b",
     r"\b(can ?t|cannot|can not|trouble|difficulty|hard to|struggling to|not|stopped) (breath\w*)\b",
