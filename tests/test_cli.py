@@ -1,0 +1,127 @@
+"""The command line per SPEC, through subprocesses: ask (text, --json, --batch), chunks,
+index, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rxquote.answer import DISCLAIMER
+
+from .conftest import SEED_FILE, SEEDS
+
+SPEC_KEYS = {"id", "question", "status", "drugs", "message", "passages", "disclaimer"}
+PASSAGE_KEYS = {"rank", "score", "drug", "section", "heading", "title", "source", "start_line", "end_line", "text"}
+
+
+def run(*args, stdin: str | None = None, index: Path) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "rxquote", *args]
+    if "--corpus" not in args:
+        cmd += ["--corpus", str(SEEDS)]
+    cmd += ["--index", str(index)]
+    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def idx(seed_index):
+    return seed_index
+
+
+def test_ask_text_quotes_with_attribution_and_disclaimer(idx):
+    r = run("ask", "can I stop diazepam suddenly?", index=idx)
+    assert r.returncode == 0, r.stderr
+    assert "> **Q: Can I stop taking Diazepam suddenly?** A: No. Abruptly stopping Diazepam" in r.stdout
+    assert f"\u2014 Diazepam \u00b7 FAQ \u00b7 {SEED_FILE}:28" in r.stdout
+    assert r.stdout.rstrip().endswith(DISCLAIMER)
+
+
+def test_ask_json_matches_spec(idx):
+    r = run("ask", "--json", "can I stop diazepam suddenly?", index=idx)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert set(data) == SPEC_KEYS
+    assert data["status"] == "answered" and data["drugs"] == ["Diazepam"] and data["id"] is None
+    p = data["passages"][0]
+    assert set(p) == PASSAGE_KEYS
+    assert (p["drug"], p["section"], p["heading"], p["title"], p["source"]) == (
+        "Diazepam", "faq", "Can I stop taking Diazepam suddenly?", "Diazepam + Imipramine", SEED_FILE)
+    assert p["rank"] == 1 and p["start_line"] == p["end_line"] == 28
+    assert len(data["passages"]) <= 3
+
+
+def test_ask_top_k_and_history(idx):
+    r = run("ask", "--json", "-k", "1", "--history", "tell me about imipramine", "what are the side effects?", index=idx)
+    data = json.loads(r.stdout)
+    assert len(data["passages"]) == 1 and data["passages"][0]["drug"] == "Imipramine"
+
+
+def test_batch_keeps_ids_and_order(idx, tmp_path):
+    lines = [
+        {"id": "a", "question": "what is imipramine used for"},
+        {"id": 7, "question": "what are the side effects?", "history": ["tell me about diazepam"]},
+        {"id": "c", "question": "ibuprofen side effects"},
+        {"id": "d", "question": "I just took 30 diazepam tablets at once"},
+    ]
+    f = tmp_path / "q.jsonl"
+    f.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    r = run("ask", "--json", "--batch", str(f), "-k", "10", index=idx)
+    assert r.returncode == 0, r.stderr
+    out = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["a", 7, "c", "d"]
+    assert [o["status"] for o in out] == ["answered", "answered", "unknown_drug", "emergency"]
+    assert out[1]["passages"][0]["drug"] == "Diazepam"
+    assert all(o["disclaimer"] == DISCLAIMER for o in out)
+    # stdin gives the same
+    r2 = run("ask", "--json", "--batch", "-", "-k", "10", stdin=f.read_text(), index=idx)
+    assert r2.stdout == r.stdout
+
+
+def test_chunks_json(idx):
+    r = run("chunks", "--json", index=idx)
+    assert r.returncode == 0, r.stderr
+    chunks = [json.loads(x) for x in r.stdout.splitlines()]
+    assert len(chunks) == 20
+    assert [c["id"] for c in chunks] == list(range(20))
+    assert {"source", "title", "drug", "section", "heading", "start_line", "end_line", "text"} <= set(chunks[0])
+
+
+def test_index_summary(tmp_path):
+    r = run("index", index=tmp_path / "ix")
+    assert r.returncode == 0, r.stderr
+    for word in ("files", "medicines", "chunks", "faq", "usage"):
+        assert word in r.stdout
+    assert (tmp_path / "ix" / "manifest.json").is_file()
+    again = run("index", index=tmp_path / "ix")
+    assert "up to date" in again.stdout
+
+
+def test_index_names_files_it_could_not_parse(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "good.md").write_text((SEEDS / SEED_FILE).read_text())
+    (corpus / "empty.md").write_text("")
+    (corpus / "junk.txt").write_bytes(b"\x00\x01\x02")
+    r = run("index", "--corpus", str(corpus), index=tmp_path / "ix")
+    assert r.returncode == 0, r.stderr
+    assert "empty.md" in r.stdout and "junk.txt" in r.stdout
+
+
+def test_usage_errors_are_one_line_exit_2(idx, tmp_path):
+    for args in (["ask"], ["ask", "--bogus", "x"], ["ask", "-k", "0", "x"], ["ask", "--corpus", str(tmp_path / "missing"), "x"]):
+        r = run(*args, index=idx)
+        assert r.returncode == 2, (args, r.stderr)
+        assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_python_dash_m_and_console_script_agree(idx):
+    a = run("ask", "--json", "how does imipramine work", index=idx).stdout
+    exe = Path(sys.executable).with_name("rxquote")
+    if not exe.exists():
+        pytest.skip("console script not installed next to this interpreter")
+    b = subprocess.run([str(exe), "ask", "--json", "how does imipramine work", "--corpus", str(SEEDS), "--index", str(idx)],
+                       capture_output=True, text=True, timeout=120).stdout
+    assert a == b
