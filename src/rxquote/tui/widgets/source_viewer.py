@@ -1,0 +1,81 @@
+"""The monograph a passage was quoted from, scrolled to the passage, its lines highlighted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ...answer import Passage
+from ...render import safe_text
+from ..text import attribution, line_range, lit
+
+
+def _lines_table(lines: list[str], first: int, width: int, marker: str) -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True, width=width + 1)
+    grid.add_column(ratio=1, overflow="fold")
+    for n, line in enumerate(lines, first):
+        grid.add_row(Text(f"{marker}{n}" if marker else str(n), style="dim" if not marker else "bold"),
+                     Text(safe_text(line.expandtabs(4))))
+    return grid
+
+
+class SourceViewer(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q", "dismiss", "Close"),
+        Binding("n", "scroll_to_passage", "Back to passage"),
+    ]
+
+    def __init__(self, passage: Passage, path: Path | None) -> None:
+        super().__init__()
+        self.passage = passage
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        p = self.passage
+        with Vertical(id="source-box") as box:
+            box.border_title = "Monograph"
+            box.border_subtitle = "Esc close \u00b7 \u2191\u2193 PgUp PgDn scroll \u00b7 n back to passage"
+            yield Static(Content.assemble(lit(p.title, "bold"), ("\n", ""),
+                                          lit(f"{p.source} \u00b7 line{'s' if p.end_line != p.start_line else ''} {line_range(p)} highlighted", "$text-muted")),
+                         id="source-title")
+            with VerticalScroll(id="source-scroll"):
+                lines = self._read()
+                if lines is None:
+                    yield Static(Content.assemble(("The monograph file is not available: ", "bold"), lit(p.source), "\n\n",
+                                                  ("The quoted passage:", "bold"), "\n", lit(p.text), "\n",
+                                                  lit(attribution(p), "italic")), id="source-missing")
+                else:
+                    width = len(str(len(lines))) + 1
+                    s, e = max(1, p.start_line), min(len(lines), p.end_line)
+                    if s > 1:
+                        yield Static(_lines_table(lines[: s - 1], 1, width, ""), classes="src-before")
+                    yield Static(_lines_table(lines[s - 1 : e], s, width, "\u25b6"), id="source-passage")
+                    if e < len(lines):
+                        yield Static(_lines_table(lines[e:], e + 1, width, ""), classes="src-after")
+
+    def _read(self) -> list[str] | None:
+        if self.path is None:
+            return None
+        try:
+            return self.path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return None
+
+    def on_mount(self) -> None:
+        self.query_one("#source-scroll").focus()
+        self.call_after_refresh(self.action_scroll_to_passage)
+
+    def action_scroll_to_passage(self) -> None:
+        for w in self.query("#source-passage"):
+            scroll = self.query_one("#source-scroll", VerticalScroll)
+            # a few lines of context above the passage
+            scroll.scroll_to(y=max(0, w.virtual_region.y - 3), animate=False)
