@@ -20,7 +20,6 @@ from . import intents
 from .corpus import SECTION_LABELS, Chunk, split_ingredients
 from .drugs import Mention, normalize
 from .index import Index, Progress, ensure
-from .text import QUESTION_WORDS
 
 STATUSES = ("answered", "no_match", "unknown_drug", "emergency", "clarify")
 
@@ -54,7 +53,17 @@ W_FAQ = 2.5
 W_DRUG = 1.5
 W_OWN_PAGE = 1.2
 RELATIVE_FLOOR = 0.5  # passages below this share of the best final score are dropped
-GENERIC = frozenset(QUESTION_WORDS) | {"tell", "know", "about", "information", "info", "medicine", "please", "thanks"}
+# Words that say what is asked, not about what: they never make a question "specific".
+GENERIC = frozenset(
+    """tell know about information info medicine medicines medication medications drug drugs pill pills
+    tablet tablets capsule capsules take taking taken takes use used using uses can could would should
+    will may might please thanks thank ok okay need want get gets give giving much many often day days
+    daily time times doctor side effects effect dose doses dosage dosing work works working worked
+    safe safely safety happen happens stop stopping store storage storing keep missed miss forget
+    forgot does do did make makes way right good bad best better normal also really still whats hows
+    you your yours me my mine i im it its cause causes common long risk risks thing things kind type
+    treat treats treatment used for like much""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -263,15 +272,19 @@ class Engine:
             if not topic:
                 return done("clarify" if (intent is not None or tokens) else "no_match",
                             (), CLARIFY_MESSAGE if (intent is not None or tokens) else NO_MATCH_MESSAGE, intent=intent)
-            cand = self.index.bm25.matching_docs(topic)
+            if intent is not None and intent.name in intents.MEDICINE_SPECIFIC:
+                return done("clarify", (), CLARIFY_MESSAGE, intent=intent)  # "I missed my pill"
             # a question with no medicine must share a specific (rare) word with the passage
-            rare = [t for t in set(topic) if 0 < self.index.bm25.doc_freq(t) <= max(3, self._n // 50)]
+            rare = sorted(t for t in set(topic) if 0 < self.index.bm25.doc_freq(t) <= max(3, self._n // 50))
             if not rare or intent is None and not any(
                 self.index.bm25.doc_freq(t) <= max(2, self._n // 500) for t in rare
             ):
-                if intent is not None and not rare:
-                    return done("clarify", (), CLARIFY_MESSAGE, intent=intent)
+                if intent is not None and not any(self.index.bm25.doc_freq(t) for t in topic):
+                    # only words the monographs never use besides the question's: which medicine?
+                    if not [w for w in self._content_words(q) if w not in GENERIC]:
+                        return done("clarify", (), CLARIFY_MESSAGE, intent=intent)
                 return done("no_match", (), NO_MATCH_MESSAGE, intent=intent)
+            cand = self.index.bm25.matching_docs(rare)
         cand = cand[self._section[cand] != self._disclaimer_id]
         info["candidates"] = int(cand.size)
         if cand.size == 0:
@@ -347,7 +360,7 @@ class Engine:
             out.append((cid, rel + bonus, float(bm[j]), parts, rel))
         if not out:
             return []
-        out.sort(key=lambda o: (-o[1], o[0]))
+        out.sort(key=lambda o: (-o[1], len(self.index.source_of(o[0])), o[0]))  # ties: the plainer file name
         best_rel = max(o[4] for o in out)
         return [o[:4] for o in out if o[4] >= RELATIVE_FLOOR * best_rel]
 

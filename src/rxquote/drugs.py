@@ -35,6 +35,9 @@ NOT_MEDICINE_WORDS = frozenset(
 )
 
 
+TABLE_VERSION = 2  # bump when the way aliases are derived changes (an index reuses tables by it)
+
+
 def normalize(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
 
@@ -45,6 +48,8 @@ def base_forms(name: str) -> set[str]:
     forms = {n}
     no_paren = normalize(re.sub(r"\([^)]*\)", " ", name))
     forms.add(no_paren)
+    if "/" in name:  # "Levothyroxine/ T4": each name on its own
+        forms.update(normalize(part) for part in name.split("/"))
     for f in list(forms):
         words = [w for w in f.split() if w not in SALT_WORDS]
         if words:
@@ -83,13 +88,16 @@ class DrugTable:
     medicines: list[str]  # corpus medicine names (ingredients and page titles)
     other_names: dict[str, str] = field(default_factory=dict)  # lexicon name → display, not in corpus
     common_words: frozenset[str] = frozenset()  # words never fuzzy-matched
+    version: int = TABLE_VERSION
 
     def to_json(self) -> dict:
-        return {"aliases": self.aliases, "medicines": self.medicines, "other_names": self.other_names}
+        return {"version": TABLE_VERSION, "aliases": self.aliases, "medicines": self.medicines, "other_names": self.other_names}
 
     @classmethod
     def from_json(cls, data: dict, common_words: frozenset[str] = frozenset()) -> "DrugTable":
-        return cls(data["aliases"], data["medicines"], data.get("other_names", {}), common_words)
+        table = cls(data["aliases"], data["medicines"], data.get("other_names", {}), common_words)
+        table.version = data.get("version", 0)
+        return table
 
     @cached_property
     def max_alias_words(self) -> int:

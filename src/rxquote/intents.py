@@ -70,6 +70,8 @@ INTENTS: tuple[Intent, ...] = (
         "side_effects",
         ("side_effects", "faq", "precautions"),
         ((r"\bside[- ]?effects?\b", 5.0), (r"\badverse\b", 4.0), (r"\b(reactions?|risks?)\b", 2.0),
+         (r"\b(cause|causes|caused|causing|give you|give me|gives you)\b", 2.5),
+         (r"\b(hungry|appetite|weight|tired|fatigue|insomnia|constipat\w*|diarrh\w*|vomit\w*|itch\w*|swelling|bruis\w*)\b", 1.0),
          (r"\bmake (me|you|him|her|them|my \w+) (feel )?(sleepy|drowsy|tired|dizzy|sick|nauseous|gain|fat|hungry)", 4.0),
          (r"\b(drowsy|drowsiness|sleepy|dizzy|dizziness|nausea|headaches?|weight gain|hair loss|insomnia|rash)\b", 1.5)),
         faq=r"side effect|reaction",
@@ -89,7 +91,7 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "usage",
         ("usage", "overview"),
-        ((r"\bused (for|to)\b", 4.0), (r"\buses?\b(?! (it|this|them))", 2.0), (r"\btreat(s|ed|ing|ment)?\b", 2.0),
+        ((r"\bused (for|to)\b", 4.0), (r"\bwhat is\b.{1,40}\bfor $", 4.0), (r"\bfor $", 1.0), (r"\buses?\b(?! (it|this|them))", 2.0), (r"\btreat(s|ed|ing|ment)?\b", 2.0),
          (r"\bindicat\w*", 3.0), (r"\bprescribed?\b", 2.0), (r"\bwhy (is|would|do|does|are)\b", 2.0),
          (r"\b(purpose|good for|help with|helps with|for what)\b", 3.0), (r"\bwhat (is|are) .{2,40} for\b", 3.0),
          (r"\bwho should (get|take|use)\b", 2.0)),
@@ -125,8 +127,23 @@ INTENTS: tuple[Intent, ...] = (
 INTENT_BY_NAME = {i.name: i for i in INTENTS}
 
 
+# informal spellings → the words the patterns expect
+_INFORMAL = [
+    (r"\bwhats\b", "what is"), (r"\bhows\b", "how is"), (r"\bwhens\b", "when is"), (r"\bu\b", "you"),
+    (r"\bur\b", "your"), (r"\bwat\b", "what"), (r"\br\b", "are"), (r"\bpls\b|\bplz\b", "please"),
+    (r"\bside affects?\b", "side effects"), (r"\bmeds\b", "medicines"),
+]
+
+
+def normalize_question(question: str) -> str:
+    q = re.sub(r"[^a-z0-9]+", " ", question.lower().replace("'", "").replace("\u2019", "")).strip()
+    for pat, rep in _INFORMAL:
+        q = re.sub(pat, rep, q)
+    return f" {q} "
+
+
 def detect(question: str) -> Intent | None:
-    q = " " + re.sub(r"[^a-z0-9]+", " ", question.lower()) + " "
+    q = normalize_question(question)
     best, best_score = None, 0.0
     for intent in INTENTS:
         s = intent.score(q)
@@ -156,6 +173,10 @@ _EMERGENCY = [
 _EMERGENCY_RE = re.compile("|".join(f"(?:{p})" for p in _EMERGENCY))
 
 
+# intents that only a specific medicine's page can answer ("what if I miss a dose?")
+MEDICINE_SPECIFIC = frozenset({"missed_dose", "storage", "stopping", "addiction", "onset", "dosage"})
+
+
 def is_emergency(question: str) -> bool:
-    q = " " + re.sub(r"[^a-z0-9.]+", " ", question.lower().replace("'", "")) + " "
+    q = " " + re.sub(r"[^a-z0-9.]+", " ", question.lower().replace("'", "").replace("\u2019", "")) + " "
     return _EMERGENCY_RE.search(q) is not None
