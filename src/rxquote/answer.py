@@ -66,6 +66,10 @@ GENERIC = frozenset(
 )
 
 
+# "is it safe?", "how do I take them?": the question is about a medicine it does not name
+_PRONOUN = re.compile(r"\b(it|its|this|that|these|those|them|they)\b|\bmy (medicine|medication|pills?|tablets?|meds)\b", re.I)
+
+
 @dataclass(frozen=True)
 class Passage:
     rank: int
@@ -272,7 +276,7 @@ class Engine:
             if not topic:
                 return done("clarify" if (intent is not None or tokens) else "no_match",
                             (), CLARIFY_MESSAGE if (intent is not None or tokens) else NO_MATCH_MESSAGE, intent=intent)
-            if intent is not None and intent.name in intents.MEDICINE_SPECIFIC:
+            if intent is not None and (intent.name in intents.MEDICINE_SPECIFIC or _PRONOUN.search(q)):
                 return done("clarify", (), CLARIFY_MESSAGE, intent=intent)  # "I missed my pill"
             # a question with no medicine must share a specific (rare) word with the passage
             rare = sorted(t for t in set(topic) if 0 < self.index.bm25.doc_freq(t) <= max(3, self._n // 50))
