@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
+import math
 import os
 import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
+MAX_BATCH_LINE_CHARS = 8 * 1024 * 1024  # a longer batch line is answered with an error object
 
 
 class UsageError(Exception):
@@ -57,10 +60,18 @@ def default_index(corpus: Path) -> Path:
     return base / f"{corpus.resolve().name}-{tag}"
 
 
+def _path_arg(value: str) -> Path:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("an empty path")
+    if "\x00" in value:
+        raise argparse.ArgumentTypeError("a path with a NUL character")
+    return Path(value)
+
+
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--corpus", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+    p.add_argument("--corpus", type=_path_arg, default=argparse.SUPPRESS, metavar="DIR",
                    help="folder of monographs (default: the project's seeds/; env RXQUOTE_CORPUS)")
-    p.add_argument("--index", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+    p.add_argument("--index", type=_path_arg, default=argparse.SUPPRESS, metavar="DIR",
                    help="index folder (default: the project's index/; env RXQUOTE_INDEX)")
     p.add_argument("-k", "--top-k", type=int, default=argparse.SUPPRESS, metavar="N", help="passages to return (default 3)")
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
@@ -104,10 +115,18 @@ def _resolve_paths(args) -> tuple[Path, Path]:
     index = getattr(args, "index", None) or default_index(corpus)
     if index.exists() and not index.is_dir():
         raise UsageError(f"index path is a file, not a folder: {index}")
+    blocker = next((p for p in index.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise UsageError(f"index path is inside a file, not a folder: {index} ({blocker} is a file)")
     probe = index if index.exists() else next((p for p in index.parents if p.exists()), None)
     if probe is not None and not os.access(probe, os.W_OK):
         if not (index / "manifest.json").is_file():
             raise UsageError(f"index folder is not writable: {index}")
+    if not index.exists():
+        try:
+            index.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise UsageError(f"cannot create the index folder {index}: {e.strerror or e}") from e
     return corpus, index
 
 
@@ -142,14 +161,24 @@ def open_engine(args, show_progress: bool | None = None):
         show_progress = sys.stderr.isatty()
     cb, prog = _progress_bar(show_progress)
     try:
-        return Engine.open(corpus, index, cb)
+        engine = Engine.open(corpus, index, cb)
     except IndexError_ as e:
         raise UsageError(str(e)) from e
     except PermissionError as e:
         raise UsageError(f"cannot write the index: {e.filename or index}") from e
+    except OSError as e:  # a read-only file system, a full disk, a path the OS refuses
+        raise UsageError(f"cannot write the index {index}: {e.strerror or e}") from e
     finally:
         if prog is not None and prog.live.is_started:
             prog.stop()
+    if engine.index.size == 0:
+        raise UsageError(_no_monographs(corpus))
+    return engine
+
+
+def _no_monographs(corpus: Path) -> str:
+    return (f"no monographs to answer from: {corpus} has no readable .md or .txt files with text "
+            f"(run 'rxquote index --corpus {corpus}' to see why)")
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -165,6 +194,8 @@ def cmd_ask(args) -> int:
         return _ask_batch(args, top_k)
     if args.question is None:
         raise UsageError("ask needs a QUESTION (or --batch FILE)")
+    if not args.question.strip():
+        raise UsageError("empty question: ask about a medicine, e.g. rxquote ask \"what is diazepam used for?\"")
     engine = open_engine(args)
     answer = engine.ask(args.question, history=args.history, top_k=top_k, explain=args.explain)
     out = to_json_line(answer) if args.json else to_text(answer, explain=args.explain)
@@ -177,23 +208,30 @@ def _ask_batch(args, top_k: int) -> int:
 
     if not args.json:
         raise UsageError("--batch writes JSON lines: add --json")
+    # bytes decoded here: a BOM is dropped, undecodable bytes become U+FFFD (that line then
+    # fails as JSON or is answered), never a crash
     if args.batch == "-":
-        stream = sys.stdin
+        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace", newline=None)
     else:
+        if os.path.isdir(args.batch):
+            raise UsageError(f"cannot read {args.batch}: it is a folder")
         try:
-            stream = open(args.batch, encoding="utf-8", errors="replace")
+            stream = open(args.batch, encoding="utf-8-sig", errors="replace")
         except OSError as e:
             raise UsageError(f"cannot read {args.batch}: {e.strerror}") from e
-    engine = open_engine(args)
     failed = 0
     with stream:
-        for n, line in enumerate(stream, 1):
-            if not line.strip():
-                continue
-            item, error = _parse_batch_line(line, n)
+        engine = open_engine(args)
+        for n, line, too_long in _batch_lines(stream):
+            if too_long:
+                item, error = None, f"line {n}: longer than {MAX_BATCH_LINE_CHARS // (1024 * 1024)} MB (not read)"
+            elif not line.strip():
+                continue  # blank lines separate nothing and ask nothing: skipped, as JSON Lines allows
+            else:
+                item, error = _parse_batch_line(line, n)
             if error:
                 failed += 1
-                sys.stdout.write(json.dumps({"id": item.get("id") if item else None, "error": error}, ensure_ascii=True) + "\n")
+                sys.stdout.write(json.dumps({"id": _echo_id(item), "error": error}, ensure_ascii=True) + "\n")
                 continue
             answer = engine.ask(item["question"], history=item.get("history") or [], top_k=top_k, id=item.get("id"))
             sys.stdout.write(to_json_line(answer) + "\n")
@@ -204,54 +242,118 @@ def _ask_batch(args, top_k: int) -> int:
     return EXIT_OK
 
 
+def _batch_lines(stream):
+    """(line number, line, too_long) for each line, reading at most MAX_BATCH_LINE_CHARS of one."""
+    n = 0
+    while True:
+        line = stream.readline(MAX_BATCH_LINE_CHARS + 1)
+        if not line:
+            return
+        n += 1
+        if len(line) > MAX_BATCH_LINE_CHARS and not line.endswith("\n"):
+            while True:  # skip the rest of the line without holding it
+                rest = stream.readline(1 << 20)
+                if not rest or rest.endswith("\n"):
+                    break
+            yield n, "", True
+            continue
+        yield n, line, False
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:20]} is out of range")
+    return value
+
+
+def _echo_id(item) -> object:
+    """The line's id when it can be echoed as strict JSON, else null."""
+    if not isinstance(item, dict):
+        return None
+    value = item.get("id")
+    try:
+        json.dumps(value, allow_nan=False)
+    except (ValueError, TypeError, RecursionError):
+        return None
+    return value
+
+
 def _parse_batch_line(line: str, n: int) -> tuple[dict | None, str | None]:
     try:
-        item = json.loads(line)
-    except ValueError as e:
-        return None, f"line {n}: not valid JSON ({e.msg})"
+        item = json.loads(line, parse_constant=_reject_constant, parse_float=_finite_float)
+    except RecursionError:
+        return None, f"line {n}: not valid JSON (nested too deeply)"
+    except ValueError as e:  # JSONDecodeError, NaN/Infinity, an integer with too many digits
+        why = getattr(e, "msg", None) or str(e)
+        return None, f"line {n}: not valid JSON ({why[:200]})"
     if not isinstance(item, dict):
         return None, f"line {n}: expected a JSON object"
+    if "id" in item:
+        try:
+            json.dumps(item["id"], allow_nan=False)
+        except (ValueError, TypeError, RecursionError):
+            return None, f"line {n}: \"id\" cannot be echoed as JSON"
     if not isinstance(item.get("question"), str):
         return item, f"line {n}: \"question\" must be a string"
+    if not item["question"].strip():
+        return item, f"line {n}: empty question"
     hist = item.get("history")
     if hist is not None and not (isinstance(hist, list) and all(isinstance(h, str) for h in hist)):
         return item, f"line {n}: \"history\" must be a list of strings"
     return item, None
 
 
+def _shown(value) -> str:
+    """A path or name as literal, printable text for rich: no markup, no terminal controls."""
+    from rich.markup import escape
+
+    from .render import safe_text
+
+    return escape(safe_text(str(value)))
+
+
 def cmd_index(args) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from .index import build, stale_reason
+    from .index import IndexError_, build, stale_reason
 
     corpus, index = _resolve_paths(args)
     console = Console(stderr=False)
     reason = stale_reason(index, corpus)
     if reason is None and not args.force:
-        console.print(f"Index is up to date: {index}")
+        console.print(f"Index is up to date: {_shown(index)}", highlight=False)
         return EXIT_OK
     cb, prog = _progress_bar(True)
     try:
         report = build(corpus, index, cb)
+    except IndexError_ as e:
+        raise UsageError(str(e)) from e
+    except OSError as e:  # the index folder: read-only, full, refused by the OS
+        raise UsageError(f"cannot write the index {index}: {e.strerror or e}") from e
     finally:
         if prog is not None and prog.live.is_started:
             prog.stop()
-    table = Table(title=f"Index of {corpus}", show_header=False)
+    table = Table(title=f"Index of {_shown(corpus)}", show_header=False)
     table.add_row("files", str(report.files))
     table.add_row("medicines", str(report.medicines))
     table.add_row("chunks", str(report.chunks))
     for s, n in report.per_section.items():
         table.add_row(f"  {s}", str(n))
     table.add_row("time", f"{report.seconds:.1f} s" + (f" ({report.reused_files} files reused)" if report.reused_files else ""))
-    table.add_row("index", str(index))
+    table.add_row("index", _shown(index))
     console.print(table)
     if report.problems:
         console.print(f"[yellow]{len(report.problems)} file(s) not parsed fully:[/yellow]")
-        from rich.markup import escape
-
         for rel, why in sorted(report.problems.items()):
-            console.print(f"  {escape(rel)}: {escape('; '.join(why))}", highlight=False)
+            console.print(f"  {_shown(rel)}: {_shown('; '.join(why))}", highlight=False)
+    if report.chunks == 0:
+        raise UsageError(f"no monographs found in {corpus}: nothing was indexed (a corpus is a folder of .md or .txt monograph pages)")
     return EXIT_OK
 
 
@@ -280,14 +382,29 @@ def cmd_chat(args) -> int:
 COMMANDS = {"ask": cmd_ask, "index": cmd_index, "chunks": cmd_chunks, "eval": cmd_eval, "chat": cmd_chat, None: cmd_chat}
 
 
+def _say(message: str) -> None:
+    """One line on stderr, printable whatever the message holds (paths and input are echoed)."""
+    from .render import safe_text
+
+    line = safe_text(message).replace("\n", " ")
+    print(f"rxquote: {line}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
+    for stream in (sys.stdout, sys.stderr):  # an ASCII or odd locale degrades characters, never crashes
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # pragma: no cover
+                pass
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
     except UsageError as e:
-        print(f"rxquote: {e}", file=sys.stderr)
+        _say(str(e))
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("rxquote: interrupted", file=sys.stderr)
@@ -301,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # one line for people; the traceback with --debug
         if debug:
             raise
-        print(f"rxquote: internal error: {type(e).__name__}: {e} (run with --debug for details)", file=sys.stderr)
+        _say(f"internal error: {type(e).__name__}: {e} (run with --debug for details)")
         return EXIT_INTERNAL
 
 

@@ -394,8 +394,15 @@ def parse_text(text: str, source: str, fallback_title: str | None = None) -> Par
     return ParsedPage(source, title, parser.ingredients, tuple(parser.chunks), tuple(warnings))
 
 
+def read_monograph(path: Path) -> bytes:
+    """A file's bytes, but never more than MAX_FILE_BYTES + 1: a huge file is not read whole
+    (parse_bytes then skips it as too large)."""
+    with open(path, "rb") as f:
+        return f.read(MAX_FILE_BYTES + 1)
+
+
 def parse_file(path: Path, source: str) -> ParsedPage:
-    data = path.read_bytes()
+    data = read_monograph(path)
     return parse_bytes(data, source)
 
 
@@ -422,11 +429,21 @@ def list_corpus(root: Path) -> tuple[list[tuple[str, Path]], list[str]]:
     found: list[tuple[str, Path]] = []
     warnings: list[str] = []
     seen_dirs: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=lambda e: warnings.append(f"{e.filename}: {e.strerror}")):
+
+    def relative(path) -> str:
+        try:
+            return _printable(Path(path).relative_to(root).as_posix())
+        except ValueError:
+            return _printable(str(path))
+
+    def on_error(e: OSError) -> None:
+        warnings.append(f"{relative(e.filename)}: {e.strerror or 'unreadable'} (skipped)")
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=on_error):
         real = os.path.realpath(dirpath)
         if real in seen_dirs:
             dirnames[:] = []
-            warnings.append(f"{Path(dirpath).relative_to(root).as_posix()}: directory link loop (skipped)")
+            warnings.append(f"{relative(dirpath)}: directory link loop (skipped)")
             continue
         seen_dirs.add(real)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -435,9 +452,20 @@ def list_corpus(root: Path) -> tuple[list[tuple[str, Path]], list[str]]:
                 continue
             p = Path(dirpath) / name
             rel = p.relative_to(root).as_posix()
+            if _printable(rel) != rel:  # undecodable bytes in the name: it cannot be a `source`
+                warnings.append(f"{_printable(rel)}: file name is not valid UTF-8 (skipped)")
+                continue
             if not p.is_file():
                 warnings.append(f"{rel}: not a readable file (skipped)")
                 continue
             found.append((rel, p))
     found.sort(key=lambda t: t[0])
     return found, warnings
+
+
+def _printable(name: str) -> str:
+    """A file name as valid Unicode: bytes that were not UTF-8 (surrogate escapes) become U+FFFD."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return re.sub("[\ud800-\udfff]", "\ufffd", name)

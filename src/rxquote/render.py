@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
 
-from .answer import Answer, Passage
+if TYPE_CHECKING:  # render is imported for safe_text by error paths: keep it light
+    from .answer import Answer, Passage
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 controls but tab and newline (ESC starts terminal sequences, CR overwrites a line), DEL,
+# C1 controls (U+009B is a one-character CSI), bidi marks, embeddings, overrides and isolates
+# (they reorder what is shown), and lone surrogates (unencodable: they would crash the output)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 STATUS_TITLES = {
     "answered": "From the monographs",
@@ -32,22 +37,23 @@ def attribution(p: Passage) -> str:
 def to_text(answer: Answer, explain: bool = False) -> str:
     out: list[str] = []
     if answer.status == "emergency":
-        out.append(f"!! {answer.message}")
+        out.append(f"!! {safe_text(answer.message or '')}")
         out.append("")
     elif answer.message:
-        out.append(answer.message)
+        out.append(safe_text(answer.message))  # it may name a medicine as the question typed it
         out.append("")
     for p in answer.passages:
         heading = f"[{p.rank}] {p.title}" + (f" \u2014 {p.heading}" if p.heading and p.heading != p.title else "")
         out.append(safe_text(heading))
         for line in p.text.split("\n"):
+            line = line[:-1] if line.endswith("\r") else line  # CRLF pages: the CR is a line end, not text
             out.append("  > " + safe_text(line) if line.strip() else "  >")
         out.append("  " + safe_text(attribution(p)))
         out.append("")
     if explain and answer.explain:
-        out.append("explain: " + json.dumps(answer.explain, ensure_ascii=False))
+        out.append("explain: " + safe_text(json.dumps(answer.explain, ensure_ascii=False)))
         out.append("")
-    out.append(f"Disclaimer: {answer.disclaimer}")
+    out.append(f"Disclaimer: {safe_text(answer.disclaimer)}")
     return "\n".join(out)
 
 
