@@ -273,22 +273,10 @@ class Engine:
         if drugs:
             cand = np.unique(np.concatenate([self._by_drug[normalize(d)] for d in drugs]))
         else:
-            if not topic:
-                return done("clarify" if (intent is not None or tokens) else "no_match",
-                            (), CLARIFY_MESSAGE if (intent is not None or tokens) else NO_MATCH_MESSAGE, intent=intent)
-            if intent is not None and (intent.name in intents.MEDICINE_SPECIFIC or _PRONOUN.search(q)):
-                return done("clarify", (), CLARIFY_MESSAGE, intent=intent)  # "I missed my pill"
-            # a question with no medicine must share a specific (rare) word with the passage
-            rare = sorted(t for t in set(topic) if 0 < self.index.bm25.doc_freq(t) <= max(3, self._n // 50))
-            if not rare or intent is None and not any(
-                self.index.bm25.doc_freq(t) <= max(2, self._n // 500) for t in rare
-            ):
-                if intent is not None and not any(self.index.bm25.doc_freq(t) for t in topic):
-                    # only words the monographs never use besides the question's: which medicine?
-                    if not [w for w in self._content_words(q) if w not in GENERIC]:
-                        return done("clarify", (), CLARIFY_MESSAGE, intent=intent)
-                return done("no_match", (), NO_MATCH_MESSAGE, intent=intent)
-            cand = self.index.bm25.matching_docs(rare)
+            found = self._without_medicine(q, intent, topic)
+            if isinstance(found, str):
+                return done(found, (), CLARIFY_MESSAGE if found == "clarify" else NO_MATCH_MESSAGE, intent=intent)
+            cand = found
         cand = cand[self._section[cand] != self._disclaimer_id]
         info["candidates"] = int(cand.size)
         if cand.size == 0:
@@ -303,6 +291,26 @@ class Engine:
             passages.append(_passage(rank, final, chunk))
             info["passages"].append({"rank": rank, "chunk": cid, "final": round(final, 3), "bm25": round(bm, 3), **parts})
         return done("answered", drugs, None, passages, intent)
+
+    def _without_medicine(self, q: str, intent, topic: list[str]):
+        """Candidate chunks for a question that names no medicine, or the status to give.
+
+        Only a clear question (a strong section intent, or a drug class such as
+        "benzodiazepines") on a specific word of the monographs is searched everywhere;
+        medicine-specific questions ("I missed my pill", "is it safe?") ask which medicine.
+        """
+        content = [w for w in self._content_words(q) if w not in GENERIC]
+        if intent is not None and (intent.name in intents.MEDICINE_SPECIFIC or _PRONOUN.search(q) or not content):
+            return "clarify"
+        if not content:
+            return "no_match"
+        bm = self.index.bm25
+        rare = sorted(t for t in set(topic) if 0 < bm.doc_freq(t) <= max(3, self._n // 50))
+        _, weight = intents.detect_scored(q)
+        strong = intent is not None and intent.name != "about" and weight >= intents.STRONG
+        if rare and (strong or self.index.drugs.names_class(q)):
+            return bm.matching_docs(rare)
+        return "no_match"
 
     def _content_words(self, q: str) -> list[str]:
         from .text import words

@@ -35,7 +35,7 @@ NOT_MEDICINE_WORDS = frozenset(
 )
 
 
-TABLE_VERSION = 2  # bump when the way aliases are derived changes (an index reuses tables by it)
+TABLE_VERSION = 3  # bump when the way aliases are derived changes (an index reuses tables by it)
 
 
 def normalize(name: str) -> str:
@@ -88,14 +88,26 @@ class DrugTable:
     medicines: list[str]  # corpus medicine names (ingredients and page titles)
     other_names: dict[str, str] = field(default_factory=dict)  # lexicon name → display, not in corpus
     common_words: frozenset[str] = frozenset()  # words never fuzzy-matched
+    classes: list[str] = field(default_factory=list)  # drug classes ("benzodiazepines", "statins")
     version: int = TABLE_VERSION
 
+    def names_class(self, text: str) -> bool:
+        """Does `text` name a drug class (a MeSH-only lexicon entry such as "statins")?"""
+        words = normalize(text).split()
+        classes = self._class_set
+        return any(" ".join(words[i : i + n]) in classes for n in (1, 2, 3) for i in range(len(words) - n + 1))
+
+    @cached_property
+    def _class_set(self) -> frozenset[str]:
+        return frozenset(self.classes)
+
     def to_json(self) -> dict:
-        return {"version": TABLE_VERSION, "aliases": self.aliases, "medicines": self.medicines, "other_names": self.other_names}
+        return {"version": TABLE_VERSION, "aliases": self.aliases, "medicines": self.medicines,
+                "other_names": self.other_names, "classes": self.classes}
 
     @classmethod
     def from_json(cls, data: dict, common_words: frozenset[str] = frozenset()) -> "DrugTable":
-        table = cls(data["aliases"], data["medicines"], data.get("other_names", {}), common_words)
+        table = cls(data["aliases"], data["medicines"], data.get("other_names", {}), common_words, data.get("classes", []))
         table.version = data.get("version", 0)
         return table
 
@@ -189,6 +201,7 @@ def build_table(medicines: list[str], use_lexicon: bool = True, progress=None) -
         for form in base_forms(med):
             add(form, med)
     other: dict[str, str] = {}
+    classes: set[str] = set()
     if use_lexicon:
         lex = load_lexicon()
         if lex is not None:
@@ -214,9 +227,11 @@ def build_table(medicines: list[str], use_lexicon: bool = True, progress=None) -
                 specific = [c for c in canons if c in specific_canon]
                 if specific:  # drug classes ("benzodiazepines", "statins") stay ordinary words
                     other[v] = canonical_name.get(specific[0], variant)
+                elif v not in NOT_MEDICINE_WORDS:
+                    classes.add(v)
     # an alias that names a medicine exactly wins over lexicon links ("ibuprofen" page vs combos)
     table = {a: sorted(meds, key=lambda m: (normalize(m) != a, len(m), m)) for a, meds in aliases.items()}
-    return DrugTable(table, sorted(set(medicines)), other)
+    return DrugTable(table, sorted(set(medicines)), other, classes=sorted(classes))
 
 
 def load_lexicon():

@@ -143,13 +143,21 @@ def normalize_question(question: str) -> str:
 
 
 def detect(question: str) -> Intent | None:
+    return detect_scored(question)[0]
+
+
+def detect_scored(question: str) -> tuple[Intent | None, float]:
+    """The heaviest intent and its weight (0 when nothing matched)."""
     q = normalize_question(question)
     best, best_score = None, 0.0
     for intent in INTENTS:
         s = intent.score(q)
         if s > best_score:
             best, best_score = intent, s
-    return best
+    return best, best_score
+
+
+STRONG = 3.0  # an intent this heavy is clear enough to search every monograph without a medicine
 
 
 # -- safety ----------------------------------------------------------------------------------
