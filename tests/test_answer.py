@@ -213,3 +213,21 @@ def test_every_answer_is_quotes_or_a_fixed_status(seed_engine, question, history
         assert p.source and p.start_line <= p.end_line and p.drug and p.section != "disclaimer"
     data = a.to_json()
     assert set(data) == {"id", "question", "status", "drugs", "message", "passages", "disclaimer"}
+
+
+def test_elliptical_follow_up_keeps_the_question(seed_engine):
+    p = top(seed_engine.ask("what about for older people?", history=["what is the dose of diazepam?"]))
+    assert (p.drug, p.section) == ("Diazepam", "dosage")
+
+
+def test_everyday_word_medicine_does_not_steal_the_focus(rxhive_engine):
+    a = rxhive_engine.ask("does it interact with alcohol", history=["zoloft side effects"])
+    assert a.drugs == ("Sertraline",) and top(a).drug == "Sertraline"
+    assert rxhive_engine.ask("can I drink alcohol").drugs == ("Alcohol",)  # nothing else named: it is the topic
+
+
+def test_question_without_medicine_on_rxhive(rxhive_engine):
+    assert rxhive_engine.ask("what's the weather like today").status == "no_match"
+    assert rxhive_engine.ask("i missed my birth control pill what do i do").status == "clarify"
+    a = rxhive_engine.ask("how do statins work")
+    assert a.status == "answered" and all(p.section == "how_it_works" for p in a.passages)

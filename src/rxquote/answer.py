@@ -70,6 +70,10 @@ GENERIC = frozenset(
 _PRONOUN = re.compile(r"\b(it|its|this|that|these|those|them|they)\b|\bmy (medicine|medication|pills?|tablets?|meds)\b", re.I)
 
 
+# "and for children?", "what about in the elderly?": the question goes on from the last one
+_ELLIPTICAL = re.compile(r"^\W*(and|but|also|what about|how about|what of|same|even)\b", re.I)
+
+
 @dataclass(frozen=True)
 class Passage:
     rank: int
@@ -202,7 +206,7 @@ class Engine:
         for q in history:
             if not isinstance(q, str) or intents.is_emergency(q):
                 continue
-            drugs, _ = self._resolve(q[:MAX_QUESTION_CHARS])
+            drugs, _ = self._resolve(q[:MAX_QUESTION_CHARS], allow_weak=not ctx.drugs)
             intent = intents.detect(q[:MAX_QUESTION_CHARS])
             if drugs:
                 ctx.drugs = drugs
@@ -212,18 +216,20 @@ class Engine:
             ctx.drugs = tuple(focus)
         return ctx
 
-    def _resolve(self, question: str) -> tuple[tuple[str, ...], list[Mention]]:
+    def _resolve(self, question: str, allow_weak: bool = True) -> tuple[tuple[str, ...], list[Mention]]:
+        """Corpus medicines the question names. Everyday words that are also medicines
+        ("alcohol", "zinc") count only when nothing else is named or in focus."""
         mentions = self.index.drugs.find(question)
-        strong = [m for m in mentions if m.drug and m.how != "weak"]
-        if not strong and not any(not m.drug for m in mentions):
-            strong = [m for m in mentions if m.drug]
+        chosen = [m for m in mentions if m.drug and m.how != "weak"]
+        if not chosen and allow_weak and not any(not m.drug for m in mentions):
+            chosen = [m for m in mentions if m.drug]
         names: list[str] = []
-        for m in strong:
+        for m in chosen:
             if m.drug not in names and normalize(m.drug) in self._by_drug:
                 names.append(m.drug)
-        # "Diazepam + Imipramine" and its ingredients: keep the ingredients
-        ings = {normalize(i) for n in names for i in split_ingredients(n) if normalize(i) != normalize(n)}
-        names = [n for n in names if not ({normalize(i) for i in split_ingredients(n)} <= ings and " + " in n and any(normalize(x) in ings for x in names if x != n))] or names
+        # "Diazepam + Imipramine" named beside its ingredients: the ingredients say it
+        named = {normalize(n) for n in names}
+        names = [n for n in names if not (" + " in n and {normalize(i) for i in split_ingredients(n)} <= named)]
         return tuple(names), mentions
 
     # -- answering -----------------------------------------------------------------------
@@ -243,11 +249,11 @@ class Engine:
             drugs, _ = self._resolve(q)
             return done("emergency", drugs or ctx.drugs, EMERGENCY_MESSAGE)
 
-        named, mentions = self._resolve(q)
+        named, mentions = self._resolve(q, allow_weak=not ctx.drugs)
         info["mentions"] = [{"text": m.text, "drug": m.drug or None, "how": m.how, "score": round(m.score, 1),
                              "unknown": m.unknown_name or None} for m in mentions]
         unknown = [m for m in mentions if not m.drug and m.unknown_name]
-        intent = intents.detect(q)
+        intent, weight = intents.detect_scored(q)
         tokens = self.index.analyzer.tokens(q)
         info["tokens"] = tokens
         drug_words = {w for m in mentions for w in normalize(m.text).split()}
@@ -264,7 +270,9 @@ class Engine:
         drugs = named
         if not drugs and ctx.drugs and (intent is not None or topic or not tokens):
             drugs = ctx.drugs  # a follow-up: "what about its side effects?"
-        if named and intent is None and not topic:
+        if ctx.intent is not None and drugs and not named and _ELLIPTICAL.search(q) and weight < intents.STRONG:
+            intent = ctx.intent  # "what about for kids?" after a dosage question
+        elif intent is None and named and not topic:
             # "and what about diazepam?" keeps the conversation's question; a bare name is "about"
             intent = ctx.intent or intents.INTENT_BY_NAME["about"]
         info["intent"] = intent.name if intent else None
