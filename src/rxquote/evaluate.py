@@ -457,7 +457,7 @@ def failures(outcomes: Sequence[Outcome]) -> list[dict]:
                     reasons.append(f"right page not in the top {o.n_passages}")
                     severity = max(severity, 2.2)
                 elif drug_rank != 1:
-                    reasons.append(f"wrong page first (right page at rank {drug_rank})")
+                    reasons.append(f"wrong page first, right page at rank {drug_rank}")
                     severity = max(severity, 2.0 - 1.0 / drug_rank)
                 if drug_rank is not None:
                     if section_rank is None:
@@ -598,6 +598,7 @@ def _delta(v) -> str:
 def render(report: dict, console) -> None:
     from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     meta = report.get("meta", {})
     s, bl = report["system"], report["baselines"]
@@ -679,7 +680,7 @@ def render(report: dict, console) -> None:
             first = x["first"]
             got = (f"{first['source']} \u00b7 {first['drug']} \u00b7 {first['section']}" if first else f"({x['status']})")
             q = x["question"] if not x["history"] else " \u2192 ".join(x["history"] + [x["question"]])
-            f.add_row(escape(x["id"]), escape(q), escape(want), escape(got), escape(x["why"]))
+            f.add_row(Text(x["id"], no_wrap=True, overflow="fold"), escape(q), escape(want), escape(got), escape(x["why"]))
         console.print(f)
     else:
         console.print("No failures.")
@@ -703,7 +704,7 @@ def run_cli(args, corpus: Path, index: Path) -> int:
         raise UsageError(f"cannot read {e.filename}: {e.strerror}") from e
     err = Console(stderr=True, highlight=False)
     for p in problems:
-        err.print(f"rxquote: {p}", markup=False)
+        print(f"rxquote: {p}", file=sys.stderr)  # one line each, never wrapped
     if not items:
         raise UsageError("no valid questions in " + ", ".join(map(str, args.gold)))
 
@@ -727,7 +728,10 @@ def run_cli(args, corpus: Path, index: Path) -> int:
         sys.stdout.write(json.dumps(report, ensure_ascii=True) + "\n")
         sys.stdout.flush()
     else:
-        render(report, Console())
+        out = Console()
+        if not out.is_terminal:
+            out = Console(width=120)
+        render(report, out)
     short = check_fail_under(report["system"], gates)
     for msg in short:
         print(f"rxquote: --fail-under: {msg}", file=sys.stderr)
