@@ -38,6 +38,7 @@ class SourceViewer(ModalScreen[None]):
         super().__init__()
         self.passage = passage
         self.path = path
+        self.highlighted: list[str] = []  # the passage's lines, as shown highlighted
 
     def compose(self) -> ComposeResult:
         p = self.passage
@@ -56,6 +57,7 @@ class SourceViewer(ModalScreen[None]):
                 else:
                     width = len(str(len(lines))) + 1
                     s, e = max(1, p.start_line), min(len(lines), p.end_line)
+                    self.highlighted = lines[s - 1 : e]
                     if s > 1:
                         yield Static(_lines_table(lines[: s - 1], 1, width, ""), classes="src-before")
                     yield Static(_lines_table(lines[s - 1 : e], s, width, "\u25b6"), id="source-passage")
