@@ -25,6 +25,9 @@ TOKENIZER_SETTINGS = {
     "version": 1,
 }
 _WORD = re.compile(TOKENIZER_SETTINGS["pattern"])
+# the same words with min_length applied by the regex: a run of word characters is consumed
+# whole, so "runs of at least 2" equals "runs, then drop those shorter than 2"
+_WORD_MIN = re.compile(r"[^\W_]{%d,}" % TOKENIZER_SETTINGS["min_length"])
 
 
 @lru_cache(maxsize=1)
@@ -44,8 +47,7 @@ def _snowball():
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens (NFKC-folded), stopwords kept."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return [w for w in _WORD.findall(text) if len(w) >= TOKENIZER_SETTINGS["min_length"]]
+    return _WORD_MIN.findall(unicodedata.normalize("NFKC", text).lower())
 
 
 class Analyzer:
@@ -63,7 +65,14 @@ class Analyzer:
         return s
 
     def tokens(self, text: str) -> list[str]:
-        return [self.stem(w) for w in words(text) if w not in self._stop]
+        stop, cache = self._stop, self.stem_cache
+        out = []
+        for w in _WORD_MIN.findall(unicodedata.normalize("NFKC", text).lower()):
+            if w in stop:
+                continue
+            s = cache.get(w)
+            out.append(s if s is not None else self.stem(w))
+        return out
 
     def content_words(self, text: str) -> list[str]:
         """Unstemmed non-stopwords (for name matching)."""
