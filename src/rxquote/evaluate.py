@@ -8,7 +8,8 @@ What is measured
   * section level: every field the entry gives holds (`source`, `drug`, `section`/`sections`,
     one of `contains_any` in the text, case-insensitive).
   A passage is relevant when it satisfies any one entry.
-- Hit@1/3/5, MRR@10 and nDCG@10 at both levels are computed by ir-measures (pytrec_eval). The
+- Hit@1/3/5, MRR@10 and nDCG@10 at both levels are computed by ir-measures (Success@k and
+  nDCG@10 through pytrec_eval, RR@10 through its msmarco provider: ir-measures picks). The
   gold names pages and sections, not every relevant chunk, so relevance is judged on the
   returned passages: each query's qrels are its returned passages (doc ids `p1`, `p2`, ... by
   rank, run scores strictly decreasing by rank so pytrec_eval's tie-breaking never reorders
@@ -696,8 +697,14 @@ def run_cli(args, corpus: Path, index: Path) -> int:
         raise UsageError("--top-k must be at least 1")
     gates = parse_fail_under(getattr(args, "fail_under", []) or [])
     for g in args.gold:
-        if not Path(g).is_file():
+        if not Path(g).exists():
             raise UsageError(f"gold file not found: {g}")
+        if not Path(g).is_file():
+            raise UsageError(f"gold path is not a file: {g}")
+    try:
+        import ir_measures  # noqa: F401  (the metric maths)
+    except ImportError:
+        raise UsageError("rxquote eval needs ir-measures: pip install 'rxquote[eval]'") from None
     try:
         items, problems = load_gold(args.gold)
     except OSError as e:
