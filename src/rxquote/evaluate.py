@@ -40,6 +40,13 @@ What is measured
   are the JSON keys (`section_hit@1`, `drug_mrr@10`, `status_accuracy`, ...); exit 1 when short.
 
 Bad gold lines are reported on stderr as `FILE:LINE: why` and skipped.
+
+`--json` prints one object: `system` (the metrics above, `questions`, `retrieval_questions`,
+`status_questions`, `latency_ms_p50/p95`, `by_qtype`), `baselines` (`plain`, `stemmed`: the same,
+plus `delta` = system minus baseline per metric; empty with `--no-baselines`), `failures`
+(all, worst first: id, gold FILE:LINE, question, history, qtype, expected, status, drug_rank,
+section_rank, first passage abridged, why), `per_file` (only with several gold files), `meta`
+(corpus, index, k, chunks, questions per gold file, skipped lines) and `gold_problems`.
 """
 
 from __future__ import annotations
