@@ -102,7 +102,8 @@ class RxQuoteApp(App[int]):
             self._engine_ready()
         else:
             self._set_busy(True, "Loading the monographs\u2026")
-            self.query_one("#conversation").mount(LoadingPanel(id="loading"))
+            self.query_one(Welcome).display = False
+            self.query_one("#conversation").mount(LoadingPanel(id="loading"), before=0)
             self._load_engine()
 
     # -- loading -------------------------------------------------------------------------
@@ -133,7 +134,9 @@ class RxQuoteApp(App[int]):
             w.remove()
         meds = self.engine.medicines()
         self.query_one(MedicineSidebar).set_medicines(meds)
-        self.query_one(Welcome).set_count(len(meds))
+        for w in self.query(Welcome):
+            w.set_count(len(meds), self._examples())
+            w.display = True
         self._set_busy(False)
         self._show_suggestions(None)
 
@@ -208,7 +211,11 @@ class RxQuoteApp(App[int]):
 
         box.placeholder = placeholder if busy and placeholder else PLACEHOLDER
         box.disabled = busy
-        if not busy:
+        if busy:
+            # keys typed meanwhile must not land in another widget (the medicine filter)
+            if self.focused is None or self.focused is box or self.focused.id == "med-filter":
+                self.set_focus(None)
+        else:
             box.focus()
 
     # -- focus and suggestions -----------------------------------------------------------
@@ -233,10 +240,9 @@ class RxQuoteApp(App[int]):
         box = self.query_one(Suggestions)
         if self.engine is None:
             return
-        if answer is None:  # welcome: examples about the first medicines
-            meds = self.engine.medicines()
-            pick = [m for m in meds if " + " not in m][:2] or meds[:2]
-            items = self.conversation.suggestions(tuple(pick[:1]), self.engine.faq_questions(pick[0])[:2] if pick else [], limit=4)
+        if answer is None:  # welcome: examples about a well-known medicine
+            pick = self._example_medicines()[:1]
+            items = self.conversation.suggestions(tuple(pick), self.engine.faq_questions(pick[0])[:2] if pick else [], limit=4)
             box.show(items, "Try")
             return
         drugs = answer.drugs if answer.status in ("answered", "no_match") and answer.drugs else self.current_focus()
@@ -247,6 +253,20 @@ class RxQuoteApp(App[int]):
         for d in drugs:
             faq += [q for q in self.engine.faq_questions(d) if q not in faq]
         box.show(self.conversation.suggestions(tuple(drugs), faq), "Ask next")
+
+    WELL_KNOWN = ("Diazepam", "Imipramine", "Paracetamol", "Ibuprofen", "Metformin", "Amoxicillin")
+
+    def _example_medicines(self) -> list[str]:
+        meds = self.engine.medicines() if self.engine is not None else []
+        known = [m for m in self.WELL_KNOWN if m in set(meds)]
+        return known or [m for m in meds if m[:1].isalpha() and " + " not in m][:2] or meds[:2]
+
+    def _examples(self) -> tuple[str, ...]:
+        pick = self._example_medicines()
+        if not pick:
+            return ()
+        a, b = pick[0], pick[1] if len(pick) > 1 else pick[0]
+        return (f"can I stop {a.lower()} suddenly?", f"what is {b.lower()} used for?")
 
     @on(Suggestions.Picked)
     def _picked(self, event: Suggestions.Picked) -> None:
@@ -351,8 +371,10 @@ class RxQuoteApp(App[int]):
         self.query_one(MedicineSidebar).show_pinned(None)
         conv = self.query_one("#conversation", VerticalScroll)
         conv.remove_children()
-        welcome = Welcome(len(self.engine.medicines()) if self.engine else None)
+        welcome = Welcome()
         conv.mount(welcome)
+        if self.engine is not None:
+            welcome.set_count(len(self.engine.medicines()), self._examples())
         self.query_one(QuestionInput).forget()
         self._update_focus_bar()
         self._show_suggestions(None)

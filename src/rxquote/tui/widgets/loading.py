@@ -17,10 +17,15 @@ STAGES = {
 class LoadingPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("Loading the monographs\u2026", id="loading-stage")
+        yield Label("The first start builds a search index; later starts are quick.", classes="loading-note")
         yield ProgressBar(total=None, show_eta=False, id="loading-bar")
         yield LoadingIndicator()
 
     def progress(self, stage: str, done: int, total: int) -> None:
-        self.query_one("#loading-stage", Label).update(f"{STAGES.get(stage, stage)}\u2026")
+        count = f"  {done:,} of {total:,}" if total > 1 else ""
+        self.query_one("#loading-stage", Label).update(f"{STAGES.get(stage, stage)}\u2026{count}")
         bar = self.query_one("#loading-bar", ProgressBar)
-        bar.update(total=total or None, progress=done)
+        if total > 1:
+            bar.update(total=total, progress=done)
+        else:  # a stage without steps: the bar just moves
+            bar.update(total=None)

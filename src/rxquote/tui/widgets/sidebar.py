@@ -61,6 +61,11 @@ class MedicineSidebar(Vertical):
         self.medicines = list(medicines)
         self._refill()
 
+    def _prompt(self, medicine: str) -> Content:
+        if medicine == self.pinned:
+            return Content.assemble(("\u2713 ", "bold"), lit(medicine, "bold"))
+        return lit(medicine)
+
     def _refill(self) -> None:
         needle = self.query_one("#med-filter", Input).value.strip().lower()
         shown = [m for m in self.medicines if needle in m.lower()] if needle else self.medicines
@@ -71,16 +76,21 @@ class MedicineSidebar(Vertical):
         ol.clear_options()
         if not needle:
             ol.add_option(Option(Content.styled("(any medicine)", "italic"), id=ANY))
-        ol.add_options([Option(Content.assemble(("\u2713 ", "bold"), lit(m, "bold")) if m == self.pinned else lit(m), id=f"m:{m}")
-                        for m in shown[:500]])
-        if shown or not needle:
+        ol.add_options([Option(self._prompt(m), id=f"m:{m}") for m in shown])
+        if ol.option_count:
             ol.highlighted = 0
-            if self.pinned and self.pinned in shown[:500]:
-                ol.highlighted = shown.index(self.pinned) + (0 if needle else 1)
+            self._highlight_pinned()
         count = f"{len(shown)} of {len(self.medicines)}" if needle else f"{len(self.medicines)} medicines"
-        if len(shown) > 500:
-            count += " (first 500 shown)"
         self.query_one("#med-count", Static).update(Content.styled(count, "dim"))
+
+    def _highlight_pinned(self) -> None:
+        ol = self.query_one(MedicineList)
+        if self.pinned:
+            try:
+                ol.highlighted = ol.get_option_index(f"m:{self.pinned}")
+            except Exception:  # filtered out
+                return
+            self.call_after_refresh(ol.scroll_to_highlight)
 
     @on(Input.Changed, "#med-filter")
     def _filter(self, event: Input.Changed) -> None:
@@ -109,12 +119,21 @@ class MedicineSidebar(Vertical):
 
     def show_pinned(self, medicine: str | None) -> None:
         """Mark the chosen medicine; the filter is emptied so the whole list is back."""
-        self.pinned = medicine
+        before, self.pinned = self.pinned, medicine
         box = self.query_one("#med-filter", Input)
         if box.value:
             with box.prevent(Input.Changed):
                 box.value = ""
-        self._refill()
+            self._refill()
+            return
+        ol = self.query_one(MedicineList)  # the whole list is shown: just move the mark
+        for m in (before, medicine):
+            if m:
+                try:
+                    ol.replace_option_prompt(f"m:{m}", self._prompt(m))
+                except Exception:
+                    pass
+        self._highlight_pinned()
 
     def focus_filter(self) -> None:
         self.query_one("#med-filter", Input).focus()
