@@ -568,12 +568,15 @@ def _write_generation(index_dir, manifest, blobs, offsets, cols, doc_tokens: np.
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     # keep the generation that was current until now (a reader may still use it); drop older ones
-    keep = {gen_name, (previous or {}).get("generation")}
+    prev_gen = (previous or {}).get("generation")
+    keep = {gen_name, prev_gen if isinstance(prev_gen, str) else None}  # a damaged manifest may hold anything
     for p in index_dir.iterdir():
         if p.name.startswith("gen-") and p.name not in keep:
             shutil.rmtree(p, ignore_errors=True)
         elif p.name.startswith(".gen-") and p.name.endswith(".tmp") and time.time() - p.stat().st_mtime > 3600:
             shutil.rmtree(p, ignore_errors=True)  # left by a crashed build
+        elif p.name.startswith(f".{MANIFEST}.") and p.name.endswith(".tmp") and time.time() - p.stat().st_mtime > 3600:
+            p.unlink(missing_ok=True)  # a manifest a crashed build never committed
 
 
 def ensure(corpus: Path, index_dir: Path, progress: Progress | None = None) -> tuple[Index, BuildReport | None]:
