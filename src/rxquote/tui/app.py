@@ -34,6 +34,7 @@ from .widgets.welcome import Welcome
 
 class RxQuoteApp(App[int]):
     CSS_PATH = "rxquote.tcss"
+    AUTO_FOCUS = None  # the question box is focused when it is ready, never the filter instead
     TITLE = "rxquote"
     SUB_TITLE = "quotes from drug monographs, never advice"
     BINDINGS = [

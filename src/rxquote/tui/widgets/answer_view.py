@@ -84,7 +84,7 @@ class AnswerView(Vertical):
         if a.status == "answered" and a.passages:
             n = len(a.passages)
             yield Static(Content.styled(f"{n} passage{'s' if n != 1 else ''}, word for word "
-                                        "\u00b7 click one to see it in its monograph", "dim"),
+                                        "\u00b7 click to open", "dim"),
                          classes="hint")
         for p in a.passages:
             yield PassageView(p, a)

@@ -17,11 +17,12 @@ STAGES = {
 class LoadingPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("Loading the monographs\u2026", id="loading-stage")
-        yield Label("The first start builds a search index; later starts are quick.", classes="loading-note")
+        yield Label("", id="loading-note")
         yield ProgressBar(total=None, show_eta=False, id="loading-bar")
         yield LoadingIndicator()
 
     def progress(self, stage: str, done: int, total: int) -> None:
+        self.query_one("#loading-note", Label).update("Building the search index (first start, or the monographs changed).")
         count = f"  {done:,} of {total:,}" if total > 1 else ""
         self.query_one("#loading-stage", Label).update(f"{STAGES.get(stage, stage)}\u2026{count}")
         bar = self.query_one("#loading-bar", ProgressBar)
