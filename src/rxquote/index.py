@@ -216,8 +216,9 @@ def _verify(gen: Path, checksums: dict) -> None:
             raise IndexError_(f"index file {name} is missing") from e
 
 
-def load(index_dir: Path, verify: bool = True) -> Index:
-    manifest = read_manifest(index_dir)
+def load(index_dir: Path, verify: bool = True, manifest: dict | None = None) -> Index:
+    """The current generation; `manifest` when the caller has just read it."""
+    manifest = manifest if manifest is not None else read_manifest(index_dir)
     if manifest is None:
         raise IndexError_("no index")
     if manifest.get("format") != FORMAT_VERSION or manifest.get("tokenizer") != TOKENIZER_SETTINGS:
@@ -586,7 +587,7 @@ def ensure(corpus: Path, index_dir: Path, progress: Progress | None = None) -> t
     report = None
     if reason is None:
         try:
-            return load(index_dir), None
+            return load(index_dir, manifest=manifest), None
         except IndexError_:
             pass
     report = build(corpus, index_dir, progress)

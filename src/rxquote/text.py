@@ -12,6 +12,7 @@ that table does not know.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -40,9 +41,59 @@ def stopwords() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _snowball():
-    from nltk.stem.snowball import SnowballStemmer  # slow import: only on a cache miss
+    """nltk's Snowball English stemmer, imported on the first stem-cache miss.
+
+    `import nltk` runs nltk/__init__.py, which imports most of nltk and scipy (1–3 s here);
+    the stemmer itself needs none of it. Unless nltk is already imported, its module is loaded
+    under stand-in parent packages (plain namespaces, no __init__ code run; `nltk.corpus` is
+    only used by the stemmer for ignore_stopwords=True, which we do not use), and the stand-ins
+    are removed again, so a later `import nltk` elsewhere gets the real package: ~40 ms instead
+    of seconds. Any problem falls back to the ordinary import.
+    """
+    if "nltk" not in sys.modules:
+        try:
+            return _light_snowball_class()("english")
+        except Exception:  # pragma: no cover - an nltk layout we do not know: import it whole
+            pass
+    from nltk.stem.snowball import SnowballStemmer
 
     return SnowballStemmer("english")
+
+
+def _light_snowball_class():
+    import _imp
+    import importlib.util
+    import os
+    import types
+
+    _imp.acquire_lock()  # no other thread may see the stand-ins
+    try:
+        spec = importlib.util.find_spec("nltk")
+        if spec is None or not spec.submodule_search_locations:
+            raise ImportError("nltk")
+        roots = list(spec.submodule_search_locations)
+        before = set(sys.modules)
+
+        def package(name: str, path: list[str]) -> types.ModuleType:
+            mod = types.ModuleType(name)
+            mod.__path__ = path
+            return mod
+
+        corpus = types.ModuleType("nltk.corpus")
+        corpus.stopwords = None
+        sys.modules.update({
+            "nltk": package("nltk", roots),
+            "nltk.stem": package("nltk.stem", [os.path.join(r, "stem") for r in roots]),
+            "nltk.corpus": corpus,
+        })
+        try:
+            from nltk.stem.snowball import SnowballStemmer
+        finally:
+            for name in [n for n in sys.modules if (n == "nltk" or n.startswith("nltk.")) and n not in before]:
+                del sys.modules[name]
+        return SnowballStemmer
+    finally:
+        _imp.release_lock()
 
 
 def words(text: str) -> list[str]:

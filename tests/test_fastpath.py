@@ -1,0 +1,207 @@
+"""The exact fast path (issue #5): the inverted index gives rank-bm25's own scores and top-10.
+
+With routing off (raw question → the analyzer → `BM25Index`), the top 10 must equal a plain
+`rank_bm25.BM25Okapi(chunk_tokens).get_scores(query)` full scan: same chunks, same order (ties
+by chunk id), same scores. "Top 10" means the ten best chunks with a score above 0 — a chunk
+sharing no query term scores 0 in both. Also: save → load keeps every score, and a rebuild
+that reuses unchanged files gives the same index as a full build. No timing here: see
+benchmarks/bench.py.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from rxquote.bm25 import BM25Index
+from rxquote.index import build, load, stale_reason
+from rxquote.text import Analyzer
+
+from .conftest import SHARED, SEEDS
+
+K = 10
+
+
+def full_scan_top(model: BM25Okapi, query: list[str], k: int = K) -> tuple[list[int], np.ndarray]:
+    scores = model.get_scores(query)
+    pos = np.flatnonzero(scores > 0)
+    order = pos[np.lexsort((pos, -scores[pos]))][:k]
+    return order.tolist(), scores
+
+
+def assert_same_top(index: BM25Index, model: BM25Okapi, query: list[str]) -> None:
+    want, ref = full_scan_top(model, query)
+    got = index.top_k(query, K)
+    assert [d for d, _ in got] == want, query
+    assert [s for _, s in got] == ref[want].tolist(), query  # bit-identical, not just close
+    assert np.array_equal(index.get_scores(query), ref), query
+
+
+def index_tokens(idx) -> list[list[str]]:
+    """The chunk tokens an index was built from (doc_tokens.npy in its vocabulary)."""
+    ids = np.load(idx.folder / "doc_tokens.npy", allow_pickle=False).tolist()
+    ptr = np.load(idx.folder / "doc_tokens_ptr.npy", allow_pickle=False).tolist()
+    words = [idx.bm25.vocab[i] for i in ids]
+    return [words[ptr[d] : ptr[d + 1]] for d in range(len(ptr) - 1)]
+
+
+# -- synthetic corpus: always runs ------------------------------------------------------------
+WORDS = "dose tablet pain liver kidney sleep rash nausea child pregnancy alcohol food water heart blood".split()
+
+
+def synthetic_docs(seed: int = 7, n: int = 300) -> list[list[str]]:
+    rng = random.Random(seed)
+    docs = []
+    for d in range(n):
+        length = rng.choice([0, 1, 3, 8, 20, 40])
+        # a skewed vocabulary: common words in most docs (negative idf → epsilon floor), rare ones
+        vocab = WORDS + [f"rare{d % 37}", f"uniq{d}"]
+        docs.append([rng.choice(vocab[: rng.choice([2, 5, len(vocab)])]) for _ in range(length)])
+    docs.append(["dose"] * 5)  # ties: identical documents
+    docs.append(["dose"] * 5)
+    return docs
+
+
+def test_synthetic_parity_with_rank_bm25():
+    docs = synthetic_docs()
+    index, model = BM25Index.build(docs), BM25Okapi(docs)
+    assert index.idf.tolist() == [model.idf[t] for t in index.vocab]
+    rng = random.Random(1)
+    queries = [["dose"], ["dose", "dose"], ["unknownword"], [], ["rare3", "uniq10", "pain"], ["tablet", "nausea", "xyz"]]
+    queries += [rng.sample(WORDS + ["rare1", "uniq5", "nope"], rng.randint(1, 6)) for _ in range(200)]
+    for q in queries:
+        assert_same_top(index, model, q)
+        assert set(index.matching_docs(q).tolist()) == {d for d, doc in enumerate(docs) if set(doc) & set(q)}
+
+
+def test_tiny_corpora_and_negative_idf():
+    for docs in ([["a"]], [["a"], ["a"]], [["a", "b"], ["a"], ["a", "c"]], [[], ["x"]], [["x", "y"], ["y", "x"]]):
+        index, model = BM25Index.build(docs), BM25Okapi(docs)
+        for q in (["a"], ["b"], ["a", "c"], ["x"], ["y", "x", "y"], ["z"]):
+            assert np.array_equal(index.get_scores(q), model.get_scores(q)), (docs, q)
+            assert_same_top(index, model, q)
+
+
+def test_save_load_keeps_scores(tmp_path):
+    docs = synthetic_docs(seed=3)
+    index = BM25Index.build(docs)
+    index.save(tmp_path)
+    again = BM25Index.load(tmp_path)
+    assert again.vocab == index.vocab and again.avgdl == index.avgdl
+    for q in (["dose"], ["pain", "liver", "rare2"], ["uniq4", "uniq4"], ["missing"]):
+        assert np.array_equal(again.get_scores(q), index.get_scores(q))
+        assert again.top_k(q, K) == index.top_k(q, K)
+
+
+def test_seed_index_parity_and_reload(seed_index):
+    idx = load(seed_index)
+    model = BM25Okapi(index_tokens(idx))
+    again = load(seed_index)
+    for q in ("can I stop diazepam suddenly?", "side effects of imipramine", "how does it work", "dose for children"):
+        toks = idx.analyzer.tokens(q)
+        assert_same_top(idx.bm25, model, toks)
+        assert np.array_equal(again.bm25.get_scores(toks), idx.bm25.get_scores(toks))
+
+
+# -- rxhive: a sample of files and questions -------------------------------------------------
+def rxhive_dir() -> Path:
+    rx = SHARED / "corpus" / "rxhive" if SHARED else None
+    if rx is None or not rx.is_dir():
+        pytest.skip("../shared/corpus/rxhive is not beside this checkout (the rxhive parity test needs it)")
+    return rx
+
+
+def rxhive_questions(n: int) -> list[str]:
+    path = SHARED / "eval" / "rxhive-templates.jsonl"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    qs = [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return random.Random(5).sample(qs, min(n, len(qs)))
+
+
+@pytest.fixture(scope="module")
+def rxhive_subset(tmp_path_factory):
+    """A few hundred rxhive files (fixed sample) copied to tmp, and their index."""
+    rx = rxhive_dir()
+    files = sorted(p for p in rx.rglob("*") if p.is_file() and p.suffix in (".md", ".txt"))
+    pick = random.Random(11).sample(files, min(300, len(files)))
+    corpus = tmp_path_factory.mktemp("rxhive-subset")
+    for p in pick:
+        dest = corpus / p.relative_to(rx)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(p, dest)
+    index = tmp_path_factory.mktemp("rxhive-subset-index")
+    build(corpus, index, use_lexicon=False)
+    return corpus, index
+
+
+@pytest.mark.rxhive
+def test_rxhive_top10_equals_rank_bm25_full_scan(rxhive_subset):
+    corpus, index = rxhive_subset
+    idx = load(index)
+    model = BM25Okapi(index_tokens(idx))
+    analyzer = Analyzer(idx.analyzer.stem_cache)
+    questions = rxhive_questions(150)
+    # plus questions made of the subset's own medicine names, so many have real matches
+    names = sorted({idx.drug_of(i) for i in range(idx.size)})
+    rng = random.Random(2)
+    questions += [f"what are the side effects of {rng.choice(names)}?" for _ in range(30)]
+    questions += [f"can I take {rng.choice(names)} with {rng.choice(names)} while pregnant?" for _ in range(20)]
+    nonempty = 0
+    for q in questions:
+        toks = analyzer.tokens(q)  # routing off: the raw question through the analyzer
+        assert_same_top(idx.bm25, model, toks)
+        nonempty += bool(idx.bm25.top_k(toks, K))
+    assert nonempty > len(questions) // 2
+
+
+@pytest.mark.rxhive
+def test_rxhive_incremental_rebuild_equals_full_build(rxhive_subset, tmp_path):
+    corpus, index = rxhive_subset
+    work = tmp_path / "corpus"
+    shutil.copytree(corpus, work)
+    files = sorted(p for p in work.rglob("*.md"))
+    inc, full = tmp_path / "inc", tmp_path / "full"
+    build(work, inc, use_lexicon=False)
+    # change one file, add one, remove one, touch one (same bytes, new mtime)
+    files[3].write_text(files[3].read_text(encoding="utf-8") + "\n### Side effects\n- Zzyzx rash, added by a test.\n", encoding="utf-8")
+    (work / "zz-new.md").write_text("---\ntitle: Newdrug\n---\n### Usage\nNewdrug treats headaches.\n", encoding="utf-8")
+    files[5].unlink()
+    files[7].touch()
+    assert stale_reason(inc, work) is not None
+    report = build(work, inc, use_lexicon=False)
+    assert report.reused_files == report.files - 2  # the changed and the new file were parsed
+    assert stale_reason(inc, work) is None
+    build(work, full, use_lexicon=False)
+    a, b = load(inc), load(full)
+    assert a.bm25.vocab == b.bm25.vocab
+    for name in ("postings_ptr", "postings_doc", "postings_tf", "doc_len", "idf"):
+        assert np.array_equal(getattr(a.bm25, name), getattr(b.bm25, name)), name
+    assert a.bm25.avgdl == b.bm25.avgdl
+    assert a.meta == b.meta
+    assert np.array_equal(a.offsets, b.offsets)
+    assert (a.folder / "chunks.jsonl").read_bytes() == (b.folder / "chunks.jsonl").read_bytes()
+    assert (a.folder / "doc_tokens.npy").read_bytes() == (b.folder / "doc_tokens.npy").read_bytes()
+    assert [c.to_dict() for c in a.iter_chunks()] == [c.to_dict() for c in b.iter_chunks()]
+    assert a.chunk(a.size - 1) == b.chunk(b.size - 1) and a.chunk(0).id == 0
+    assert {k: (v["sha256"], v["chunks"]) for k, v in a.manifest["files"].items()} == \
+        {k: (v["sha256"], v["chunks"]) for k, v in b.manifest["files"].items()}
+
+
+def test_seed_rebuild_reuses_and_matches(tmp_path):
+    corpus = tmp_path / "seeds"
+    shutil.copytree(SEEDS, corpus)
+    first = build(corpus, tmp_path / "ix", use_lexicon=False)
+    again = build(corpus, tmp_path / "ix", use_lexicon=False)
+    assert again.reused_files == first.files and again.chunks == first.chunks
+    a = load(tmp_path / "ix")
+    build(corpus, tmp_path / "fresh", use_lexicon=False)
+    b = load(tmp_path / "fresh")
+    assert [c.to_dict() for c in a.iter_chunks()] == [c.to_dict() for c in b.iter_chunks()]
+    assert np.array_equal(a.bm25.postings_doc, b.bm25.postings_doc)
