@@ -367,6 +367,8 @@ class Engine:
                     bonus += W_DRUG
                     if title == drug:
                         bonus += W_OWN_PAGE  # the medicine's own monograph over combinations
+                        if normalize(Path(self.index.source_of(cid)).stem) == drug:
+                            bonus += 0.1  # of duplicate pages, the one whose file is named for it
                 elif title in want:
                     bonus += W_DRUG
                 elif len(want) > 1 and drug == title and set(map(normalize, split_ingredients(self.index.title_of(cid)))) >= want:

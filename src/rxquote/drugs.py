@@ -9,9 +9,12 @@ Misspellings are resolved with rapidfuzz against the same table.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 # Salt, form and route words that people leave out ("metoprolol succinate" → "metoprolol").
 SALT_WORDS = frozenset(
@@ -234,8 +237,30 @@ def build_table(medicines: list[str], use_lexicon: bool = True, progress=None) -
     return DrugTable(table, sorted(set(medicines)), other, classes=sorted(classes))
 
 
+def _lexicon_cache_path() -> Path | None:
+    try:
+        from importlib.metadata import version
+
+        ver = version("drug-named-entity-recognition")
+    except Exception:
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "rxquote" / f"lexicon-{ver}-v{TABLE_VERSION}.json"
+
+
 def load_lexicon():
-    """(variant → canonicals, canonical → synonyms, canonical → display name, specific medicines)."""
+    """(variant → canonicals, canonical → synonyms, canonical → display name, specific medicines).
+
+    Importing the lexicon package takes seconds (it unpickles its own bundled dictionary), so
+    the few fields used here are kept as plain JSON in the user's cache, per package version.
+    """
+    cache = _lexicon_cache_path()
+    if cache is not None:
+        try:
+            data = json.loads(cache.read_text(encoding="utf-8"))
+            return data["v2c"], data["syn"], data["name"], set(data["specific"])
+        except (OSError, ValueError, KeyError):
+            pass
     try:
         from drug_named_entity_recognition import drugs_finder as f  # slow: ~2 s, index time only
     except Exception:  # pragma: no cover - the lexicon is optional at run time
@@ -245,4 +270,12 @@ def load_lexicon():
     name = {c: d.get("name", c) for c, d in f.drug_canonical_to_data.items()}
     # a specific medicine has a DrugBank, MedlinePlus or NHS entry; MeSH-only entries are classes
     specific = {c for c, d in f.drug_canonical_to_data.items() if d.get("drugbank_id") or d.get("medline_plus_id") or d.get("nhs_url")}
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"v2c": v2c, "syn": syn, "name": name, "specific": sorted(specific)}), encoding="utf-8")
+            os.replace(tmp, cache)  # atomic: concurrent builds never read half a file
+        except OSError:
+            pass  # a read-only home only costs time
     return v2c, syn, name, specific

@@ -1,0 +1,61 @@
+"""Medicine names: the alias table (lexicon-enriched) and resolution of names as written."""
+
+from __future__ import annotations
+
+from rxquote.drugs import DrugTable, base_forms, build_table, preferred
+
+MEDICINES = ["Diazepam", "Imipramine", "Diazepam + Imipramine", "Metoprolol Succinate", "Ibuprofen",
+             "Ibuprofen (Topical)", "Levothyroxine/ T4", "Alcohol"]
+
+
+def table(tmp_path, monkeypatch) -> DrugTable:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    t = build_table(MEDICINES)
+    return DrugTable.from_json(t.to_json(), common_words=frozenset({"dose", "effects", "side"}))
+
+
+def names(t: DrugTable, q: str):
+    return [(m.drug, m.how) for m in t.find(q)]
+
+
+def test_base_forms_drop_salts_routes_and_parentheses():
+    assert "metoprolol" in base_forms("Metoprolol Succinate")
+    assert "ibuprofen" in base_forms("Ibuprofen (Topical)")
+    assert "levothyroxine" in base_forms("Levothyroxine/ T4")
+
+
+def test_preferred_picks_exact_then_plainest():
+    assert preferred("ibuprofen", ["Ibuprofen", "Ibuprofen (Topical)"]) == ["Ibuprofen"]
+    assert preferred("advil", ["Ibuprofen (Topical)", "Ibuprofen"]) == ["Ibuprofen"]
+
+
+def test_brands_salts_misspellings_and_unknown(tmp_path, monkeypatch):
+    t = table(tmp_path, monkeypatch)
+    assert names(t, "can I take valium?") == [("Diazepam", "alias")]
+    assert names(t, "tofranil dose") == [("Imipramine", "alias")]
+    assert names(t, "metoprolol side effects") == [("Metoprolol Succinate", "alias")]
+    assert names(t, "advil") == [("Ibuprofen", "alias")]
+    assert names(t, "diazapam") == [("Diazepam", "fuzzy")]
+    assert names(t, "levothyroxine") == [("Levothyroxine/ T4", "alias")]
+    assert names(t, "diazepam and imipramine") == [("Diazepam", "exact"), ("Imipramine", "exact")]
+    unknown = t.find("what about zoloft")
+    assert unknown[0].drug == "" and unknown[0].unknown_name.lower() == "sertraline"
+    assert names(t, "can I drink alcohol") == [("Alcohol", "weak")]
+
+
+def test_ordinary_words_are_never_misspelled_medicines(tmp_path, monkeypatch):
+    t = table(tmp_path, monkeypatch)
+    assert t.find("side effects dose weather today please") == []
+
+
+def test_drug_classes_are_not_unknown_medicines(tmp_path, monkeypatch):
+    t = table(tmp_path, monkeypatch)
+    assert t.find("what is a benzodiazepine used for") == []
+    assert t.names_class("how do statins work")
+
+
+def test_lexicon_cache_gives_the_same_table(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = build_table(MEDICINES).to_json()  # reads the lexicon package, writes the cache
+    assert list((tmp_path / "cache" / "rxquote").glob("lexicon-*.json"))
+    assert build_table(MEDICINES).to_json() == first  # from the cache
