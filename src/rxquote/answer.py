@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import intents
-from .corpus import SECTION_LABELS, Chunk, split_ingredients
+from .corpus import SECTION_LABELS, SECTIONS, Chunk, split_ingredients
 from .drugs import Mention, normalize
 from .index import Index, Progress, ensure
 
@@ -72,6 +72,9 @@ _PRONOUN = re.compile(r"\b(it|its|this|that|these|those|them|they)\b|\bmy (medic
 
 # "and for children?", "what about in the elderly?": the question goes on from the last one
 _ELLIPTICAL = re.compile(r"^\W*(and|but|also|what about|how about|what of|same|even)\b", re.I)
+
+
+_COMPARE = re.compile(r"\b(difference|differ\w*|compare\w*|versus|vs|or|better|instead)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -272,6 +275,8 @@ class Engine:
             drugs = ctx.drugs  # a follow-up: "what about its side effects?"
         if ctx.intent is not None and drugs and not named and _ELLIPTICAL.search(q) and weight < intents.STRONG:
             intent = ctx.intent  # "what about for kids?" after a dosage question
+        elif len(named) > 1 and (intent is None or intent.name == "about") and not _COMPARE.search(q):
+            intent = intents.INTENT_BY_NAME["precautions"]  # "I'm on sertraline, can I take tramadol?"
         elif intent is None and named and not topic:
             # "and what about diazepam?" keeps the conversation's question; a bare name is "about"
             intent = ctx.intent or intents.INTENT_BY_NAME["about"]
@@ -317,7 +322,11 @@ class Engine:
         _, weight = intents.detect_scored(q)
         strong = intent is not None and intent.name != "about" and weight >= intents.STRONG
         if rare and (strong or self.index.drugs.names_class(q)):
-            return bm.matching_docs(rare)
+            docs = bm.matching_docs(rare)
+            if intent is not None:  # only the section that answers it: no stray mentions
+                docs = docs[self._section[docs] == SECTIONS.index(intent.sections[0])]
+            if docs.size:
+                return docs
         return "no_match"
 
     def _content_words(self, q: str) -> list[str]:
@@ -367,7 +376,7 @@ class Engine:
                     bonus += W_DRUG
                     if title == drug:
                         bonus += W_OWN_PAGE  # the medicine's own monograph over combinations
-                        if normalize(Path(self.index.source_of(cid)).stem) == drug:
+                        if Path(self.index.source_of(cid)).stem.lower() == drug.replace(" ", "-"):
                             bonus += 0.1  # of duplicate pages, the one whose file is named for it
                 elif title in want:
                     bonus += W_DRUG

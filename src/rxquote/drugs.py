@@ -38,7 +38,7 @@ NOT_MEDICINE_WORDS = frozenset(
 )
 
 
-TABLE_VERSION = 3  # bump when the way aliases are derived changes (an index reuses tables by it)
+TABLE_VERSION = 4  # bump when the way aliases are derived changes (an index reuses tables by it)
 
 
 def normalize(name: str) -> str:
@@ -163,7 +163,7 @@ class DrugTable:
                     mentions.append(Mention(d, w, i, i + 1, "fuzzy", score))
                 used[i] = True
                 continue
-            hit = _fuzzy(w, self._other_single)
+            hit = _fuzzy(w, self._other_single, strict=True)
             if hit:
                 mentions.append(Mention("", w, i, i + 1, "fuzzy", hit[1], unknown_name=self.other_names[hit[0]]))
                 used[i] = True
@@ -178,17 +178,36 @@ class DrugTable:
         return [m for _, score, m in got if score >= 60]
 
 
-def _fuzzy(word: str, choices: list[str]) -> tuple[str, float] | None:
+def _fuzzy(word: str, choices: list[str], strict: bool = False) -> tuple[str, float] | None:
+    """The closest name within a small edit distance (a typo: one edit for short words,
+    two for long ones; a swap of two letters counts as one), or None.
+
+    `strict` (for the lexicon's names that are not in the corpus, where a false match would
+    wrongly say "unknown medicine") allows one edit, and only in long words."""
     if not choices:
         return None
-    from rapidfuzz import fuzz, process
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
 
-    cutoff = 88 if len(word) < 7 else 85
-    hit = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
-    return (hit[0], float(hit[1])) if hit else None
+    if strict:
+        max_edits = 1 if len(word) >= 7 else 0
+    else:
+        max_edits = 1 if len(word) < 8 else 2
+    if max_edits == 0:
+        return None
+    for hit in process.extract(word, choices, scorer=OSA.distance, score_cutoff=max_edits, limit=5):
+        # typos rarely hit the first letters: "synthroid" is not a misspelt "sinthrome"
+        if word[: hit[1]] == hit[0][: hit[1]]:
+            return hit[0], 100.0 * (1 - hit[1] / max(len(word), len(hit[0])))
+    return None
 
 
 # -- building the table (index time) ---------------------------------------------------------
+
+
+def _word_key(name: str) -> frozenset:
+    """A name's words without "and"/"with" and salt or form words, in any order."""
+    return frozenset(w for w in normalize(name).split() if w not in SALT_WORDS and w not in ("and", "with", "plus"))
 
 
 def build_table(medicines: list[str], use_lexicon: bool = True, progress=None) -> DrugTable:
@@ -209,10 +228,25 @@ def build_table(medicines: list[str], use_lexicon: bool = True, progress=None) -
         lex = load_lexicon()
         if lex is not None:
             variant_to_canonical, canonical_synonyms, canonical_name, specific_canon = lex
+            # link each corpus medicine to lexicon entries: by a variant name, by the entry's own
+            # name, or — for combinations — by the same set of words ("Amoxicillin + Clavulanic
+            # acid" is "amoxicillin and clavulanic acid")
+            by_words: dict[frozenset, set[str]] = {}
+            for c in canonical_synonyms:
+                by_words.setdefault(_word_key(c), set()).add(c)
+            for v, cs in variant_to_canonical.items():
+                if " " in v:
+                    by_words.setdefault(_word_key(v), set()).update(cs)
             canon_to_meds: dict[str, set[str]] = {}
             for med in medicines:
-                for form in base_forms(med):
-                    for c in variant_to_canonical.get(form, ()):
+                for form in base_forms(med) | {normalize(med)}:
+                    linked = set(variant_to_canonical.get(form, ()))
+                    if form in canonical_synonyms:
+                        linked.add(form)
+                    key = _word_key(form)
+                    if len(key) > 1:
+                        linked |= by_words.get(key, set())
+                    for c in linked:
                         canon_to_meds.setdefault(c, set()).add(med)
             for c, meds in canon_to_meds.items():
                 for syn in canonical_synonyms.get(c, ()):
