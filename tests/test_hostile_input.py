@@ -390,3 +390,32 @@ def test_bad_top_k(idx):
     r = rxquote("ask", "--json", "-k", "1000000", "diazepam dose", corpus=SEEDS, index=idx)
     assert r.returncode == 0
     check_answer(json.loads(r.stdout), SEEDS)
+
+
+def test_history_is_bounded(idx, capsys):
+    from rxquote.cli import MAX_HISTORY
+
+    long_history = ["tell me about diazepam"] * (MAX_HISTORY + 1)
+    stdin = (json.dumps({"id": "long", "question": "side effects?", "history": long_history}) + "\n"
+             + json.dumps({"id": "ok", "question": "side effects?", "history": long_history[:MAX_HISTORY]}) + "\n")
+    r = rxquote("ask", "--json", "--batch", "-", corpus=SEEDS, index=idx, stdin=stdin)
+    assert r.returncode == 2
+    out = [json.loads(ln) for ln in r.stdout.splitlines()]
+    assert out[0] == {"id": "long", "error": f"line 1: \"history\" has more than {MAX_HISTORY} questions"}
+    check_answer(out[1], SEEDS)
+    argv = ["ask", "side effects?", "--corpus", str(SEEDS), "--index", str(idx)]
+    for h in long_history:
+        argv += ["--history", h]
+    code, out_text, err = _main(capsys, *argv)
+    assert code == 2 and "too many --history" in err and out_text == ""
+
+
+def test_ascii_only_terminal_gets_replacement_characters_not_a_crash(idx):
+    import subprocess
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    for args in (["ask", "diazepam dose \U0001f48a"], ["index"]):
+        r = subprocess.run([sys.executable, "-m", "rxquote", *args, "--corpus", str(SEEDS), "--index", str(idx)],
+                           capture_output=True, env=env, timeout=TIMEOUT)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.isascii() and b"Traceback" not in r.stderr

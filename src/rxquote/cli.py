@@ -17,6 +17,9 @@ from pathlib import Path
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
 MAX_BATCH_LINE_CHARS = 8 * 1024 * 1024  # a longer batch line is answered with an error object
+# every earlier question is read again to find the conversation's medicine: a longer history is
+# refused (an error, not a silent cut, so the answer is always what the chat would answer)
+MAX_HISTORY = 100
 
 
 class UsageError(Exception):
@@ -196,6 +199,8 @@ def cmd_ask(args) -> int:
         raise UsageError("ask needs a QUESTION (or --batch FILE)")
     if not args.question.strip():
         raise UsageError("empty question: ask about a medicine, e.g. rxquote ask \"what is diazepam used for?\"")
+    if len(args.history) > MAX_HISTORY:
+        raise UsageError(f"too many --history questions (at most {MAX_HISTORY})")
     engine = open_engine(args)
     answer = engine.ask(args.question, history=args.history, top_k=top_k, explain=args.explain)
     out = to_json_line(answer) if args.json else to_text(answer, explain=args.explain)
@@ -305,6 +310,8 @@ def _parse_batch_line(line: str, n: int) -> tuple[dict | None, str | None]:
     hist = item.get("history")
     if hist is not None and not (isinstance(hist, list) and all(isinstance(h, str) for h in hist)):
         return item, f"line {n}: \"history\" must be a list of strings"
+    if hist is not None and len(hist) > MAX_HISTORY:
+        return item, f"line {n}: \"history\" has more than {MAX_HISTORY} questions"
     return item, None
 
 
