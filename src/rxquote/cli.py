@@ -216,7 +216,8 @@ def _ask_batch(args, top_k: int) -> int:
     # bytes decoded here: a BOM is dropped, undecodable bytes become U+FFFD (that line then
     # fails as JSON or is answered), never a crash
     if args.batch == "-":
-        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace", newline=None)
+        raw = getattr(sys.stdin, "buffer", None)  # None when stdin was replaced by a text stream
+        stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace") if raw is not None else sys.stdin
     else:
         if os.path.isdir(args.batch):
             raise UsageError(f"cannot read {args.batch}: it is a folder")
