@@ -205,24 +205,39 @@ class Engine:
 
     # -- conversation --------------------------------------------------------------------
     def context(self, history: list[str] | tuple[str, ...] = (), focus: list[str] | None = None) -> Context:
+        """The medicine in focus (the newest question naming one) and the newest intent.
+
+        Read newest first and stopped as soon as both are known, so a long conversation costs
+        no more than its last few questions. An everyday-word medicine ("alcohol") is the focus
+        only when no question names another medicine; then the first such question sets it.
+        """
         ctx = Context()
-        for q in history:
+        weak: tuple[str, ...] = ()
+        for q in reversed(list(history)):
+            if ctx.drugs and ctx.intent is not None:
+                break
             if not isinstance(q, str) or intents.is_emergency(q):
                 continue
-            drugs, _ = self._resolve(q[:MAX_QUESTION_CHARS], allow_weak=not ctx.drugs)
-            intent = intents.detect(q[:MAX_QUESTION_CHARS])
-            if drugs:
-                ctx.drugs = drugs
-            if intent is not None:
-                ctx.intent = intent
+            q = q[:MAX_QUESTION_CHARS]
+            if ctx.intent is None:
+                ctx.intent = intents.detect(q)
+            if not ctx.drugs:
+                mentions = self.index.drugs.find(q)
+                ctx.drugs = self._names(mentions, allow_weak=False)
+                weak = self._names(mentions, allow_weak=True) or weak
+        if not ctx.drugs:
+            ctx.drugs = weak
         if focus:
             ctx.drugs = tuple(focus)
         return ctx
 
     def _resolve(self, question: str, allow_weak: bool = True) -> tuple[tuple[str, ...], list[Mention]]:
-        """Corpus medicines the question names. Everyday words that are also medicines
-        ("alcohol", "zinc") count only when nothing else is named or in focus."""
         mentions = self.index.drugs.find(question)
+        return self._names(mentions, allow_weak), mentions
+
+    def _names(self, mentions: list[Mention], allow_weak: bool) -> tuple[str, ...]:
+        """Corpus medicines among the mentions. Everyday words that are also medicines
+        ("alcohol", "zinc") count only when nothing else is named or in focus."""
         chosen = [m for m in mentions if m.drug and m.how != "weak"]
         if not chosen and allow_weak and not any(not m.drug for m in mentions):
             chosen = [m for m in mentions if m.drug]
@@ -232,8 +247,7 @@ class Engine:
                 names.append(m.drug)
         # "Diazepam + Imipramine" named beside its ingredients: the ingredients say it
         named = {normalize(n) for n in names}
-        names = [n for n in names if not (" + " in n and {normalize(i) for i in split_ingredients(n)} <= named)]
-        return tuple(names), mentions
+        return tuple(n for n in names if not (" + " in n and {normalize(i) for i in split_ingredients(n)} <= named))
 
     # -- answering -----------------------------------------------------------------------
     def ask(self, question: str, history=(), top_k: int = 3, focus: list[str] | None = None,
