@@ -231,3 +231,9 @@ def test_question_without_medicine_on_rxhive(rxhive_engine):
     assert rxhive_engine.ask("i missed my birth control pill what do i do").status == "clarify"
     a = rxhive_engine.ask("how do statins work")
     assert a.status == "answered" and all(p.section == "how_it_works" for p in a.passages)
+
+
+def test_everyday_words_find_the_monographs_words(seed_engine):
+    a = seed_engine.ask("can I take valium while pregnant?", explain=True)
+    assert "pregnanc" in a.explain["tokens"]  # "pregnant" also looks for "pregnancy"
+    assert len(a.passages) == 1 and "pregnancy" in a.passages[0].text

@@ -125,3 +125,22 @@ def test_python_dash_m_and_console_script_agree(idx):
     b = subprocess.run([str(exe), "ask", "--json", "how does imipramine work", "--corpus", str(SEEDS), "--index", str(idx)],
                        capture_output=True, text=True, timeout=120).stdout
     assert a == b
+
+
+def test_focus_option_reproduces_a_sidebar_choice(idx, tmp_path):
+    r = run("ask", "--json", "-k", "1", "--focus", "Imipramine", "side effects?", index=idx)
+    assert json.loads(r.stdout)["passages"][0]["drug"] == "Imipramine"
+    f = tmp_path / "q.jsonl"
+    f.write_text(json.dumps({"id": 1, "question": "side effects?", "focus": ["Diazepam"]}) + "\n"
+                 + json.dumps({"id": 2, "question": "x", "focus": "Diazepam"}) + "\n")
+    r = run("ask", "--json", "--batch", str(f), index=idx)
+    out = [json.loads(x) for x in r.stdout.splitlines()]
+    assert out[0]["passages"][0]["drug"] == "Diazepam"
+    assert out[1]["id"] == 2 and "focus" in out[1]["error"] and r.returncode == 2
+
+
+def test_explain_is_readable(idx):
+    r = run("ask", "--explain", "can I take valium while pregnant?", index=idx)
+    assert r.returncode == 0
+    for needle in ("tokens:", "valium \u2192 Diazepam (alias)", "intent:     precautions", "#1 chunk", "bm25", "section +"):
+        assert needle in r.stdout

@@ -74,6 +74,24 @@ _PRONOUN = re.compile(r"\b(it|its|this|that|these|those|them|they)\b|\bmy (medic
 _ELLIPTICAL = re.compile(r"^\W*(and|but|also|what about|how about|what of|same|even)\b", re.I)
 
 
+# Everyday words → the stems monographs use for them (stems of the project's analyzer).
+# Added to the question's tokens, so "pregnant" finds "pregnancy" and "kids" finds "children".
+EXPANSIONS = {
+    "pregnant": ("pregnanc",), "pregnanc": ("pregnant",), "breastfeed": ("lactat", "breast"),
+    "nurs": ("breastfeed", "lactat"), "kid": ("children", "child", "pediatr"), "child": ("children", "pediatr"),
+    "children": ("child", "pediatr"), "toddler": ("children", "pediatr"), "babi": ("infant", "children"),
+    "elder": ("older",), "senior": ("older", "elder"), "older": ("elder",), "booz": ("alcohol",),
+    "drink": ("alcohol",), "beer": ("alcohol",), "wine": ("alcohol",), "sleepi": ("drowsi",), "tire": ("fatigu",),
+    "tummi": ("stomach", "abdomin"), "kidney": ("renal",), "liver": ("hepat",), "fat": ("weight",),
+    "throw": ("vomit",), "puke": ("vomit",), "pee": ("urin",), "poop": ("stool", "bowel"),
+}
+
+
+def expand(tokens: list[str]) -> list[str]:
+    extra = [e for t in tokens for e in EXPANSIONS.get(t, ()) if e not in tokens]
+    return tokens + list(dict.fromkeys(extra))
+
+
 _COMPARE = re.compile(r"\b(difference|differ\w*|compare\w*|versus|vs|or|better|instead)\b", re.I)
 
 
@@ -271,7 +289,7 @@ class Engine:
                              "unknown": m.unknown_name or None} for m in mentions]
         unknown = [m for m in mentions if not m.drug and m.unknown_name]
         intent, weight = intents.detect_scored(q)
-        tokens = self.index.analyzer.tokens(q)
+        tokens = expand(self.index.analyzer.tokens(q))
         info["tokens"] = tokens
         drug_words = {w for m in mentions for w in normalize(m.text).split()}
         topic = [t for t, w in zip(tokens, self._content_words(q)) if w not in GENERIC and w not in drug_words]

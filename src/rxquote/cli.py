@@ -90,8 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(ask)
     ask.add_argument("question", nargs="?", help="the question")
     ask.add_argument("--json", action="store_true", help="print the SPEC JSON object")
-    ask.add_argument("--batch", metavar="FILE", help="JSON lines {id, question, history?}; '-' = stdin")
+    ask.add_argument("--batch", metavar="FILE", help="JSON lines {id, question, history?, focus?}; '-' = stdin")
     ask.add_argument("--history", action="append", default=[], metavar="Q", help="an earlier question (repeatable, oldest first)")
+    ask.add_argument("--focus", action="append", default=[], metavar="MEDICINE",
+                     help="the medicine in focus, as chosen in the chat's sidebar (repeatable)")
     ask.add_argument("--explain", action="store_true", help="show tokens, medicines, intent and scores")
     idx = sub.add_parser("index", help="build or refresh the index")
     _common(idx)
@@ -202,7 +204,7 @@ def cmd_ask(args) -> int:
     if len(args.history) > MAX_HISTORY:
         raise UsageError(f"too many --history questions (at most {MAX_HISTORY})")
     engine = open_engine(args)
-    answer = engine.ask(args.question, history=args.history, top_k=top_k, explain=args.explain)
+    answer = engine.ask(args.question, history=args.history, top_k=top_k, focus=args.focus or None, explain=args.explain)
     out = to_json_line(answer) if args.json else to_text(answer, explain=args.explain)
     sys.stdout.write(out + "\n")
     return EXIT_OK
@@ -239,7 +241,8 @@ def _ask_batch(args, top_k: int) -> int:
                 failed += 1
                 sys.stdout.write(json.dumps({"id": _echo_id(item), "error": error}, ensure_ascii=True) + "\n")
                 continue
-            answer = engine.ask(item["question"], history=item.get("history") or [], top_k=top_k, id=item.get("id"))
+            answer = engine.ask(item["question"], history=item.get("history") or [], top_k=top_k,
+                                focus=item.get("focus") or None, id=item.get("id"))
             sys.stdout.write(to_json_line(answer) + "\n")
     sys.stdout.flush()
     if failed:
@@ -311,6 +314,9 @@ def _parse_batch_line(line: str, n: int) -> tuple[dict | None, str | None]:
     hist = item.get("history")
     if hist is not None and not (isinstance(hist, list) and all(isinstance(h, str) for h in hist)):
         return item, f"line {n}: \"history\" must be a list of strings"
+    focus = item.get("focus")
+    if focus is not None and not (isinstance(focus, list) and all(isinstance(f, str) for f in focus)):
+        return item, f"line {n}: \"focus\" must be a list of medicine names"
     if hist is not None and len(hist) > MAX_HISTORY:
         return item, f"line {n}: \"history\" has more than {MAX_HISTORY} questions"
     return item, None

@@ -51,10 +51,37 @@ def to_text(answer: Answer, explain: bool = False) -> str:
         out.append("  " + safe_text(attribution(p)))
         out.append("")
     if explain and answer.explain:
-        out.append("explain: " + safe_text(json.dumps(answer.explain, ensure_ascii=False)))
+        out.extend(safe_text(line) for line in explain_lines(answer.explain))
         out.append("")
     out.append(f"Disclaimer: {safe_text(answer.disclaimer)}")
     return "\n".join(out)
+
+
+def explain_lines(e: dict) -> list[str]:
+    """How the answer was found: tokens, medicines, intent, and each passage's score parts."""
+    mentions = ", ".join(
+        f"{m['text']} → {m['drug'] or ('unknown: ' + m['unknown'] if m.get('unknown') else '?')} ({m['how']})"
+        for m in e.get("mentions", [])
+    ) or "none named"
+    lines = [
+        "explain:",
+        f"  tokens:     {' '.join(e.get('tokens', [])) or '(none)'}",
+        f"  medicines:  {mentions}",
+        f"  focus:      {', '.join(e.get('focus') or []) or '(none)'}   used: {', '.join(e.get('drugs') or []) or '(none)'}",
+        f"  intent:     {e.get('intent') or '(none)'}",
+        f"  candidates: {e.get('candidates', 0)}",
+    ]
+    for p in e.get("passages", []):
+        parts = [f"bm25 {p['bm25']:.3f}"]
+        if p.get("section_bonus"):
+            parts.append(f"section +{p['section_bonus']}")
+        if p.get("shared_text"):
+            parts.append("shared text of the named medicines")
+        if p.get("drug_bonus"):
+            parts.append(f"medicine +{p['drug_bonus']}")
+        lines.append(f"  #{p['rank']} chunk {p['chunk']} ({p['section']}): final {p['final']:.3f} = relevance "
+                     f"{p.get('relevance', 0):.3f} [{', '.join(parts)}]")
+    return lines
 
 
 def to_json_line(answer: Answer) -> str:
