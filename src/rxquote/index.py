@@ -35,6 +35,7 @@ import stat as stat_
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -95,6 +96,7 @@ def corpus_key(corpus: Path) -> str:
     return str(corpus.resolve())
 
 
+@lru_cache(maxsize=1)
 def parser_fingerprint() -> str:
     """Hash of the code that turns a file into chunks and tokens: a build reuses a file's
     previous chunks only when this is unchanged."""
@@ -291,16 +293,18 @@ def stale_reason(index_dir: Path, corpus: Path, manifest: dict | None = None) ->
         return "index manifest is damaged"
     if manifest.get("corpus") != corpus_key(corpus):
         return "built for another corpus"
+    if manifest.get("parser") != parser_fingerprint():
+        return "the parser or tokenizer changed"
     recorded = manifest["files"]
     # fast path: one scan; current when exactly the recorded files are there, unchanged
     scanned = _scan(os.fspath(corpus))
     if scanned is not None and len(scanned) == len(recorded):
         for rel, (size, mtime_ns, path) in scanned.items():
             rec = recorded.get(rel)
-            if rec is None or size != rec["size"]:
-                break
-            if mtime_ns != rec["mtime_ns"] and _file_sha(path) != rec["sha256"]:
-                break
+            if rec is None:
+                break  # new, or a file list_corpus skips: let it decide
+            if size != rec["size"] or (mtime_ns != rec["mtime_ns"] and _file_sha(path) != rec["sha256"]):
+                return f"{rel} changed"  # an indexed file's bytes changed
         else:
             return None
     # slow path: list_corpus decides which files count, and says what changed
@@ -560,7 +564,7 @@ def _write_generation(index_dir, manifest, blobs, offsets, cols, doc_tokens: np.
         manifest = {**manifest, "generation": gen_name, "checksums": checksums}
         mtmp = index_dir / f".{MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"
         with open(mtmp, "w", encoding="utf-8") as f:
-            json.dump(manifest, f, ensure_ascii=False)
+            f.write(json.dumps(manifest, ensure_ascii=False))  # dumps: the C encoder (dump is pure Python)
             f.flush()
             os.fsync(f.fileno())
         previous = read_manifest(index_dir)
