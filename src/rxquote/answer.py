@@ -160,24 +160,39 @@ class Engine:
         self._drug_names = meta["names"]["drug"]
         self._title_names = meta["names"]["title"]
         self._disclaimer_id = 7
-        # medicine → chunk ids about it (its own sections, and shared text of pages naming it)
-        by_drug: dict[str, list[np.ndarray]] = {}
+        # medicine → chunk ids about it: its own sections, and the shared text of combination
+        # pages naming it. Only the slices are gathered here; `_chunks_of` joins them on demand.
+        parts: dict[str, list[np.ndarray]] = {}
         order = np.argsort(drug_col, kind="stable")
         bounds = np.searchsorted(drug_col[order], np.arange(len(self._drug_names) + 1))
         for d, name in enumerate(self._drug_names):
-            by_drug.setdefault(normalize(name), []).append(order[bounds[d] : bounds[d + 1]])
+            parts.setdefault(normalize(name), []).append(order[bounds[d] : bounds[d + 1]])
         t_order = np.argsort(title_col, kind="stable")
         t_bounds = np.searchsorted(title_col[t_order], np.arange(len(self._title_names) + 1))
         for t, title in enumerate(self._title_names):
+            if " + " not in title:
+                continue
             ids = t_order[t_bounds[t] : t_bounds[t + 1]]
             shared = ids[drug_col[ids] == self._drug_index(title)] if title in self._drug_index_map else ids[:0]
             for ing in split_ingredients(title):
-                if normalize(ing) != normalize(title):
-                    by_drug.setdefault(normalize(ing), []).append(shared)
-        self._by_drug = {k: np.unique(np.concatenate(v)) for k, v in by_drug.items()}
+                parts.setdefault(normalize(ing), []).append(shared)
+        self._parts = parts
+        self._chunks_cache: dict[str, np.ndarray] = {}
         self._drug_col = drug_col
         self._title_col = title_col
         self._n = n
+
+    def _knows(self, name: str) -> bool:
+        return normalize(name) in self._parts
+
+    def _chunks_of(self, name: str) -> np.ndarray:
+        key = normalize(name)
+        got = self._chunks_cache.get(key)
+        if got is None:
+            p = self._parts.get(key)
+            got = np.unique(np.concatenate(p)) if p else np.zeros(0, dtype=np.int64)
+            self._chunks_cache[key] = got
+        return got
 
     @property
     def _drug_index_map(self) -> dict[str, int]:
@@ -202,7 +217,7 @@ class Engine:
         return sorted(names, key=str.lower)
 
     def faq_questions(self, drug: str, limit: int = 6) -> list[str]:
-        ids = self._by_drug.get(normalize(drug), np.zeros(0, dtype=np.int64))
+        ids = self._chunks_of(drug)
         out = []
         for i in ids.tolist():
             if self.index.section_of(i) == "faq" and self.index.drug_of(i) == drug:
@@ -261,7 +276,7 @@ class Engine:
             chosen = [m for m in mentions if m.drug]
         names: list[str] = []
         for m in chosen:
-            if m.drug not in names and normalize(m.drug) in self._by_drug:
+            if m.drug not in names and self._knows(m.drug):
                 names.append(m.drug)
         # "Diazepam + Imipramine" named beside its ingredients: the ingredients say it
         named = {normalize(n) for n in names}
@@ -316,7 +331,7 @@ class Engine:
         info["drugs"] = list(drugs)
 
         if drugs:
-            cand = np.unique(np.concatenate([self._by_drug[normalize(d)] for d in drugs]))
+            cand = np.unique(np.concatenate([self._chunks_of(d) for d in drugs]))
         else:
             found = self._without_medicine(q, intent, topic)
             if isinstance(found, str):

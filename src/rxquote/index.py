@@ -295,6 +295,8 @@ def stale_reason(index_dir: Path, corpus: Path, manifest: dict | None = None) ->
         return "built for another corpus"
     if manifest.get("parser") != parser_fingerprint():
         return "the parser or tokenizer changed"
+    if manifest.get("names") != TABLE_VERSION:
+        return "the medicine names table changed"
     recorded = manifest["files"]
     # fast path: one scan; current when exactly the recorded files are there, unchanged
     scanned = _scan(os.fspath(corpus))
@@ -510,6 +512,7 @@ def _build_locked(corpus: Path, index_dir: Path, progress: Progress | None, use_
         "rxquote": __version__,
         "tokenizer": TOKENIZER_SETTINGS,
         "parser": fingerprint,
+        "names": TABLE_VERSION,
         "corpus": corpus_key(corpus),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "files": records,
