@@ -11,7 +11,8 @@ MEDICINES = ["Diazepam", "Imipramine", "Diazepam + Imipramine", "Metoprolol Succ
 def table(tmp_path, monkeypatch) -> DrugTable:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     t = build_table(MEDICINES)
-    return DrugTable.from_json(t.to_json(), common_words=frozenset({"dose", "effects", "side"}))
+    drugs_json, lexicon_json = t.to_json()
+    return DrugTable.from_json(drugs_json, common_words=frozenset({"dose", "effects", "side"}), lexicon=lambda: lexicon_json)
 
 
 def names(t: DrugTable, q: str):
@@ -59,3 +60,13 @@ def test_lexicon_cache_gives_the_same_table(tmp_path, monkeypatch):
     first = build_table(MEDICINES).to_json()  # reads the lexicon package, writes the cache
     assert list((tmp_path / "cache" / "rxquote").glob("lexicon-*.json"))
     assert build_table(MEDICINES).to_json() == first  # from the cache
+
+
+def test_lexicon_names_are_read_only_when_a_question_needs_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    drugs_json, lexicon_json = build_table(MEDICINES).to_json()
+    calls = []
+    t = DrugTable.from_json(drugs_json, common_words=frozenset({"can", "stop", "suddenly", "dose"}),
+                            lexicon=lambda: calls.append(1) or lexicon_json)
+    assert names(t, "can I stop valium suddenly?") == [("Diazepam", "alias")] and calls == []
+    assert t.find("zoloft dose")[0].unknown_name.lower() == "sertraline" and calls == [1]

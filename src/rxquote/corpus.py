@@ -50,33 +50,49 @@ _KEYWORDS: list[tuple[str, str]] = [
     ("faq", r"faqs?|frequently\s+asked\s+questions?|common\s+questions|questions\s+and\s+answers"),
     ("disclaimer", r"disclaimer"),
 ]
+class _lazy:
+    """A regular expression compiled on first use: `rxquote ask` imports this module for its
+    records but parses nothing, and compiling these patterns costs ~10 ms of start-up."""
+
+    __slots__ = ("_args", "_pattern")
+
+    def __init__(self, *args):
+        self._args = args
+        self._pattern = None
+
+    def __getattr__(self, name):
+        if self._pattern is None:
+            self._pattern = re.compile(*self._args)
+        return getattr(self._pattern, name)
+
+
 # Bold labels open a section only with a page-level name; others are labels inside a section.
-_BOLD_SECTION = re.compile(
+_BOLD_SECTION = _lazy(
     r"^(?:generic\s+names?|usage|uses|indications|dosage(?:\s+and\s+administration)?|side[\s-]*effects|"
     r"how\s+it\s+works|mechanism\s+of\s+action|precautions|faqs?|frequently\s+asked\s+questions|disclaimer)\b",
     re.I,
 )
 _KW_ALT = "|".join(f"(?P<{name}>{pat})" for name, pat in _KEYWORDS)
 # "Usage", "Usage:", "Usage (Glutathione)", "Usage: inline body", "Warnings and Precautions"
-_KW_FIRST = re.compile(
+_KW_FIRST = _lazy(
     rf"^(?:{_KW_ALT})\b(?:\s*(?:and|&|/)\s*(?:{'|'.join(p for _, p in _KEYWORDS)}))*\s*(?P<rest>.*)$",
     re.I | re.S,
 )
 # "Biotin (Vitamin B7) Usage:" – a keyword at the end after a (drug) prefix
-_KW_LAST = re.compile(rf"^(?P<prefix>.+?)\s+(?:{_KW_ALT})\s*:?\s*$", re.I)
+_KW_LAST = _lazy(rf"^(?P<prefix>.+?)\s+(?:{_KW_ALT})\s*:?\s*$", re.I)
 
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
-_BOLD_LABEL = re.compile(r"^\s*(?:[*+-]\s+)?(?:\*\*|__)(?P<label>[^*_]{1,80}?)(?:\*\*|__)\s*(?P<rest>.*)$")
-_LIST_MARK = re.compile(r"^(?:[*+-]|\d{1,3}[.)]|>)\s+")
-_MARKUP = re.compile(r"[*_`]+")
+_HEADING = _lazy(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
+_BOLD_LABEL = _lazy(r"^\s*(?:[*+-]\s+)?(?:\*\*|__)(?P<label>[^*_]{1,80}?)(?:\*\*|__)\s*(?P<rest>.*)$")
+_LIST_MARK = _lazy(r"^(?:[*+-]|\d{1,3}[.)]|>)\s+")
+_MARKUP = _lazy(r"[*_`]+")
 # FAQ question openers (applied to a stripped line inside an FAQ section)
 _Q_OPENERS = [
-    re.compile(r"^(?:[*+-]\s+|\d{1,3}[.)]\s+)?(?:\*\*|__)?\s*(?:Q|Question)\s*\d*\s*[:.)-]", re.I),
-    re.compile(r"^(?:[*+-]\s+)?\d{1,3}[.)]\s*(?:\*\*|__).+"),
-    re.compile(r"^(?:[*+-]\s+)?(?:\*\*|__)\s*\d{0,3}[.)]?\s*[^*_]{3,}\?\s*(?:\*\*|__)"),
-    re.compile(r"^\d{1,3}[.)]\s+[^*]{3,}\?\s*$"),
+    _lazy(r"^(?:[*+-]\s+|\d{1,3}[.)]\s+)?(?:\*\*|__)?\s*(?:Q|Question)\s*\d*\s*[:.)-]", re.I),
+    _lazy(r"^(?:[*+-]\s+)?\d{1,3}[.)]\s*(?:\*\*|__).+"),
+    _lazy(r"^(?:[*+-]\s+)?(?:\*\*|__)\s*\d{0,3}[.)]?\s*[^*_]{3,}\?\s*(?:\*\*|__)"),
+    _lazy(r"^\d{1,3}[.)]\s+[^*]{3,}\?\s*$"),
 ]
-_TITLE_RE = re.compile(r"^title\s*:\s*(.+?)\s*$", re.I)
+_TITLE_RE = _lazy(r"^title\s*:\s*(.+?)\s*$", re.I)
 
 
 @dataclass(frozen=True)

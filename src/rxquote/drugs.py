@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
+from typing import Callable
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 # Salt, form and route words that people leave out ("metoprolol succinate" → "metoprolol").
@@ -38,7 +39,7 @@ NOT_MEDICINE_WORDS = frozenset(
 )
 
 
-TABLE_VERSION = 5  # bump when the way aliases are derived changes (an index reuses tables by it)
+TABLE_VERSION = 6  # bump when the way aliases are derived changes (an index reuses tables by it)
 
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -61,6 +62,14 @@ def base_forms(name: str) -> set[str]:
         if words:
             forms.add(" ".join(words))
     return {f for f in forms if f}
+
+
+@lru_cache(maxsize=1)
+def _plain_words() -> frozenset[str]:
+    """Everyday words that never start a medicine's name."""
+    from .text import QUESTION_WORDS, stopwords
+
+    return stopwords() | frozenset(QUESTION_WORDS)
 
 
 def preferred(phrase: str, drugs: list[str]) -> list[str]:
@@ -86,16 +95,44 @@ class Mention:
     unknown_name: str = ""  # the lexicon name, for medicines the corpus lacks
 
 
-@dataclass
 class DrugTable:
-    """Plain-data alias table, saved in the index as JSON."""
+    """Plain-data alias table, saved in the index as JSON.
 
-    aliases: dict[str, list[str]]  # normalised alias → corpus medicine names
-    medicines: list[str]  # corpus medicine names (ingredients and page titles)
-    other_names: dict[str, str] = field(default_factory=dict)  # lexicon name → display, not in corpus
-    common_words: frozenset[str] = frozenset()  # words never fuzzy-matched
-    classes: list[str] = field(default_factory=list)  # drug classes ("benzodiazepines", "statins")
-    version: int = TABLE_VERSION
+    The lexicon-only names (~95,000 medicines the corpus lacks, and drug classes) are needed
+    only when a question has a word that is neither a corpus medicine nor an ordinary word,
+    so an index may hand them over as a loader that is called on first use.
+    """
+
+    def __init__(self, aliases: dict[str, list[str]], medicines: list[str], other_names: dict[str, str] | None = None,
+                 common_words: frozenset[str] = frozenset(), classes: list[str] | None = None,
+                 version: int = TABLE_VERSION, lexicon_loader: Callable[[], tuple[dict, list]] | None = None):
+        self.aliases = aliases  # normalised alias → corpus medicine names
+        self.medicines = medicines  # corpus medicine names (ingredients and page titles)
+        self.common_words = common_words  # words never taken for a (misspelt) medicine
+        self.version = version
+        self._other = other_names if other_names is not None or lexicon_loader else {}
+        self._classes = classes if classes is not None or lexicon_loader else []
+        self._loader = lexicon_loader
+
+    def _load_lexicon(self) -> None:
+        other, classes = self._loader() if self._loader else ({}, [])
+        self._other = other if self._other is None else self._other
+        self._classes = classes if self._classes is None else self._classes
+        self._loader = None
+
+    @property
+    def other_names(self) -> dict[str, str]:
+        """Lexicon name → display name, for medicines the corpus lacks."""
+        if self._other is None:
+            self._load_lexicon()
+        return self._other
+
+    @property
+    def classes(self) -> list[str]:
+        """Drug classes ("benzodiazepines", "statins"): not medicines, but medical topics."""
+        if self._classes is None:
+            self._load_lexicon()
+        return self._classes
 
     def names_class(self, text: str) -> bool:
         """Does `text` name a drug class (a MeSH-only lexicon entry such as "statins")?"""
@@ -107,22 +144,29 @@ class DrugTable:
     def _class_set(self) -> frozenset[str]:
         return frozenset(self.classes)
 
-    def to_json(self) -> dict:
-        # the lexicon-only names are ~95,000 strings: parallel lists and one joined string
-        # parse several times faster than a JSON object, which matters at start-up
-        return {"version": TABLE_VERSION, "aliases": self.aliases, "medicines": self.medicines,
-                "other_names": [list(self.other_names), list(self.other_names.values())],
-                "classes": "\n".join(self.classes)}
+    def to_json(self) -> tuple[dict, dict]:
+        """(drugs.json, lexicon.json). The lexicon-only names are ~95,000 strings: parallel
+        lists and one joined string parse several times faster than a JSON object."""
+        return (
+            {"version": self.version, "aliases": self.aliases, "medicines": self.medicines},
+            {"other_names": [list(self.other_names), list(self.other_names.values())], "classes": "\n".join(self.classes)},
+        )
 
     @classmethod
-    def from_json(cls, data: dict, common_words: frozenset[str] = frozenset()) -> "DrugTable":
-        other = data.get("other_names") or [[], []]
-        other = dict(zip(other[0], other[1])) if isinstance(other, list) else dict(other)
-        classes = data.get("classes") or ""
-        classes = classes.split("\n") if isinstance(classes, str) and classes else list(classes or [])
-        table = cls(data["aliases"], data["medicines"], other, common_words, classes)
-        table.version = data.get("version", 0)
-        return table
+    def from_json(cls, data: dict, common_words: frozenset[str] = frozenset(),
+                  lexicon: dict | Callable[[], dict] | None = None) -> "DrugTable":
+        def parse(lex: dict) -> tuple[dict, list]:
+            other = lex.get("other_names") or [[], []]
+            other = dict(zip(other[0], other[1])) if isinstance(other, list) else dict(other)
+            classes = lex.get("classes") or ""
+            classes = classes.split("\n") if isinstance(classes, str) and classes else list(classes or [])
+            return other, classes
+
+        if callable(lexicon):
+            return cls(data["aliases"], data["medicines"], None, common_words, None, data.get("version", 0),
+                       lexicon_loader=lambda: parse(lexicon()))
+        other, classes = parse(lexicon if lexicon is not None else data)
+        return cls(data["aliases"], data["medicines"], other, common_words, classes, data.get("version", 0))
 
     @cached_property
     def max_alias_words(self) -> int:
@@ -141,14 +185,13 @@ class DrugTable:
         words = normalize(text).split()
         mentions: list[Mention] = []
         used = [False] * len(words)
+        # corpus names first (longest first), then, in what is left, names the corpus lacks
         for n in range(min(self.max_alias_words, 6, len(words)), 0, -1):
             for i in range(len(words) - n + 1):
                 if any(used[i : i + n]):
                     continue
                 phrase = " ".join(words[i : i + n])
-                if len(phrase) < 3:
-                    continue
-                drugs = self.aliases.get(phrase)
+                drugs = self.aliases.get(phrase) if len(phrase) >= 3 else None
                 if drugs:
                     how = "exact" if normalize(drugs[0]) == phrase else "alias"
                     drugs = preferred(phrase, drugs)
@@ -157,8 +200,13 @@ class DrugTable:
                     for d in drugs:
                         mentions.append(Mention(d, phrase, i, i + n, how))
                     used[i : i + n] = [True] * n
-                    continue
-                other = self.other_names.get(phrase)
+        for n in range(min(6, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                span = words[i : i + n]
+                if any(used[i : i + n]) or all(w in _plain_words() for w in span):
+                    continue  # everyday words only: no need to open the big lexicon
+                phrase = " ".join(span)
+                other = self.other_names.get(phrase) if len(phrase) >= 3 else None
                 if other and phrase not in NOT_MEDICINE_WORDS:
                     mentions.append(Mention("", phrase, i, i + n, "lexicon", unknown_name=other))
                     used[i : i + n] = [True] * n

@@ -7,7 +7,7 @@ Layout of an index folder:
                          [size, sha256, mtime_ns] of the generation's own files
     gen-<id>/            one complete index: chunks.jsonl (one chunk per line, its id is the
                          line number), chunk_meta.json, chunk_offsets.npy, vocab.json, bm25.json,
-                         *.npy postings, doc_tokens.npy, doc_tokens_ptr.npy, drugs.json, stems.json
+                         *.npy postings, doc_tokens.npy, doc_tokens_ptr.npy, drugs.json, lexicon.json, stems.json
 
 A build writes a new generation folder, then replaces manifest.json atomically (os.replace):
 a crash or a concurrent build never leaves a torn index, and readers keep reading the
@@ -47,7 +47,7 @@ from .corpus import MONOGRAPH_SUFFIXES, SECTIONS, Chunk, ParsedPage, list_corpus
 from .drugs import TABLE_VERSION, DrugTable, build_table
 from .text import QUESTION_WORDS, TOKENIZER_SETTINGS, Analyzer, stopwords, words
 
-FORMAT_VERSION = 5  # 5: chunk lines without "id", [size, sha256, mtime_ns] checksums
+FORMAT_VERSION = 6  # 5: chunk lines without "id", [size, sha256, mtime_ns] checksums; 6: lexicon.json
 MANIFEST = "manifest.json"
 ALWAYS_HASH_BYTES = 4 << 20  # index files smaller than this are hashed on every load
 
@@ -170,6 +170,16 @@ class Index:
         return self._source_names[self._source[i]]
 
 
+def _read_lexicon(path: Path) -> dict:
+    """The lexicon-only names, read on first need (a damaged file counts as none: the
+    checksums caught damage at load; this guards a file changed since)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
 def read_manifest(index_dir: Path) -> dict | None:
     try:
         manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
@@ -178,7 +188,7 @@ def read_manifest(index_dir: Path) -> dict | None:
     return manifest if isinstance(manifest, dict) else None
 
 
-_CORE_FILES = ("chunks.jsonl", "chunk_meta.json", "chunk_offsets.npy", "drugs.json", "stems.json")
+_CORE_FILES = ("chunks.jsonl", "chunk_meta.json", "chunk_offsets.npy", "drugs.json", "lexicon.json", "stems.json")
 
 
 def manifest_problem(manifest: dict) -> str | None:
@@ -235,6 +245,7 @@ def load(index_dir: Path, verify: bool = True, manifest: dict | None = None) -> 
         bm25 = BM25Index.load(gen)
         meta = json.loads((gen / "chunk_meta.json").read_text(encoding="utf-8"))
         drugs_json = json.loads((gen / "drugs.json").read_text(encoding="utf-8"))
+        lexicon_file = gen / "lexicon.json"
         stems = json.loads((gen / "stems.json").read_text(encoding="utf-8"))
         offsets = np.load(gen / "chunk_offsets.npy", allow_pickle=False)
         n = bm25.size
@@ -242,7 +253,8 @@ def load(index_dir: Path, verify: bool = True, manifest: dict | None = None) -> 
             raise ValueError("chunk metadata does not match the postings")
         # words of the corpus and of questions (and stopwords): never "misspellings"
         common = frozenset(stems) | stopwords()
-        return Index(gen, manifest, bm25, DrugTable.from_json(drugs_json, common), Analyzer(stems), meta, offsets)
+        table = DrugTable.from_json(drugs_json, common, lexicon=lambda: _read_lexicon(lexicon_file))
+        return Index(gen, manifest, bm25, table, Analyzer(stems), meta, offsets)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as e:
         raise IndexError_(f"index is unreadable ({type(e).__name__})") from e
 
@@ -555,7 +567,9 @@ def _write_generation(index_dir, manifest, blobs, offsets, cols, doc_tokens: np.
         np.cumsum(bm25.doc_len, out=ptr[1:])
         np.save(tmp / "doc_tokens.npy", doc_tokens.astype(np.int32), allow_pickle=False)
         np.save(tmp / "doc_tokens_ptr.npy", ptr, allow_pickle=False)
-        (tmp / "drugs.json").write_text(json.dumps(table.to_json(), ensure_ascii=False), encoding="utf-8")
+        drugs_json, lexicon_json = table.to_json()
+        (tmp / "drugs.json").write_text(json.dumps(drugs_json, ensure_ascii=False), encoding="utf-8")
+        (tmp / "lexicon.json").write_text(json.dumps(lexicon_json, ensure_ascii=False), encoding="utf-8")
         (tmp / "stems.json").write_text(json.dumps(stems, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         checksums = {}
         for p in sorted(tmp.iterdir()):
