@@ -159,7 +159,7 @@ class Engine:
         self._section = np.asarray(meta["section"], dtype=np.int8)
         self._drug_names = meta["names"]["drug"]
         self._title_names = meta["names"]["title"]
-        self._disclaimer_id = 7
+        self._disclaimer_id = SECTIONS.index("disclaimer")
         # medicine → chunk ids about it: its own sections, and the shared text of combination
         # pages naming it. Only the slices are gathered here; `_chunks_of` joins them on demand.
         parts: dict[str, list[np.ndarray]] = {}
@@ -307,7 +307,7 @@ class Engine:
         tokens = expand(self.index.analyzer.tokens(q))
         info["tokens"] = tokens
         drug_words = {w for m in mentions for w in normalize(m.text).split()}
-        topic = [t for t, w in zip(tokens, self._content_words(q)) if w not in GENERIC and w not in drug_words]
+        topic = [t for t, w in zip(tokens, self.index.analyzer.content_words(q)) if w not in GENERIC and w not in drug_words]
 
         if not named and unknown:
             names = _dedupe(_display_unknown(m) for m in unknown)
@@ -333,7 +333,7 @@ class Engine:
         if drugs:
             cand = np.unique(np.concatenate([self._chunks_of(d) for d in drugs]))
         else:
-            found = self._without_medicine(q, intent, topic)
+            found = self._without_medicine(q, intent, weight, topic)
             if isinstance(found, str):
                 return done(found, (), CLARIFY_MESSAGE if found == "clarify" else NO_MATCH_MESSAGE, intent=intent)
             cand = found
@@ -352,21 +352,20 @@ class Engine:
             info["passages"].append({"rank": rank, "chunk": cid, "final": round(final, 3), "bm25": round(bm, 3), **parts})
         return done("answered", drugs, None, passages, intent)
 
-    def _without_medicine(self, q: str, intent, topic: list[str]):
+    def _without_medicine(self, q: str, intent, weight: float, topic: list[str]):
         """Candidate chunks for a question that names no medicine, or the status to give.
 
         Only a clear question (a strong section intent, or a drug class such as
         "benzodiazepines") on a specific word of the monographs is searched everywhere;
         medicine-specific questions ("I missed my pill", "is it safe?") ask which medicine.
         """
-        content = [w for w in self._content_words(q) if w not in GENERIC]
+        content = [w for w in self.index.analyzer.content_words(q) if w not in GENERIC]
         if intent is not None and (intent.name in intents.MEDICINE_SPECIFIC or _PRONOUN.search(q) or not content):
             return "clarify"
         if not content:
             return "no_match"
         bm = self.index.bm25
         rare = sorted(t for t in set(topic) if 0 < bm.doc_freq(t) <= max(3, self._n // 50))
-        _, weight = intents.detect_scored(q)
         strong = intent is not None and intent.name != "about" and weight >= intents.STRONG
         if rare and (strong or self.index.drugs.names_class(q)):
             docs = bm.matching_docs(rare)
@@ -375,12 +374,6 @@ class Engine:
             if docs.size:
                 return docs
         return "no_match"
-
-    def _content_words(self, q: str) -> list[str]:
-        from .text import words
-
-        stop = self.index.analyzer._stop
-        return [w for w in words(q) if w not in stop]
 
     def _rank(self, cand: np.ndarray, tokens, intent, drugs, topic):
         """(chunk, final score, bm25, explanation) best first, unrelated chunks dropped.
