@@ -237,3 +237,23 @@ def test_everyday_words_find_the_monographs_words(seed_engine):
     a = seed_engine.ask("can I take valium while pregnant?", explain=True)
     assert "pregnanc" in a.explain["tokens"]  # "pregnant" also looks for "pregnancy"
     assert len(a.passages) == 1 and "pregnancy" in a.passages[0].text
+
+
+def test_faq_question_the_monograph_does_not_answer_is_no_match(seed_engine):
+    a = seed_engine.ask("how should i store imipramine")  # only Diazepam's FAQ covers storage
+    assert a.status == "no_match" and not a.passages
+
+
+def test_a_passage_must_share_more_than_the_medicine_name(seed_engine):
+    a = seed_engine.ask("what happens if i miss a dose of valium")
+    assert [p.section for p in a.passages] == ["dosage"]
+
+
+def test_comparing_two_medicines_shows_what_each_is(seed_engine):
+    a = seed_engine.ask("diazepam vs imipramine")
+    assert {(p.drug, p.section) for p in a.passages} == {("Diazepam", "usage"), ("Imipramine", "usage")}
+
+
+def test_everyday_words_do_not_pull_in_unrelated_faqs(seed_engine):
+    a = seed_engine.ask("can i drive after taking diazepam")
+    assert [p.section for p in a.passages] == ["precautions"]

@@ -83,7 +83,7 @@ EXPANSIONS = {
     "elder": ("older",), "senior": ("older", "elder"), "older": ("elder",), "booz": ("alcohol",),
     "drink": ("alcohol",), "beer": ("alcohol",), "wine": ("alcohol",), "sleepi": ("drowsi",), "tire": ("fatigu",),
     "tummi": ("stomach", "abdomin"), "kidney": ("renal",), "liver": ("hepat",), "fat": ("weight",),
-    "throw": ("vomit",), "puke": ("vomit",), "pee": ("urin",), "poop": ("stool", "bowel"),
+    "dose": ("dosag",), "dosag": ("dose",), "throw": ("vomit",), "puke": ("vomit",), "pee": ("urin",), "poop": ("stool", "bowel"),
 }
 
 
@@ -304,10 +304,13 @@ class Engine:
                              "unknown": m.unknown_name or None} for m in mentions]
         unknown = [m for m in mentions if not m.drug and m.unknown_name]
         intent, weight = intents.detect_scored(q)
-        tokens = expand(self.index.analyzer.tokens(q))
+        base = self.index.analyzer.tokens(q)  # one stem per content word, in order
+        tokens = expand(base)
         info["tokens"] = tokens
         drug_words = {w for m in mentions for w in normalize(m.text).split()}
-        topic = [t for t, w in zip(tokens, self.index.analyzer.content_words(q)) if w not in GENERIC and w not in drug_words]
+        pairs = list(zip(base, self.index.analyzer.content_words(q)))
+        asked = expand([t for t, w in pairs if w not in drug_words])  # the question without its medicine names
+        topic = [t for t, w in pairs if w not in GENERIC and w not in drug_words]
 
         if not named and unknown:
             names = _dedupe(_display_unknown(m) for m in unknown)
@@ -322,8 +325,10 @@ class Engine:
             drugs = ctx.drugs  # a follow-up: "what about its side effects?"
         if ctx.intent is not None and drugs and not named and _ELLIPTICAL.search(q) and weight < intents.STRONG:
             intent = ctx.intent  # "what about for kids?" after a dosage question
-        elif len(named) > 1 and (intent is None or intent.name == "about") and not _COMPARE.search(q):
-            intent = intents.INTENT_BY_NAME["precautions"]  # "I'm on sertraline, can I take tramadol?"
+        elif len(named) > 1 and (intent is None or intent.name == "about"):
+            # "I'm on sertraline, can I take tramadol?" is about taking them together;
+            # "diazepam vs imipramine" about what each is
+            intent = intents.INTENT_BY_NAME["about" if _COMPARE.search(q) else "precautions"]
         elif intent is None and named and not topic:
             # "and what about diazepam?" keeps the conversation's question; a bare name is "about"
             intent = ctx.intent or intents.INTENT_BY_NAME["about"]
@@ -342,7 +347,7 @@ class Engine:
         if cand.size == 0:
             return done("no_match", drugs, NO_MATCH_MESSAGE, intent=intent)
 
-        scored = self._rank(cand, tokens, intent, drugs, topic)
+        scored = self._rank(cand, tokens, asked, intent, drugs, topic)
         if not scored:
             return done("no_match", drugs, NO_MATCH_MESSAGE, intent=intent)
         chunks = self.index.chunks([c for c, *_ in scored[:top_k]])
@@ -375,7 +380,7 @@ class Engine:
                 return docs
         return "no_match"
 
-    def _rank(self, cand: np.ndarray, tokens, intent, drugs, topic):
+    def _rank(self, cand: np.ndarray, tokens, asked, intent, drugs, topic):
         """(chunk, final score, bm25, explanation) best first, unrelated chunks dropped.
 
         final = relevance + medicine bonus, where relevance = BM25 normalised to the best
@@ -384,10 +389,15 @@ class Engine:
         candidate of that medicine, must not carry an unrelated passage into the answer.
         """
         bm = self.index.bm25.get_scores(tokens)[cand] if tokens else np.zeros(cand.size)
-        top_bm = float(bm.max()) if bm.size else 0.0
-        norm = bm / top_bm if top_bm > 0 else bm
+        # relevance counts the words that say what is asked about ("suddenly", "alcohol"), not
+        # everyday ones ("take", "can") that every FAQ shares; without such words, all of them
+        specific = expand(topic) if topic else tokens
+        rb = self.index.bm25.get_scores(specific)[cand] if specific else np.zeros(cand.size)
+        top_rb = float(rb.max()) if rb.size else 0.0
+        norm = rb / top_rb if top_rb > 0 else rb
         want = {normalize(d) for d in drugs}
         topic_scores = self.index.bm25.get_scores(topic) if (intent is None and drugs and topic) else None
+        asked_scores = self.index.bm25.get_scores(asked) if asked else np.zeros(self._n)
         out = []
         for j, cid in enumerate(cand.tolist()):
             section = self.index.section_of(cid)
@@ -404,8 +414,8 @@ class Engine:
                         b = 0.0 if pos == 0 else W_SECTION * 0.2
                 rel += b
                 parts["section_bonus"] = round(b, 2)
-            if bm[j] <= 0 and rel < W_SECTION:
-                continue  # shares no word and is not the wanted section: unrelated
+            if asked_scores[cid] <= 0 and rel < W_SECTION:
+                continue  # shares no word but the medicine's name, and is not the wanted section
             if topic_scores is not None and topic_scores[cid] <= 0:
                 continue  # no intent recognised: the passage must share a topic word, not only the name
             bonus = 0.0

@@ -37,7 +37,7 @@ INTENTS: tuple[Intent, ...] = (
     ),
     Intent(
         "storage",
-        ("faq", "dosage", "precautions"),
+        ("faq",),
         ((r"\bstor(e|es|age|ed|ing)\b", 4.0), (r"\bdispos(e|al|ing)\b", 3.0),
          (r"\b(fridge|refrigerat\w*|expir\w*|room temperature)\b", 3.0)),
         faq=r"\b(stor(e|ed|age|ing)|dispos|keep)\b",
