@@ -257,3 +257,9 @@ def test_comparing_two_medicines_shows_what_each_is(seed_engine):
 def test_everyday_words_do_not_pull_in_unrelated_faqs(seed_engine):
     a = seed_engine.ask("can i drive after taking diazepam")
     assert [p.section for p in a.passages] == ["precautions"]
+
+
+def test_passages_outside_the_asked_section_are_not_quoted(seed_engine):
+    assert seed_engine.ask("is tofranil habit forming").status == "no_match"  # nothing on dependence for it
+    a = seed_engine.ask("how do I take imipramine")
+    assert [p.section for p in a.passages] == ["dosage"]

@@ -380,6 +380,13 @@ class Engine:
                 return docs
         return "no_match"
 
+    def _shared_text(self, cid: int, want: set[str]) -> bool:
+        """Is the chunk the shared text of a combination page naming all the wanted medicines?"""
+        if len(want) < 2:
+            return False
+        title = self.index.title_of(cid)
+        return self.index.drug_of(cid) == title and {normalize(i) for i in split_ingredients(title)} >= want
+
     def _rank(self, cand: np.ndarray, tokens, asked, intent, drugs, topic):
         """(chunk, final score, bm25, explanation) best first, unrelated chunks dropped.
 
@@ -390,8 +397,9 @@ class Engine:
         """
         bm = self.index.bm25.get_scores(tokens)[cand] if tokens else np.zeros(cand.size)
         # relevance counts the words that say what is asked about ("suddenly", "alcohol"), not
-        # everyday ones ("take", "can") that every FAQ shares; without such words, all of them
-        specific = expand(topic) if topic else tokens
+        # everyday ones ("take", "can") that every FAQ shares; without such words the wanted
+        # section alone decides ("what are the side effects of X?")
+        specific = expand(topic)
         rb = self.index.bm25.get_scores(specific)[cand] if specific else np.zeros(cand.size)
         top_rb = float(rb.max()) if rb.size else 0.0
         norm = rb / top_rb if top_rb > 0 else rb
@@ -416,6 +424,8 @@ class Engine:
                 parts["section_bonus"] = round(b, 2)
             if asked_scores[cid] <= 0 and rel < W_SECTION:
                 continue  # shares no word but the medicine's name, and is not the wanted section
+            if intent is not None and section not in intent.sections and not self._shared_text(cid, want):
+                continue  # "is it habit forming?" is not answered by a dosage passage that says "tablet form"
             if topic_scores is not None and topic_scores[cid] <= 0:
                 continue  # no intent recognised: the passage must share a topic word, not only the name
             bonus = 0.0
@@ -430,7 +440,7 @@ class Engine:
                             bonus += 0.1  # of duplicate pages, the one whose file is named for it
                 elif title in want:
                     bonus += W_DRUG
-                elif len(want) > 1 and drug == title and set(map(normalize, split_ingredients(self.index.title_of(cid)))) >= want:
+                elif self._shared_text(cid, want):
                     bonus += W_DRUG
                     rel += W_SECTION  # two medicines named: their page's shared text first
                     parts["shared_text"] = True
