@@ -71,12 +71,12 @@ def _path_arg(value: str) -> Path:
     return Path(value)
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, default_k: int = 3) -> None:
     p.add_argument("--corpus", type=_path_arg, default=argparse.SUPPRESS, metavar="DIR",
                    help="folder of monographs (default: the project's seeds/; env RXQUOTE_CORPUS)")
     p.add_argument("--index", type=_path_arg, default=argparse.SUPPRESS, metavar="DIR",
                    help="index folder (default: the project's index/; env RXQUOTE_INDEX)")
-    p.add_argument("-k", "--top-k", type=int, default=argparse.SUPPRESS, metavar="N", help="passages to return (default 3)")
+    p.add_argument("-k", "--top-k", type=int, default=argparse.SUPPRESS, metavar="N", help=f"passages to return (default {default_k})")
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
 
@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(ch)
     ch.add_argument("--json", action="store_true", help="JSON lines (the only format)")
     ev = sub.add_parser("eval", help="retrieval evaluation on gold JSONL files")
-    _common(ev)
+    _common(ev, default_k=10)
     ev.add_argument("gold", nargs="+", type=Path, metavar="GOLD.jsonl")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument("--fail-under", action="append", default=[], metavar="METRIC=VALUE",
