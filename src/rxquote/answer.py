@@ -163,6 +163,7 @@ class Engine:
         # medicine → chunk ids about it: its own sections, and the shared text of combination
         # pages naming it. Only the slices are gathered here; `_chunks_of` joins them on demand.
         parts: dict[str, list[np.ndarray]] = {}
+        drug_id = {name: i for i, name in enumerate(self._drug_names)}
         order = np.argsort(drug_col, kind="stable")
         bounds = np.searchsorted(drug_col[order], np.arange(len(self._drug_names) + 1))
         for d, name in enumerate(self._drug_names):
@@ -173,13 +174,12 @@ class Engine:
             if " + " not in title:
                 continue
             ids = t_order[t_bounds[t] : t_bounds[t + 1]]
-            shared = ids[drug_col[ids] == self._drug_index(title)] if title in self._drug_index_map else ids[:0]
+            shared = ids[drug_col[ids] == drug_id[title]] if title in drug_id else ids[:0]
             for ing in split_ingredients(title):
                 parts.setdefault(normalize(ing), []).append(shared)
         self._parts = parts
         self._chunks_cache: dict[str, np.ndarray] = {}
         self._drug_col = drug_col
-        self._title_col = title_col
         self._n = n
 
     def _knows(self, name: str) -> bool:
@@ -193,16 +193,6 @@ class Engine:
             got = np.unique(np.concatenate(p)) if p else np.zeros(0, dtype=np.int64)
             self._chunks_cache[key] = got
         return got
-
-    @property
-    def _drug_index_map(self) -> dict[str, int]:
-        m = getattr(self, "_dim", None)
-        if m is None:
-            m = self._dim = {name: i for i, name in enumerate(self._drug_names)}
-        return m
-
-    def _drug_index(self, name: str) -> int:
-        return self._drug_index_map[name]
 
     # -- construction ------------------------------------------------------------------
     @classmethod
@@ -304,11 +294,12 @@ class Engine:
                              "unknown": m.unknown_name or None} for m in mentions]
         unknown = [m for m in mentions if not m.drug and m.unknown_name]
         intent, weight = intents.detect_scored(q)
-        base = self.index.analyzer.tokens(q)  # one stem per content word, in order
+        content = self.index.analyzer.content_words(q)
+        base = self.index.analyzer.stems(content)  # = analyzer.tokens(q), without tokenizing twice
         tokens = expand(base)
         info["tokens"] = tokens
         drug_words = {w for m in mentions for w in normalize(m.text).split()}
-        pairs = list(zip(base, self.index.analyzer.content_words(q)))
+        pairs = list(zip(base, content))
         asked = expand([t for t, w in pairs if w not in drug_words])  # the question without its medicine names
         topic = [t for t, w in pairs if w not in GENERIC and w not in drug_words]
 
@@ -338,7 +329,7 @@ class Engine:
         if drugs:
             cand = np.unique(np.concatenate([self._chunks_of(d) for d in drugs]))
         else:
-            found = self._without_medicine(q, intent, weight, topic)
+            found = self._without_medicine(q, content, intent, weight, topic)
             if isinstance(found, str):
                 return done(found, (), CLARIFY_MESSAGE if found == "clarify" else NO_MATCH_MESSAGE, intent=intent)
             cand = found
@@ -357,14 +348,14 @@ class Engine:
             info["passages"].append({"rank": rank, "chunk": cid, "final": round(final, 3), "bm25": round(bm, 3), **parts})
         return done("answered", drugs, None, passages, intent)
 
-    def _without_medicine(self, q: str, intent, weight: float, topic: list[str]):
+    def _without_medicine(self, q: str, content: list[str], intent, weight: float, topic: list[str]):
         """Candidate chunks for a question that names no medicine, or the status to give.
 
         Only a clear question (a strong section intent, or a drug class such as
         "benzodiazepines") on a specific word of the monographs is searched everywhere;
         medicine-specific questions ("I missed my pill", "is it safe?") ask which medicine.
         """
-        content = [w for w in self.index.analyzer.content_words(q) if w not in GENERIC]
+        content = [w for w in content if w not in GENERIC]
         if intent is not None and (intent.name in intents.MEDICINE_SPECIFIC or _PRONOUN.search(q) or not content):
             return "clarify"
         if not content:

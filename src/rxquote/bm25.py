@@ -187,15 +187,6 @@ class BM25Index:
         tid = self.term_id.get(term)
         return 0 if tid is None else int(self.postings_ptr[tid + 1] - self.postings_ptr[tid])
 
-    def doc_terms(self) -> list[dict[str, int]]:
-        """Per-document term counts, recovered from the postings."""
-        out: list[dict[str, int]] = [dict() for _ in range(self.size)]
-        for tid, term in enumerate(self.vocab):
-            lo, hi = self.postings_ptr[tid], self.postings_ptr[tid + 1]
-            for d, f in zip(self.postings_doc[lo:hi].tolist(), self.postings_tf[lo:hi].tolist()):
-                out[d][term] = f
-        return out
-
     # -- persistence -------------------------------------------------------------------
     def save(self, folder: Path) -> None:
         (folder / "vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")

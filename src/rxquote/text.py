@@ -116,18 +116,17 @@ class Analyzer:
         return s
 
     def tokens(self, text: str) -> list[str]:
-        stop, cache = self._stop, self.stem_cache
-        out = []
-        for w in _WORD_MIN.findall(unicodedata.normalize("NFKC", text).lower()):
-            if w in stop:
-                continue
-            s = cache.get(w)
-            out.append(s if s is not None else self.stem(w))
-        return out
+        """The index's and the query's terms: stems of the non-stopwords, in order."""
+        return self.stems(self.content_words(text))
 
     def content_words(self, text: str) -> list[str]:
-        """Unstemmed non-stopwords (for name matching)."""
-        return [w for w in words(text) if w not in self._stop]
+        """Unstemmed non-stopwords (for name matching), one per token of `tokens`."""
+        stop = self._stop
+        return [w for w in words(text) if w not in stop]
+
+    def stems(self, content_words: list[str]) -> list[str]:
+        cache = self.stem_cache
+        return [cache.get(w) or self.stem(w) for w in content_words]
 
 
 # Everyday question words, stemmed at index time so queries rarely need nltk.
