@@ -13,9 +13,7 @@ import pytest
 from rxquote.answer import DISCLAIMER
 
 from .conftest import SEED_FILE, SEEDS
-
-SPEC_KEYS = {"id", "question", "status", "drugs", "message", "passages", "disclaimer"}
-PASSAGE_KEYS = {"rank", "score", "drug", "section", "heading", "title", "source", "start_line", "end_line", "text"}
+from .test_hostile_common import PASSAGE_KEYS, SPEC_KEYS
 
 
 def run(*args, stdin: str | None = None, index: Path) -> subprocess.CompletedProcess:
@@ -144,3 +142,20 @@ def test_explain_is_readable(idx):
     assert r.returncode == 0
     for needle in ("tokens:", "valium \u2192 Diazepam (alias)", "intent:     precautions", "#1 chunk", "bm25", "section +"):
         assert needle in r.stdout
+
+
+def test_medicines_option_and_batch_field(seed_index, tmp_path):
+    """`--medicines` (and "medicines" in a batch line) is the person's own list: a question that
+    names no medicine is about it."""
+    r = run("ask", "--json", "--medicines", "Diazepam", "can I stop it suddenly?", index=seed_index)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["status"] == "answered" and data["drugs"] == ["Diazepam"]
+    batch = tmp_path / "b.jsonl"
+    batch.write_text(json.dumps({"id": 1, "question": "can I stop it suddenly?", "medicines": ["Diazepam"]}) + "\n"
+                     + json.dumps({"id": 2, "question": "x", "medicines": "Diazepam"}) + "\n")
+    r = run("ask", "--json", "--batch", str(batch), index=seed_index)
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert lines[0]["drugs"] == ["Diazepam"] and lines[0]["status"] == "answered"
+    assert lines[1] == {"id": 2, "error": 'line 2: "medicines" must be a list of medicine names'}
+    assert r.returncode == 2

@@ -19,7 +19,8 @@ from rxquote.answer import (
 from rxquote.corpus import SECTIONS, decode, trim_span
 
 SPEC_KEYS = {"id", "question", "status", "drugs", "message", "passages", "disclaimer"}
-PASSAGE_KEYS = {"rank", "score", "drug", "section", "heading", "title", "source", "start_line", "end_line", "text"}
+PASSAGE_KEYS = {"rank", "score", "drug", "section", "heading", "title", "source", "start_line", "end_line", "text",
+                "section_start_line", "section_end_line"}
 # characters that act on a terminal (or reorder what it shows): never in text output
 TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # the unknown_drug message is a template with the names filled in
@@ -96,6 +97,8 @@ def check_answer(data: dict, corpus: Path, question: str | None = None) -> None:
     for rank, p in enumerate(passages, 1):
         assert set(p) == PASSAGE_KEYS
         assert p["rank"] == rank and p["section"] in SECTIONS
+        # the quote lies inside the chunk it was cut from
+        assert p["section_start_line"] <= p["start_line"] <= p["end_line"] <= p["section_end_line"], p
         check_passage_verbatim(corpus, p)
 
 

@@ -107,6 +107,10 @@ class Passage:
     start_line: int
     end_line: int
     text: str
+    # the chunk the passage was cut from (the whole section for its medicine, or the FAQ pair):
+    # start_line..end_line lies inside it, so a reader can expand the quote to its context
+    section_start_line: int = 0
+    section_end_line: int = 0
 
     @property
     def section_label(self) -> str:
@@ -273,12 +277,19 @@ class Engine:
         return tuple(n for n in names if not (" + " in n and {normalize(i) for i in split_ingredients(n)} <= named))
 
     # -- answering -----------------------------------------------------------------------
+    def resolve_names(self, text: str) -> tuple[str, ...]:
+        """The corpus medicines a text names ("I take Zoloft and metoprolol" → Sertraline, Metoprolol)."""
+        return self._resolve(text[:MAX_QUESTION_CHARS])[0]
+
     def ask(self, question: str, history=(), top_k: int = 3, focus: list[str] | None = None,
-            explain: bool = False, id=None) -> Answer:
+            explain: bool = False, id=None, medicines: list[str] | None = None) -> Answer:
         question = question if isinstance(question, str) else str(question)
         q = question[:MAX_QUESTION_CHARS]
         top_k = max(1, min(int(top_k), 50))
+        # the person's own medicines ("my medicines"): for now, the focus when nothing else is
         ctx = self.context(list(history or ()), focus)
+        if not ctx.drugs and medicines:
+            ctx.drugs = tuple(m for m in medicines if self._knows(m))
         info: dict = {"tokens": [], "intent": None, "mentions": [], "focus": list(ctx.drugs), "candidates": 0, "passages": []}
 
         def done(status, drugs=(), message=None, passages=(), intent=None) -> Answer:
@@ -448,7 +459,8 @@ class Engine:
 
 
 def _passage(rank: int, score: float, c: Chunk) -> Passage:
-    return Passage(rank, round(score, 4), c.drug, c.section, c.heading, c.title, c.source, c.start_line, c.end_line, c.text)
+    return Passage(rank, round(score, 4), c.drug, c.section, c.heading, c.title, c.source, c.start_line, c.end_line, c.text,
+                   c.start_line, c.end_line)
 
 
 def _display_unknown(m: Mention) -> str:

@@ -90,10 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     _common(ask)
     ask.add_argument("question", nargs="?", help="the question")
     ask.add_argument("--json", action="store_true", help="print the SPEC JSON object")
-    ask.add_argument("--batch", metavar="FILE", help="JSON lines {id, question, history?, focus?}; '-' = stdin")
+    ask.add_argument("--batch", metavar="FILE", help="JSON lines {id, question, history?, focus?, medicines?}; '-' = stdin")
     ask.add_argument("--history", action="append", default=[], metavar="Q", help="an earlier question (repeatable, oldest first)")
     ask.add_argument("--focus", action="append", default=[], metavar="MEDICINE",
                      help="the medicine in focus, as chosen in the chat's sidebar (repeatable)")
+    ask.add_argument("--medicines", metavar="A,B", default=None,
+                     help="the person's own medicines, comma-separated (\"my medicines\" in the chat)")
     ask.add_argument("--explain", action="store_true", help="show tokens, medicines, intent and scores")
     idx = sub.add_parser("index", help="build or refresh the index")
     _common(idx)
@@ -204,7 +206,8 @@ def cmd_ask(args) -> int:
     if len(args.history) > MAX_HISTORY:
         raise UsageError(f"too many --history questions (at most {MAX_HISTORY})")
     engine = open_engine(args)
-    answer = engine.ask(args.question, history=args.history, top_k=top_k, focus=args.focus or None, explain=args.explain)
+    answer = engine.ask(args.question, history=args.history, top_k=top_k, focus=args.focus or None, explain=args.explain,
+                        medicines=_medicine_list(args.medicines))
     out = to_json_line(answer) if args.json else to_text(answer, explain=args.explain)
     sys.stdout.write(out + "\n")
     return EXIT_OK
@@ -242,13 +245,21 @@ def _ask_batch(args, top_k: int) -> int:
                 sys.stdout.write(json.dumps({"id": _echo_id(item), "error": error}, ensure_ascii=True) + "\n")
                 continue
             answer = engine.ask(item["question"], history=item.get("history") or [], top_k=top_k,
-                                focus=item.get("focus") or None, id=item.get("id"))
+                                focus=item.get("focus") or None, id=item.get("id"),
+                                medicines=item.get("medicines") or _medicine_list(args.medicines))
             sys.stdout.write(to_json_line(answer) + "\n")
     sys.stdout.flush()
     if failed:
         print(f"rxquote: {failed} batch line(s) could not be read (see their \"error\" objects)", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
+
+
+def _medicine_list(value: str | None) -> list[str] | None:
+    """`--medicines "Sertraline, Metoprolol"` → ["Sertraline", "Metoprolol"]."""
+    if not value:
+        return None
+    return [m.strip() for m in value.split(",") if m.strip()] or None
 
 
 def _batch_lines(stream):
@@ -317,6 +328,9 @@ def _parse_batch_line(line: str, n: int) -> tuple[dict | None, str | None]:
     focus = item.get("focus")
     if focus is not None and not (isinstance(focus, list) and all(isinstance(f, str) for f in focus)):
         return item, f"line {n}: \"focus\" must be a list of medicine names"
+    meds = item.get("medicines")
+    if meds is not None and not (isinstance(meds, list) and all(isinstance(m, str) for m in meds)):
+        return item, f"line {n}: \"medicines\" must be a list of medicine names"
     if hist is not None and len(hist) > MAX_HISTORY:
         return item, f"line {n}: \"history\" has more than {MAX_HISTORY} questions"
     return item, None
