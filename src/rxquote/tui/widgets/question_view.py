@@ -1,4 +1,5 @@
-"""One of the person's questions in the conversation."""
+"""One of the person's questions in the conversation, and the chat's notes about a turn (a
+declaration of medicines, a shortened question, a question waiting for the index)."""
 
 from __future__ import annotations
 
@@ -13,3 +14,11 @@ class QuestionView(Static):
         label = Content.assemble(("You", "bold"), ("  (about " + ", ".join(focus) + ")", "dim") if focus else "")
         super().__init__(Content.assemble(label, "\n", lit(question)), classes="question")
         self.question = question
+
+
+class NoteView(Static):
+    """What the chat did with a turn, in its own words (never about medicines themselves)."""
+
+    def __init__(self, text: str, classes: str = "") -> None:
+        super().__init__(Content.assemble(("\u2139 ", "bold"), lit(text)), classes=f"note {classes}".strip())
+        self.text = text

@@ -1,0 +1,69 @@
+"""The conversation: questions, notes and answers, scrolled as one column.
+
+It is one stop in the chat's focus chain: Tab lands on the latest answer's first passage (or
+on the column itself when there is no passage), and ↑↓ then move from passage to passage,
+older answers included; ↓ past the last passage goes back to the question box.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+
+from .answer_view import PassageView
+from .question_view import QuestionView
+
+
+class ConversationView(VerticalScroll):
+    BINDINGS = [
+        Binding("up", "passage(-1)", "Previous passage (or scroll up)", id="conversation.up", show=False),
+        Binding("down", "passage(1)", "Next passage (or scroll down; past the last: the question box)",
+                id="conversation.down", show=False),
+    ]
+
+    def passages(self) -> list[PassageView]:
+        return list(self.query(PassageView))
+
+    def latest_question(self) -> QuestionView | None:
+        views = list(self.query(QuestionView))
+        return views[-1] if views else None
+
+    def entry_point(self) -> Widget:
+        """Where Tab lands: the focused passage, else the latest answer's first passage, else
+        the column itself."""
+        focused = self.screen.focused
+        if isinstance(focused, PassageView) and focused in self.passages():
+            return focused
+        kids = list(self.children)
+        starts = [n for n, w in enumerate(kids) if isinstance(w, QuestionView)]
+        latest = [p for w in kids[starts[-1]:] for p in w.query(PassageView)] if starts else []
+        return latest[0] if latest else (self.passages() or [self])[-1]
+
+    def action_passage(self, step: int) -> None:
+        passages = self.passages()
+        focused = self.screen.focused
+        if not isinstance(focused, PassageView) or focused not in passages:
+            self.scroll_relative(y=step, animate=False)
+            return
+        n = passages.index(focused) + step
+        if n < 0:
+            self.scroll_home(animate=False)
+        elif n >= len(passages):
+            self.screen.query_one("#question").focus()
+        else:
+            passages[n].focus()
+
+    def scroll_to_latest(self) -> None:
+        """The latest question at the top, so its answer is read from its start."""
+        latest = self.latest_question()
+        if latest is not None:
+            self.scroll_to(y=max(0, latest.virtual_region.y - 1), animate=False, force=True)
+
+    def top_turn(self) -> QuestionView | None:
+        """The question whose turn is at the top of the view (what the person is reading)."""
+        seen = None
+        for q in self.query(QuestionView):
+            if q.virtual_region.y - 1 <= self.scroll_y:
+                seen = q
+        return seen
