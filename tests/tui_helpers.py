@@ -33,9 +33,9 @@ def make_app(engine, **kw):
 
 
 @asynccontextmanager
-async def chat(engine, size=SIZE, **kw):
+async def chat(engine, size=SIZE, notifications=False, **kw):
     app = make_app(engine, **kw)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=size, notifications=notifications) as pilot:
         await pilot.pause()
         yield app, pilot
 
@@ -92,7 +92,7 @@ class BlockingEngine:
 
     def ask(self, question, **kw):
         self.calls.append((question, kw))
-        self.release.wait(10)
+        self.release.wait(60)
         return self._engine.ask(question, **kw)
 
     def __getattr__(self, name):

@@ -55,7 +55,12 @@ def default_index(corpus: Path) -> Path:
     if env:
         return Path(env)
     root = project_root()
-    base = root / "index" if root is not None else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rxquote" / "index"
+    if root is not None:
+        base = root / "index"
+    else:
+        from .locations import cache_dir
+
+        base = cache_dir() / "index"
     if corpus.resolve() == default_corpus().resolve():
         return base
     # another corpus gets its own subfolder, so switching corpora never clobbers the seeds index
@@ -345,14 +350,23 @@ def _shown(value) -> str:
     return escape(safe_text(str(value)))
 
 
-def cmd_index(args) -> int:
+def _stdout_console():
+    """rich's console for stdout. Piped or redirected there is no terminal width to wrap at, so
+    lines are never wrapped (a file name is never broken mid-word for the reader or a script)."""
     from rich.console import Console
+
+    if sys.stdout.isatty():
+        return Console(stderr=False)
+    return Console(stderr=False, width=10_000, soft_wrap=True)
+
+
+def cmd_index(args) -> int:
     from rich.table import Table
 
     from .index import IndexError_, build, stale_reason
 
     corpus, index = _resolve_paths(args)
-    console = Console(stderr=False)
+    console = _stdout_console()
     reason = stale_reason(index, corpus)
     if reason is None and not args.force:
         console.print(f"Index is up to date: {_shown(index)}", highlight=False)

@@ -42,7 +42,7 @@ from .session import (
 )
 from .widgets.answer_view import AnswerView, ErrorView, PassageView
 from .widgets.conversation import ConversationView
-from .widgets.focus_bar import FocusBar
+from .widgets.focus_bar import FocusBar, focus_line
 from .widgets.help_screen import HelpScreen, KeyGroup
 from .widgets.loading import LoadingPanel
 from .widgets.question_input import QuestionInput
@@ -172,15 +172,26 @@ class RxQuoteApp(App[int]):
         self.screen.set_class(width < 100, "narrow")
         self.screen.set_class(height < 30, "short")
         self.query_one(Footer).compact = width < 100
+        self._sync_focus_line()
+
+    def _sync_focus_line(self) -> None:
+        """Short terminals: the focus line is the question box's top border, and the hint to
+        the suggestions its bottom border (the suggestions lose their title row)."""
+        box = self.query_one(QuestionInput)
+        if self.screen.has_class("short"):
+            bar = self.query_one(FocusBar)
+            box.border_title = focus_line(bar.focus, bar.chosen, self.my_medicines, self.activity)
+            box.border_subtitle = "Tab: suggestions · F1: keys" if self.query_one(Suggestions).display else "F1: keys"
+        else:
+            box.border_title = box.border_subtitle = None
 
     def _keep_reading(self, change) -> None:
-        """Apply a layout change (resize, sidebar), then bring back the turn that was at the top
-        of the view: after an answer, that is the latest one."""
+        """Apply a layout change (resize, sidebar), then bring back the turn being read: after
+        an answer, that is the latest one."""
         conv = self.query_one(ConversationView)
-        anchor = conv.top_turn()
+        anchor = conv.reading()
         change()
-        if anchor is not None:
-            self.call_after_refresh(lambda: conv.scroll_to(y=max(0, anchor.virtual_region.y - 1), animate=False, force=True))
+        conv.keep_in_view(anchor)
 
     def on_mount(self) -> None:
         self._fit(self.size.width, self.size.height)
@@ -404,6 +415,10 @@ class RxQuoteApp(App[int]):
         bar = self.query_one(FocusBar)
         bar.focus = self.current_focus()
         bar.chosen = bool(self.conversation.pinned)
+        self._sync_focus_line()
+
+    def watch_activity(self) -> None:
+        self._sync_focus_line()
 
     def _show_suggestions(self, answer: Answer | None) -> None:
         box = self.query_one(Suggestions)
@@ -412,19 +427,23 @@ class RxQuoteApp(App[int]):
         if answer is None:
             if self.my_medicines:
                 box.show(self._mine_suggestions(), "Ask about your medicines")
+                self._sync_focus_line()
                 return
             pick = example_medicines(self.engine, 1)
             items = self.conversation.suggestions(tuple(pick), self.engine.faq_questions(pick[0])[:2] if pick else [], limit=4)
             box.show(items, "Try")
+            self._sync_focus_line()
             return
         drugs = answer.drugs if answer.status in ("answered", "no_match") and answer.drugs else self.current_focus()
         if not drugs or answer.status == "emergency":
             box.show([])
+            self._sync_focus_line()
             return
         faq: list[str] = []
         for d in drugs:
             faq += [q for q in self.engine.faq_questions(d) if q not in faq]
         box.show(self.conversation.suggestions(tuple(drugs), faq), "Ask next")
+        self._sync_focus_line()
 
     def _mine_suggestions(self) -> list[Suggestion]:
         out = [Suggestion("Side effects of my medicines", "What are the side effects of my medicines?"),

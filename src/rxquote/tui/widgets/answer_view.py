@@ -26,9 +26,9 @@ STATUS_MARKS = {
 class PassageView(Static, can_focus=True):
     """A quoted passage. Enter or a click opens it in its monograph."""
 
-    BINDINGS = [
-        Binding("enter", "open_source", "Open in monograph"),
-        Binding("c", "copy", "Copy answer"),
+    BINDINGS = [  # show=False: at 80 columns the footer keeps the app's keys (issue #14)
+        Binding("enter", "open_source", "Open in monograph", id="passage.open", show=False),
+        Binding("c", "copy", "Copy answer", id="passage.copy", show=False),
     ]
 
     class OpenSource(Message):

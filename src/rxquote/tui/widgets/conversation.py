@@ -22,6 +22,32 @@ class ConversationView(VerticalScroll):
                 id="conversation.down", show=False),
     ]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._anchor: QuestionView | None = None
+
+    def keep_in_view(self, anchor: QuestionView | None) -> None:
+        """Bring `anchor` back to the top once the layout has changed (resize, sidebar)."""
+        self._anchor = anchor
+        if anchor is not None:
+            self.call_after_refresh(self._restore, -1)
+
+    def on_resize(self) -> None:
+        if self._anchor is not None:  # our own size changed: the children are laid out anew
+            self.call_after_refresh(self._restore, 3)
+
+    def _restore(self, again: int) -> None:
+        """Scroll to the anchor; `again` more times after the following refreshes, as the
+        children's new heights (wrapped text) arrive over more than one layout pass."""
+        anchor = self._anchor
+        if anchor is None or not anchor.is_attached:
+            return
+        self.scroll_to(y=anchor.virtual_region.y, animate=False, force=True)
+        if again > 0:
+            self.call_after_refresh(self._restore, again - 1)
+        elif again == 0:
+            self._anchor = None  # done: a later change of size (suggestions shown) keeps its own place
+
     def passages(self) -> list[PassageView]:
         return list(self.query(PassageView))
 
@@ -56,14 +82,19 @@ class ConversationView(VerticalScroll):
 
     def scroll_to_latest(self) -> None:
         """The latest question at the top, so its answer is read from its start."""
+        self._anchor = None
         latest = self.latest_question()
         if latest is not None:
-            self.scroll_to(y=max(0, latest.virtual_region.y - 1), animate=False, force=True)
+            self.scroll_to(y=latest.virtual_region.y, animate=False, force=True)
 
-    def top_turn(self) -> QuestionView | None:
-        """The question whose turn is at the top of the view (what the person is reading)."""
+    def reading(self) -> QuestionView | None:
+        """The turn the person is reading: the latest when its question is in view, else the
+        one whose question is nearest above the top of the view."""
+        latest = self.latest_question()
+        if latest is not None and self.scroll_y <= latest.virtual_region.y < self.scroll_y + self.size.height:
+            return latest
         seen = None
         for q in self.query(QuestionView):
-            if q.virtual_region.y - 1 <= self.scroll_y:
+            if q.virtual_region.y <= self.scroll_y:
                 seen = q
         return seen

@@ -1,7 +1,9 @@
 """The line above the question box: what the next question is about, and what the chat is doing.
 
-`mine` and `activity` are data-bound from the app's reactives; `focus` and `chosen` are set by the
-app after each answer (they come from the engine's reading of the conversation)."""
+`mine` and `activity` are data-bound from the app's reactives; `focus` and `chosen` are set by
+the app after each answer (they come from the engine's reading of the conversation). On short
+terminals the bar is hidden and the same line (`focus_line`) is the question box's border
+title, so the conversation keeps the row."""
 
 from __future__ import annotations
 
@@ -12,6 +14,21 @@ from textual.widget import Widget
 from ..text import lit
 
 
+def focus_line(focus: tuple[str, ...], chosen: bool, mine: tuple[str, ...], activity: str = "") -> Content:
+    if activity:
+        return Content.styled(activity, "italic")
+    label = ("Focus: ", "bold")
+    if focus:
+        how = "chosen" if chosen else "from the conversation"
+        out = Content.assemble(label, lit(", ".join(focus), "bold $accent"), (f"  ({how})", "dim"))
+        if mine and set(focus) != set(mine):
+            out = Content.assemble(out, ("  \u00b7  ", "dim"), (f"my medicines: {len(mine)}", "dim"))
+        return out
+    if mine:
+        return Content.assemble(label, ("my medicines: ", "bold"), lit(", ".join(mine), "bold $accent"))
+    return Content.assemble(label, ("none", "italic"), ("  (name a medicine, or pick one: ctrl+f)", "dim"))
+
+
 class FocusBar(Widget):
     focus: reactive[tuple[str, ...]] = reactive(())
     chosen: reactive[bool] = reactive(False)
@@ -19,15 +36,4 @@ class FocusBar(Widget):
     activity: reactive[str] = reactive("")  # what the chat is doing ("" = waiting for a question)
 
     def render(self) -> Content:
-        if self.activity:
-            return Content.styled(self.activity, "italic")
-        label = ("Focus: ", "bold")
-        if self.focus:
-            how = "chosen" if self.chosen else "from the conversation"
-            out = Content.assemble(label, lit(", ".join(self.focus), "bold $accent"), (f"  ({how})", "dim"))
-            if self.mine and set(self.focus) != set(self.mine):
-                out = Content.assemble(out, ("  \u00b7  ", "dim"), (f"my medicines: {len(self.mine)}", "dim"))
-            return out
-        if self.mine:
-            return Content.assemble(label, ("my medicines: ", "bold"), lit(", ".join(self.mine), "bold $accent"))
-        return Content.assemble(label, ("none", "italic"), ("  (name a medicine, or pick one: ctrl+f)", "dim"))
+        return focus_line(self.focus, self.chosen, self.mine, self.activity)

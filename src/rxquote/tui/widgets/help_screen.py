@@ -46,7 +46,8 @@ class KeyGroup:
 
     @classmethod
     def of(cls, title: str, *binding_lists: list[BindingType], note: str = "") -> "KeyGroup":
-        found = [b for bl in binding_lists for b in Binding.make_bindings(bl)]
+        # as declared: one line per binding, its keys together ("Esc / F1 / q")
+        found = [b if isinstance(b, Binding) else Binding(*b) for bl in binding_lists for b in bl]
         return cls(title, tuple(b for b in found if describe(b)), note)
 
 

@@ -9,10 +9,17 @@ from textual.widgets import Static
 from ..text import lit
 
 
+SHOWN_CHARS = 400  # a longer question is shown cut (the transcript keeps all of it)
+
+
 class QuestionView(Static):
     def __init__(self, question: str, focus: tuple[str, ...] = ()) -> None:
-        label = Content.assemble(("You", "bold"), ("  (about " + ", ".join(focus) + ")", "dim") if focus else "")
-        super().__init__(Content.assemble(label, "\n", lit(question)), classes="question")
+        label = Content.assemble(("You", "bold"), ("  (about " + ", ".join(focus) + ")", "dim") if focus else "", ": ")
+        shown = lit(question)
+        if len(question) > SHOWN_CHARS:
+            shown = Content.assemble(lit(question[:SHOWN_CHARS].rstrip()),
+                                     (f" \u2026 ({len(question):,} characters in all)", "dim italic"))
+        super().__init__(Content.assemble(label, shown), classes="question")
         self.question = question
 
 
