@@ -1,12 +1,16 @@
 """Shown while the index is loaded, or built: which stage, and how far along. Progress arrives
-as `BuildProgress` messages posted from the loading thread (`tui/progress.py`)."""
+as `BuildProgress` messages posted from the loading thread (`tui/progress.py`).
+
+No `LoadingIndicator` here: the progress bar and the counts already show that the build is
+moving, and an animation redrawing many times a second would compete with the build thread
+for the interpreter lock."""
 
 from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Label, LoadingIndicator, ProgressBar
+from textual.widgets import Label, ProgressBar
 
 from ..messages import BuildProgress
 
@@ -23,7 +27,6 @@ class LoadingPanel(Vertical):
         yield Label("Loading the monographs\u2026", id="loading-stage")
         yield Label("You can type your question now: Enter asks it when the monographs are ready.", id="loading-note")
         yield ProgressBar(total=None, show_eta=False, id="loading-bar")
-        yield LoadingIndicator()
 
     @on(BuildProgress)
     def _progress(self, event: BuildProgress) -> None:
