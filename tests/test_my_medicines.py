@@ -149,17 +149,18 @@ def test_not_declarations(text):
     assert parse(text) is None
 
 
-@pytest.mark.parametrize("text, names, question", [
-    ("I'm on zoloft, can i tkae tylenol w/ it", ("Sertraline",), True),
-    ("I take warfarin, is ibuprofen ok?", ("Warfarin",), True),
-    ("I take warfarin and I feel dizzy", ("Warfarin",), True),
-    ("I take warfarin. Any problem with grapefruit", ("Warfarin",), True),
-    ("I take diazepam and I just swallowed 30 of them", ("Diazepam",), True),
-    ("I take warfarin?", ("Warfarin",), True),
+@pytest.mark.parametrize("text, names, question, rest", [
+    ("I'm on zoloft, can i tkae tylenol w/ it", ("Sertraline",), True, "can i tkae tylenol w/ it"),
+    ("I take warfarin, is ibuprofen ok?", ("Warfarin",), True, "is ibuprofen ok"),
+    ("I take warfarin and I feel dizzy", ("Warfarin",), False, "and I feel dizzy"),
+    ("I take warfarin. Any problem with grapefruit", ("Warfarin",), True, "Any problem with grapefruit"),
+    ("I look after my dad. He takes warfarin", ("Warfarin",), False, "I look after my dad"),
+    ("I take diazepam and I just swallowed 30 of them", ("Diazepam",), False, "and I just swallowed 30 of them"),
+    ("I take warfarin?", ("Warfarin",), True, ""),
 ])
-def test_declaration_with_a_question(text, names, question):
+def test_declaration_with_more(text, names, question, rest):
     d = parse(text)
-    assert d is not None and d.added == names and d.question is question
+    assert d is not None and d.added == names and d.question is question and d.rest == rest
 
 
 @pytest.mark.parametrize("text, names", [

@@ -87,6 +87,11 @@ async def test_a_declaration_with_a_question_is_asked_too(engine, data_dir):
         # stopping one takes it off the list
         await submit(app, pilot, "I stopped taking diazepam")
         assert app.my_medicines == () and saved(data_dir) == []
+        # context alone is not asked; a symptom is
+        await submit(app, pilot, "I look after my mum. She takes imipramine")
+        assert app.my_medicines == ("Imipramine",) and len(answers(app)) == 1
+        await submit(app, pilot, "she takes diazepam too and she feels dizzy")
+        assert app.my_medicines == ("Imipramine", "Diazepam") and len(answers(app)) == 2
 
 
 @chat_test

@@ -148,8 +148,10 @@ _LIST_END = re.compile(
     re.I,
 )
 _ITEM_SPLIT = re.compile(r",|;|&|\+|\band\b|\bplus\b|\bas\s+well\s+as\b", re.I)
-_FILLER = {"hi", "hello", "hey", "thanks", "thank", "you", "please", "ok", "okay", "so", "and", "also",
-           "too", "well", "yes", "no", "now", "currently"}
+_ASKS = re.compile(  # a clause that starts like a question ("any problem with …", "is it …")
+    r"^[\s,]*(?:(?:and|but|so|also|well|hi|hello|hey|ok|okay)\b[\s,]*)*"
+    r"(?:can|could|should|shall|is|are|am|will|would|does|do|did|what|which|how|why|when|where|who|may|might|"
+    r"any|anything|must)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -157,12 +159,15 @@ class Declaration:
     added: tuple[str, ...]  # medicines the text says are taken
     removed: tuple[str, ...]  # medicines it says are no longer taken
     unrecognised: tuple[str, ...]  # list items naming no medicine of the corpus ("a water pill")
-    question: bool  # the text also asks something: ask it as well
+    question: bool  # the text also asks something ("?", or a clause that starts like a question)
+    rest: str = ""  # the text outside the declaration ("I look after my dad", "I feel dizzy")
 
 
 def parse_declaration(text: str, resolve: Callable[[str], tuple[str, ...]]) -> Declaration | None:
     """The medicines `text` says someone takes (or stopped taking), or None when it declares
     none. `resolve(text)` gives the corpus medicines a text names (`Engine.resolve_names`).
+    Whether the rest of the text asks something beyond `question` ("I feel dizzy") is for the
+    caller to judge from `rest` (the chat asks the engine's intent detector).
 
     A declaration starts a sentence or a clause ("Hi, I take …", "… and she takes …"), so
     "can I take ibuprofen?" or "what if I take aspirin" never declares anything. A clause counts
@@ -181,8 +186,9 @@ def parse_declaration(text: str, resolve: Callable[[str], tuple[str, ...]]) -> D
             unknown.extend(items)
     if not add and not drop:
         return None
-    leftover = [w for c in rest for w in re.findall(r"[a-z']+", c.lower()) if w not in _FILLER]
-    return Declaration(_unique(add), _unique(drop), _unique(unknown) if add else (), bool(leftover) or "?" in text)
+    clauses = [c.strip(" ,") for c in rest if re.search(r"[a-z]", c, re.I)]
+    asks = "?" in text or any(_ASKS.match(c) for c in clauses)
+    return Declaration(_unique(add), _unique(drop), _unique(unknown) if add else (), asks, " ".join(clauses))
 
 
 def _clauses(sentence: str, resolve):

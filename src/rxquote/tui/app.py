@@ -352,7 +352,9 @@ class RxQuoteApp(App[int]):
         conv.mount(QuestionView(question, self.conversation.pinned))
         for n in notes:
             conv.mount(NoteView(n))
-        if declared is not None and not declared.question:
+        # asked too when the rest asks something: "…, can I take ibuprofen?", "… and I feel dizzy";
+        # not for context alone ("I look after my dad. He takes …")
+        if declared is not None and not declared.question and intents.detect(declared.rest) is None:
             self.conversation.record_note(question, " ".join(notes))
             self.call_after_refresh(conv.scroll_to_latest)
             self._update_focus_bar()
@@ -442,7 +444,7 @@ class RxQuoteApp(App[int]):
         faq: list[str] = []
         for d in drugs:
             faq += [q for q in self.engine.faq_questions(d) if q not in faq]
-        box.show(self.conversation.suggestions(tuple(drugs), faq), "Ask next")
+        box.show(self.conversation.suggestions(tuple(drugs), faq, mine=self.my_medicines), "Ask next")
         self._sync_focus_line()
 
     def _mine_suggestions(self) -> list[Suggestion]:
@@ -508,10 +510,11 @@ class RxQuoteApp(App[int]):
             self.notify("The answer, with its citations, is on the clipboard.", title="Copied", timeout=4)
         elif support == "tmux":
             self.notify("Sent to tmux: it reaches your clipboard only with `set -g set-clipboard on`. "
-                        "ctrl+s saves to a file instead.", title="Copy sent", markup=False, timeout=8)
+                        "ctrl+s saves the conversation to a file instead.", title="Copy sent", markup=False, timeout=8)
         else:
             self.notify("Sent to the terminal's clipboard. If nothing pastes, your terminal does not accept "
-                        "copies from programs: ctrl+s saves to a file instead.", title="Copy sent", timeout=8)
+                        "copies from programs: ctrl+s saves the conversation to a file instead.", title="Copy sent",
+                        timeout=8)
 
     def _selected_answer(self) -> Answer | None:
         w = self.focused

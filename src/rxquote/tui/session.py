@@ -89,10 +89,17 @@ class Conversation:
         return None
 
     # -- suggestions ---------------------------------------------------------------------
-    def suggestions(self, medicines: tuple[str, ...], faq: list[str], limit: int = 9) -> list[Suggestion]:
+    def suggestions(self, medicines: tuple[str, ...], faq: list[str], limit: int = 9,
+                    mine: tuple[str, ...] = ()) -> list[Suggestion]:
+        """Follow-ups about `medicines`: side effects, dosage, precautions, then their FAQ
+        questions; none already answered or asked. When they are the person's own list, the
+        questions say "my medicines" (the engine reads that as the list)."""
         if not medicines:
             return []
-        name = " and ".join(medicines)
+        if len(medicines) > 1 and set(medicines) == set(mine):
+            name = "my medicines"
+        else:
+            name = medicines[0] if len(medicines) == 1 else ", ".join(medicines[:-1]) + " and " + medicines[-1]
         # what was already answered about these medicines is not suggested again
         done = {t.answer.intent for t in self.turns
                 if t.answer and t.answer.status == "answered" and set(t.answer.drugs) == set(medicines)}

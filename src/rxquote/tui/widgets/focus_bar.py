@@ -18,9 +18,8 @@ def focus_line(focus: tuple[str, ...], chosen: bool, mine: tuple[str, ...], acti
     if activity:
         return Content.styled(activity, "italic")
     label = ("Focus: ", "bold")
-    if focus:
-        how = "chosen" if chosen else "from the conversation"
-        out = Content.assemble(label, lit(", ".join(focus), "bold $accent"), (f"  ({how})", "dim"))
+    if focus:  # from the conversation, unless chosen in the sidebar
+        out = Content.assemble(label, lit(", ".join(focus), "bold $accent"), ("  (chosen)" if chosen else "", "dim"))
         if mine and set(focus) != set(mine):
             out = Content.assemble(out, ("  \u00b7  ", "dim"), (f"my medicines: {len(mine)}", "dim"))
         return out
