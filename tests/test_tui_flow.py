@@ -295,6 +295,19 @@ async def test_help_is_generated_from_every_binding(engine):
         assert not isinstance(app.screen, HelpScreen)
 
 
+def test_readme_lists_every_chat_key():
+    from pathlib import Path
+
+    from rxquote.tui.app import ChatScreen, RxQuoteApp
+    from rxquote.tui.widgets.help_screen import key_label
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    keys = readme[readme.index("**Keys.**"):readme.index("**What the chat writes")]
+    for b in RxQuoteApp.BINDINGS + ChatScreen.BINDINGS:
+        for key in key_label(b.key).split(" / "):
+            assert key in keys, key
+
+
 # -- the sidebar --------------------------------------------------------------------------------
 
 
