@@ -25,6 +25,10 @@ PASSAGE_KEYS = {"rank", "score", "drug", "section", "heading", "title", "source"
 TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # the unknown_drug message is a template with the names filled in
 UNKNOWN_RE = re.compile(r"^.+ (?:is|are) not among the medicines in these monographs\.(?: Closest indexed names: .+\.)?$", re.S)
+# no_match for a medicine that was understood: what its monograph covers (fixed text, the
+# corpus's names and section labels, its FAQ questions quoted as written)
+NOT_COVERED_RE = re.compile(r"^The monograph of .+ does not cover this\. It covers: [a-z ,]+\."
+                            r"(?: Its questions and answers include: \u201c.+\u201d\.)?$", re.S)
 TIMEOUT = 120  # generous: a hang fails the test, slowness does not
 
 
@@ -90,6 +94,8 @@ def check_answer(data: dict, corpus: Path, question: str | None = None) -> None:
         assert message is None and passages
     elif status == "unknown_drug":
         assert UNKNOWN_RE.match(message), message
+    elif status == "no_match" and message != NO_MATCH_MESSAGE:
+        assert NOT_COVERED_RE.match(message) and data["drugs"], message  # names the medicine it understood
     else:
         assert message == fixed[status], (status, message)
     if status in ("no_match", "unknown_drug", "clarify"):

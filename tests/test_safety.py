@@ -170,7 +170,7 @@ def test_a_story_around_an_ordinary_question_does_not_fire(before, message):
 def test_engine_escalates_with_the_corpus_vocabulary(seed_engine):
     a = seed_engine.ask("swalowed a hole bottle of diazepam", explain=True)
     assert a.status == "emergency" and a.drugs == ("Diazepam",)
-    assert a.explain["emergency"]["family"] == "overdose_taken"
+    assert a.explain["understand"]["emergency"]["family"] == "overdose_taken"
     assert seed_engine.ask("can diazepam slow your breathing?").status != "emergency"
 
 

@@ -22,6 +22,17 @@ class Intent:
     def score(self, q: str) -> float:
         return sum(w for p, w in self.patterns if re.search(p, q))
 
+    def matched_words(self, q: str) -> set[str]:
+        """The words of a normalised question that this intent's patterns matched and spell
+        out ("how long … work", "storage and disposal"): they say what kind of answer, not
+        what about. Words a pattern's wildcard spans ("what is … for") are not among them."""
+        literals = [w for p, _ in self.patterns for w in re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", p))]
+        out: set[str] = set()
+        for p, _ in self.patterns:
+            for m in re.finditer(p, q):
+                out.update(w for w in m.group(0).split() if any(w.startswith(lit) for lit in literals))
+        return out
+
     def faq_matches(self, text: str) -> bool:
         return bool(self.faq) and re.search(self.faq, text, re.I) is not None
 

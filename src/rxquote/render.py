@@ -58,32 +58,46 @@ def to_text(answer: Answer, explain: bool = False) -> str:
 
 
 def explain_lines(e: dict) -> list[str]:
-    """How the answer was found: tokens, medicines, intent, and each passage's score parts."""
-    mentions = ", ".join(
-        f"{m['text']} → {m['drug'] or ('unknown: ' + m['unknown'] if m.get('unknown') else '?')} ({m['how']})"
-        for m in e.get("mentions", [])
-    ) or "none named"
+    """How the answer was found, stage by stage: understand → candidates → rank → decide."""
+    u = e.get("understand") or {}
     lines = ["explain:"]
-    if e.get("emergency"):
-        t = e["emergency"]
+    if u.get("emergency"):
+        t = u["emergency"]
         lines.append(f"  emergency:  {t['family']} / {t['rule']}: \u201c{t['words']}\u201d")
+    mentions = ", ".join(
+        f"{m['text']} \u2192 {m['drug'] or ('unknown: ' + m['unknown'] if m.get('unknown') else '?')} ({m['how']})"
+        for m in u.get("mentions", [])
+    ) or "none named"
+    intent = u.get("intent") or {}
     lines += [
-        f"  tokens:     {' '.join(e.get('tokens', [])) or '(none)'}",
-        f"  medicines:  {mentions}",
-        f"  focus:      {', '.join(e.get('focus') or []) or '(none)'}   used: {', '.join(e.get('drugs') or []) or '(none)'}",
-        f"  intent:     {e.get('intent') or '(none)'}",
-        f"  candidates: {e.get('candidates', 0)}",
+        "  understand:",
+        f"    medicines:  {mentions}",
+        f"    about:      {', '.join(u.get('drugs') or []) or '(none)'} ({u.get('drugs_from', 'none')})",
+        f"    intent:     {intent.get('name') or '(none)'} (weight {intent.get('weight', 0):g}, {intent.get('source', 'none')})",
+        f"    topic:      {' '.join(u.get('topic') or []) or '(none)'}",
+        f"    tokens:     {' '.join(u.get('tokens') or []) or '(none)'}",
     ]
-    for p in e.get("passages", []):
-        parts = [f"bm25 {p['bm25']:.3f}"]
+    if u.get("asking"):
+        lines.append(f"    asking:     {u['asking']}")
+    if u.get("corrected"):
+        lines.append("    corrected:  " + ", ".join(f"{a} \u2192 {b}" for a, b in u["corrected"].items()))
+    c = e.get("candidates")
+    if c:
+        lines.append(f"  candidates: {c['count']} ({c['reason']})")
+    if e.get("rank"):
+        lines.append("  rank (final = relevance + page):")
+    for p in e.get("rank", []):
+        parts = [f"lexical {p.get('lexical', 0):.2f}"]
         if p.get("section_bonus"):
             parts.append(f"section +{p['section_bonus']}")
-        if p.get("shared_text"):
-            parts.append("shared text of the named medicines")
-        if p.get("drug_bonus"):
-            parts.append(f"medicine +{p['drug_bonus']}")
-        lines.append(f"  #{p['rank']} chunk {p['chunk']} ({p['section']}): final {p['final']:.3f} = relevance "
+        if p.get("faq_words"):
+            parts.append(f"faq question {p['faq_words']:.2f}")
+        parts.append(f"page {p.get('page', 0)}")
+        lines.append(f"    chunk {p['chunk']} ({p['section']}): final {p['final']:.3f} = relevance "
                      f"{p.get('relevance', 0):.3f} [{', '.join(parts)}]")
+    d = e.get("decide")
+    if d:
+        lines.append(f"  decide:     {d['status']} ({', '.join(d['drugs']) or 'no medicine'})")
     return lines
 
 

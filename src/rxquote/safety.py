@@ -98,7 +98,8 @@ _MEDICINE_CUE = (r"(?:some of|one of|a few|few of|bunch|handful|several|\d+ of|\
 RULES: tuple[Rule, ...] = (
     # -- an overdose taken or about to be taken
     Rule("overdose_taken", "overdosed", rf"\b(?:{_WHO}|^) ?(?:think |just |might have |may have |have |has |had )?"
-                                        r"(?:overdosed|overdosing|od d|odd|oded)\b"),  # "od'd" loses its apostrophe
+                                        r"(?:overdosed|overdosing|od d|odd|oded)\b"  # "od'd" loses its apostrophe
+                                        r"|(?<!\byou )(?<!\bif )(?<!\bwhen )\boverdosed on\b"),
     Rule("overdose_taken", "overdose on (a report)", r"^(?:help )?(?:an )?overdos\w* on\b"),
     Rule("overdose_taken", "intake of too much", rf"\b{_INTAKE_PAST}\b(?: \w+){{0,6}}? {_EXCESS}"),
     Rule("overdose_taken", "ate or drank too much medicine",
