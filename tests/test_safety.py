@@ -164,7 +164,7 @@ def test_an_emergency_inside_a_long_message_still_fires(before, after, message, 
 @settings(max_examples=60, deadline=None)
 @given(before=st.lists(STORY, max_size=3), message=st.sampled_from(ORDINARY))
 def test_a_story_around_an_ordinary_question_does_not_fire(before, message):
-    assert safety.check(" ".join(before + [message])) is None
+    assert safety.check("\n".join(before + [message])) is None  # a subject line, sentences, then the question
 
 
 def test_engine_escalates_with_the_corpus_vocabulary(seed_engine):
