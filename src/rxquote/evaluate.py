@@ -251,7 +251,8 @@ def cause(o: Outcome) -> str | None:
     if o.rels["drug"][0]:
         return "wrong_section"
     first = o.first or {}
-    if same_medicine_page(first.get("title"), first.get("drug"), o.page_medicines):
+    other_page = first.get("source") not in {e.source for e in it.expect}
+    if other_page and same_medicine_page(first.get("title"), first.get("drug"), o.page_medicines):
         return "variant_first"
     have = {fold(d) for d in o.drugs}
     if any(fold(n) in have for n in o.page_medicines):
