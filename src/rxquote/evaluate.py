@@ -505,8 +505,9 @@ def engine_asker(engine, k: int) -> Asker:
 
 
 def evaluate(engine, items: Sequence[GoldItem], k: int = DEFAULT_K, baselines: bool = True,
-             progress: Progress | None = None) -> dict:
-    """The report (the `--json` object, without `meta`/`gold_problems`)."""
+             progress: Progress | None = None, built: Mapping[str, Baseline] | None = None) -> dict:
+    """The report (the `--json` object, without `meta`/`gold_problems`). With `baselines`,
+    the baselines `built` by `make_baselines(engine.index)` are used, or built here."""
     if items:  # warm-up (imports, caches), not timed
         engine.ask(items[0].question, history=list(items[0].history), top_k=k)
     titles = page_titles(engine.index)
@@ -524,12 +525,13 @@ def evaluate(engine, items: Sequence[GoldItem], k: int = DEFAULT_K, baselines: b
 
     systems = {"system": run_system(engine_asker(engine, k), items, titles, ticker("system"))}
     if baselines:
-        if progress:
-            progress("building baselines", 0, 1)
-        base = make_baselines(engine.index)
-        if progress:
-            progress("building baselines", 1, 1)
-        for name, b in base.items():
+        if built is None:
+            if progress:
+                progress("building baselines", 0, 1)
+            built = make_baselines(engine.index)
+            if progress:
+                progress("building baselines", 1, 1)
+        for name, b in built.items():
             systems[name] = run_system(lambda it, b=b: b.ask(it, k), items, titles, ticker(name))
     return build_report(systems, items)
 
