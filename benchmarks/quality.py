@@ -257,10 +257,9 @@ def markdown(reports: dict[str, dict], sets: list[GoldSet], k: int, when: str) -
         if gs.name not in reports:
             continue
         r, s = reports[gs.name], reports[gs.name]["system"]
-        examples = "; ".join(f"{c['label']}: {', '.join(c['examples'][:3])}" for c in r["failure_causes"].values())
         lines.append(f"- **{gs.name}**: {gs.about}; {s['questions']} questions ({s['retrieval_questions']} with "
                      f"expected passages, {s['status_questions']} with an expected status), {r['chunks']} chunks; "
-                     f"{len(r['failures'])} failed" + (f" (e.g. {examples})." if examples else "."))
+                     f"{len(r['failures'])} failed (`rxquote eval` shows examples of each cause).")
     lines += [
         "",
         "Drug level: a passage from the right monograph (and ingredient) came back; section level: the passage "

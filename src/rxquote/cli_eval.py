@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .errors import UsageError
-from .evaluate import DEFAULT_K, Gate, evaluate, parse_gate
+from .evaluate import DEFAULT_K, LOWER_IS_BETTER, Gate, evaluate, parse_gate
 from .gold import load_gold
 from .progress import progress_bar
 from .startup import open_engine
@@ -41,9 +41,8 @@ ROWS = [
     ("latency_ms_p50", "latency p50 ms", "questions"),
     ("latency_ms_p95", "latency p95 ms", "questions"),
 ]
-LOWER_BETTER = {"false_emergency_rate"}  # a rate where a negative delta is the good direction
-UNITS = {"quote_chars_first_p50", "quote_chars_first_p90", "quote_chars_total_p50", "quote_chars_total_p90",
-         "latency_ms_p50", "latency_ms_p95"}  # shown with one decimal, no delta colour
+# characters and milliseconds: one decimal, no delta column
+UNITS = {key for key in LOWER_IS_BETTER if key.startswith(("quote_chars_", "latency_"))}
 
 # (JSON key, header) of the per-style table; a column with no value in any group is left out
 STYLE_COLUMNS = [
@@ -153,8 +152,6 @@ def _print_titled(console, title: str, table) -> None:
 
 def render(report: dict, console) -> None:
     """The report as tables: metrics, per style, per qtype, per file, failures by cause."""
-    from rich.table import Table
-
     meta = report.get("meta", {})
     s, baselines = report["system"], report["baselines"]
     title = (f"rxquote eval: {s['questions']} questions ({s['retrieval_questions']} with passages, "
@@ -173,7 +170,7 @@ def render(report: dict, console) -> None:
         digits = 1 if key in UNITS else 3
         cells = [f"{label} ({s[count]})", _fmt(s[key], digits)]
         for b in baselines.values():
-            cells += [_fmt(b[key], digits), "" if key in UNITS else _delta(b["delta"][key], key in LOWER_BETTER)]
+            cells += [_fmt(b[key], digits), "" if key in UNITS else _delta(b["delta"][key], key in LOWER_IS_BETTER)]
         t.add_row(*cells, end_section=n + 1 < len(rows) and rows[n + 1] is None)
     _print_titled(console, title, t)
     if "by_style" in s:

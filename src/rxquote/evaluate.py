@@ -171,6 +171,12 @@ def names_all(drugs: Iterable[str], wanted: Iterable[str]) -> bool:
     return all(fold(w) in have for w in wanted)
 
 
+def names_any(drugs: Iterable[str], wanted: Iterable[str]) -> bool:
+    """Some wanted medicine is among `drugs` (case-insensitive)."""
+    have = {fold(d) for d in drugs}
+    return any(fold(w) in have for w in wanted)
+
+
 def is_resolved(o: Outcome) -> bool | None:
     """The right medicine was found (see the module doc); None when the gold names none."""
     it = o.item
@@ -181,8 +187,7 @@ def is_resolved(o: Outcome) -> bool | None:
         if o.n_passages:
             ok = bool(o.rels["drug"][0])
         else:
-            have = {fold(d) for d in o.drugs}
-            ok = any(fold(n) in have for n in o.page_medicines)
+            ok = names_any(o.drugs, o.page_medicines)
     return ok and names_all(o.drugs, it.expect_drugs)
 
 
@@ -254,8 +259,7 @@ def cause(o: Outcome) -> str | None:
     other_page = first.get("source") not in {e.source for e in it.expect}
     if other_page and same_medicine_page(first.get("title"), first.get("drug"), o.page_medicines):
         return "variant_first"
-    have = {fold(d) for d in o.drugs}
-    if any(fold(n) in have for n in o.page_medicines):
+    if names_any(o.drugs, o.page_medicines):
         return "other_page_first"
     return "not_recognised"
 
