@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -716,7 +717,7 @@ def test_table_fits_80_columns_when_piped(tmp_path, seed_index):
     gold = _write(tmp_path / "g.jsonl", lines)
     r = subprocess.run([sys.executable, "-m", "rxquote", "eval", str(gold), "--corpus", str(SEEDS), "--index",
                         str(seed_index)], capture_output=True, text=True, timeout=300,
-                       env={**__import__("os").environ, "COLUMNS": "80", "TERM": "dumb"})
+                       env={**os.environ, "COLUMNS": "80", "TERM": "dumb"})
     assert r.returncode == 0, r.stderr
     out = r.stdout
     assert max(len(line) for line in out.splitlines()) <= 80
