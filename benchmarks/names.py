@@ -41,6 +41,8 @@ def main() -> None:
     ap.add_argument("--misses", action="store_true", help="print the questions whose medicine is missed")
     ap.add_argument("--rebuild-table", action="store_true",
                     help="build the name table afresh in this process (the index's own table is not touched)")
+    ap.add_argument("--false-positives", action="store_true",
+                    help="also: ordinary words (alone, and with one typo) read as medicines; held-out name-likeness")
     args = ap.parse_args()
     shared = Path(args.shared)
     corpus = Path(args.corpus or shared / "corpus" / "rxhive")
@@ -105,6 +107,56 @@ def main() -> None:
     print(f"\nfind(): {len(questions)} questions, mean {statistics.mean(times) * 1e6:.0f} µs, "
           f"p50 {times[len(times) // 2] * 1e6:.0f} µs, p95 {times[int(len(times) * 0.95)] * 1e6:.0f} µs, "
           f"max {times[-1] * 1e6:.0f} µs")
+
+
+    if args.false_positives:
+        false_positives(table)
+
+
+def false_positives(table) -> None:
+    """Ordinary words of the corpus read as medicines: each word alone, and with one random
+    typo; and the name-likeness model's recall on lexicon names held out of its training."""
+    import random
+
+    from rxquote import namelike
+    from rxquote.drugs_build import _ALPHA_NAME, _ordinary_words
+
+    rng = random.Random(0)
+    names = table._alias_words | table._lexicon_words
+    ordinary = sorted(w for w in table.common_words | _ordinary_words() if w.isalpha() and len(w) >= 4 and w not in names)
+    got = collections.Counter(m.how for w in ordinary for m in table.find(w))
+    print(f"\nordinary words alone: {len(ordinary)}, read as medicines: {sum(got.values())} {dict(got)}")
+
+    def typo(w: str) -> str:
+        i = rng.randrange(1, len(w))  # typos rarely hit the first letter
+        op = rng.choice("sdit")
+        if op == "s":
+            return w[:i] + rng.choice("abcdefghijklmnopqrstuvwxyz") + w[i + 1 :]
+        if op == "d":
+            return w[:i] + w[i + 1 :]
+        if op == "i":
+            return w[:i] + rng.choice("abcdefghijklmnopqrstuvwxyz") + w[i:]
+        return w[: i - 1] + w[i] + w[i - 1] + w[i + 1 :]
+
+    sample = rng.sample([w for w in ordinary if len(w) >= 5], 5000)
+    typos = [typo(w) for w in sample]
+    found = [(t, m.how, m.drug or m.unknown_name) for t in typos for m in table.find(t)]
+    got = collections.Counter(h for _, h, _ in found)
+    print(f"ordinary words with one typo: {len(typos)}, read as medicines: {len(found)} {dict(got)}")
+    print("   e.g.", found[:12])
+
+    # name-likeness: train without a tenth of the single-word names, test on those not in the corpus
+    single = sorted(a for a in list(table.aliases) + list(table.other_names) if _ALPHA_NAME.match(a))
+    rng.shuffle(single)
+    held, train_names = single[: len(single) // 10], single[len(single) // 10 :]
+    model = namelike.train(train_names, [w for w in ordinary if w not in set(held)])
+    unseen = [w for w in held if w not in table.common_words]
+    recall = sum(namelike.looks_like_a_name(model, w) for w in unseen) / len(unseen)
+    fp = sum(namelike.looks_like_a_name(model, t) for t in typos) / len(typos)
+    print(f"name-likeness (threshold {namelike.THRESHOLD}): recall on {len(unseen)} held-out names {recall:.3f}, "
+          f"on ordinary words with a typo {fp:.3f}")
+    invented = ["veltrazine", "zorbitrex", "zorvantix", "quenzaprol", "dexolamid", "trivexamab", "lorvacet"]
+    print("invented names:", [(w, [m.how for m in table.find(w)]) for w in invented])
 
 
 if __name__ == "__main__":

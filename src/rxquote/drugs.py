@@ -94,6 +94,7 @@ def base_forms(name: str) -> set[str]:
     return {f for f in forms if f}
 
 
+@lru_cache(maxsize=None)
 def variant_key(name: str) -> str:
     """What a medicine's variant pages share: its name without route or salt
     ("Metoprolol Succinate", "Diclofenac (Topical)" → "metoprolol", "diclofenac")."""
@@ -107,6 +108,7 @@ def _variant_order(name: str) -> tuple:
     return (route != "", route != "systemic", len(name), name)
 
 
+@lru_cache(maxsize=None)
 def route_of(name: str) -> str:
     """The route qualifier of a variant page ("Diclofenac (Topical)" → "topical"), or ""."""
     m = re.search(r"\(([^)]*)\)\s*$", name)
@@ -288,14 +290,17 @@ class DrugTable:
         """Corpus names in `words` (the text's words, or the same with misspellings corrected),
         longest first; a span may also be a name written apart or together. With `only`, just
         the spans that cover one of those positions."""
+        first = self._first_words
         for n in range(min(self.max_alias_words, len(words)), 0, -1):
             for i in range(len(words) - n + 1):
-                if not scan.free(i, n) or (only is not None and only.isdisjoint(range(i, i + n))):
+                if (n > 3 and words[i] not in first) or not scan.free(i, n):
+                    continue  # cheap tests first: most spans start no name
+                if only is not None and only.isdisjoint(range(i, i + n)):
                     continue
                 span = words[i : i + n]
                 phrase = " ".join(span)
                 alias, found = phrase, "exact"
-                drugs = self.aliases.get(phrase) if len(phrase) >= 3 else None
+                drugs = self.aliases.get(phrase) if words[i] in first and len(phrase) >= 3 else None
                 if not drugs and n <= 3:
                     alias = self._joined_alias(span)
                     drugs, found = (self.aliases[alias], "joined") if alias else (None, "")
@@ -331,16 +336,27 @@ class DrugTable:
         """The alias that `span` spells with other spaces ("hydrochloro thiazide",
         "coamoxiclav"), or None. Ordinary words are never joined into a name."""
         joined = "".join(span)
-        if len(joined) < 6 or (len(span) > 1 and any(w in _plain_words() for w in span)):
+        if len(joined) < 6 or joined[:4] not in self._joined_starts or (len(span) > 1 and any(w in _plain_words() for w in span)):
             return None
         if len(span) > 1 and joined in self.aliases:
             return joined
+        if len(span) == 1 and joined in self.common_words:
+            return None  # an ordinary word ("retina") is not a name written together ("retin a")
         return self._joined.get(joined)
 
     @cached_property
     def _joined(self) -> dict[str, str]:
         """Multiword alias without its spaces → the alias."""
         return {a.replace(" ", ""): a for a in self.aliases if " " in a}
+
+    @cached_property
+    def _first_words(self) -> frozenset[str]:
+        return frozenset(a.split(" ", 1)[0] for a in self.aliases)
+
+    @cached_property
+    def _joined_starts(self) -> frozenset[str]:
+        """First four letters of every alias without its spaces (most spans start no name)."""
+        return frozenset(a.replace(" ", "")[:4] for a in self.aliases)
 
     @cached_property
     def max_alias_words(self) -> int:
@@ -356,16 +372,19 @@ class DrugTable:
             alias = SHORT_FORMS.get(w)
             if scan.free(i, 1) and alias in self.aliases:
                 self._add(scan, alias, self.aliases[alias], i, 1, "short")
+        in_names = [w in self._alias_words for w in words]
         for n in (3, 2):
             for i in range(len(words) - n + 1):
-                if not scan.free(i, n):
+                # every word of the span but the shortened one is a word of some name
+                if in_names[i : i + n].count(False) > 1 or not scan.free(i, n):
                     continue
                 span = words[i : i + n]
-                for j, w in enumerate(span):
-                    alias = self._expand(span, j)
-                    if alias:
-                        self._add(scan, alias, self.aliases[alias], i, n, "short")
-                        break
+                for j in range(n):
+                    if all(in_names[i + k] for k in range(n) if k != j):
+                        alias = self._expand(span, j)
+                        if alias:
+                            self._add(scan, alias, self.aliases[alias], i, n, "short")
+                            break
 
     def _expand(self, span: list[str], j: int) -> str | None:
         """The one alias that `span` names with its word `j` shortened, or None."""
@@ -374,7 +393,7 @@ class DrugTable:
         if w in ELEMENT_SYMBOLS:
             alias = " ".join(span[:j] + [ELEMENT_SYMBOLS[w]] + span[j + 1 :])
             return alias if alias in self.aliases else None
-        if len(w) < 3 or w in _plain_words() or not all(r in self._alias_words for r in rest):
+        if len(w) < 3 or w in _plain_words():
             return None
         full = {alias for word, alias in self._by_rest.get((len(span), j, rest), ()) if word.startswith(w) and word != w}
         return full.pop() if len(full) == 1 else None
@@ -397,11 +416,11 @@ class DrugTable:
     # -- names the corpus lacks ----------------------------------------------------------------
     def _lexicon_names(self, scan: _Scan) -> None:
         """Names only the lexicon knows ("zoloft" in a corpus without sertraline), longest first."""
-        words, other = scan.words, self.other_names
+        words, other, first = scan.words, self.other_names, self._other_first_words
         for n in range(min(6, len(words)), 0, -1):
             for i in range(len(words) - n + 1):
                 span = words[i : i + n]
-                if not scan.free(i, n) or all(w in _plain_words() for w in span):
+                if words[i] not in first or not scan.free(i, n) or all(w in _plain_words() for w in span):
                     continue
                 phrase = " ".join(span)
                 name = other.get(phrase) if len(phrase) >= 3 else None
@@ -436,17 +455,21 @@ class DrugTable:
                 scan.take(i, 1)
 
     def _nearest_name_word(self, w: str) -> tuple[str, int] | None:
-        """The nearest word of a corpus name, when every word that near means the same medicine
-        ("melatonin", "melatonina") and the next nearer meaning is further away."""
-        got = _nearest(w, self._name_words_by_len, _max_edits(w))
+        """The nearest word of a corpus name by `typo_cost`, when every word as near means
+        the same medicine ("melatonin", "melatonina"): a neighbouring name as near means the
+        typo is unclear ("lantis": lantus or lanvis?). Returns (word, edits)."""
+        budget = _typo_budget(w)
+        got = [(typo_cost(w, c), c, d) for c, d in _nearest(w, self._name_words_by_len, _max_edits(w))]
+        got = sorted(g for g in got if g[0] <= budget)
         if not got:
             return None
-        best_word, d1 = got[0]
-        meaning = self._meaning(best_word)
-        if any(self._meaning(c) != meaning for c, d in got if d == d1):
+        best_cost, best_word, _ = got[0]
+        nearest = [g for g in got if g[0] == best_cost]
+        if any(self._meaning(c) != self._meaning(best_word) for _, c, _ in nearest):
             return None
         # the medicine's own name first among equally near words
-        return min(((c, d) for c, d in got if d == d1), key=lambda cd: (cd[0] not in self.aliases, cd[0]))
+        _, word, edits = min(nearest, key=lambda g: (g[1] not in self.aliases, g[1]))
+        return word, edits
 
     def _meaning(self, word: str):
         """What a name word stands for: the medicines it names alone, else the word itself."""
@@ -459,17 +482,21 @@ class DrugTable:
                 and w not in NOT_MEDICINE_WORDS and w not in _plain_words() and w not in self._lexicon_words)
 
     @cached_property
-    def _name_words_by_len(self) -> dict[int, list[str]]:
+    def _name_words_by_len(self) -> dict[tuple[int, str], list[str]]:
         return _by_length(w for w in self._alias_words if len(w) >= 4 and _ALPHA.match(w))
 
     @cached_property
-    def _ordinary_by_len(self) -> dict[int, list[str]]:
+    def _ordinary_by_len(self) -> dict[tuple[int, str], list[str]]:
         """The corpus's and questions' words that are in no medicine's name."""
         names = self._alias_words | self._lexicon_words
         return _by_length(w for w in self.common_words | _plain_words() if w not in names and _ALPHA.match(w))
 
     @cached_property
-    def _other_words_by_len(self) -> dict[int, list[str]]:
+    def _other_first_words(self) -> frozenset[str]:
+        return frozenset(a.split(" ", 1)[0] for a in self.other_names)
+
+    @cached_property
+    def _other_words_by_len(self) -> dict[tuple[int, str], list[str]]:
         return _by_length(a for a in self.other_names if " " not in a and len(a) >= 5)
 
     @cached_property
@@ -484,7 +511,7 @@ class DrugTable:
         ("acid", "sodium"), none."""
         for i, w in scan.free_words():
             groups = self._word_groups.get(w)
-            if not groups or len(groups) > 3 or w in _plain_words() or w in NOT_MEDICINE_WORDS:
+            if not groups or len(groups) > 3 or len(w) < 5 or w in _plain_words() or w in NOT_MEDICINE_WORDS:
                 continue
             if not namelike.looks_like_a_name(self.lexicon.namelike, w):
                 continue
@@ -558,18 +585,60 @@ def _max_edits(word: str) -> int:
     return 1 if len(word) <= 5 else 2 if len(word) < 10 else 3
 
 
-def _by_length(words: Iterable[str]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
+def _typo_budget(word: str) -> float:
+    """The `typo_cost` a misspelling may have: a short word allows one real letter change at
+    most ("brutal" is not a misspelt "blutal"), long ones up to four cheap slips."""
+    return 1.0 if len(word) <= 6 else 1.5 if len(word) < 10 else 2.0
+
+
+_KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEAR_KEYS = {frozenset((row[k], row[k + 1])) for row in _KEY_ROWS for k in range(len(row) - 1)}
+_VOWELS = frozenset("aeiouy")
+
+
+def _cheap_swap(a: str, b: str) -> bool:
+    """Letters people mistype for each other: vowels, neighbouring keys, the same sound."""
+    return ((a in _VOWELS and b in _VOWELS) or frozenset((a, b)) in _NEAR_KEYS
+            or any(a in s and b in s for s in _SAME_SOUND))
+
+
+def typo_cost(typed: str, name: str) -> float:
+    """Edit distance weighted by how people misspell: a vowel for a vowel, a neighbouring
+    key, a doubled or dropped double letter, two letters swapped cost ½; any other letter
+    change 1½ (insertions and deletions 1)."""
+    n, m = len(typed), len(name)
+    d = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        d[i][0] = float(i)
+    for j in range(1, m + 1):
+        d[0][j] = float(j)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            a, b = typed[i - 1], name[j - 1]
+            sub = 0.0 if a == b else 0.5 if _cheap_swap(a, b) else 1.5
+            # an extra letter is cheap when it doubles a neighbour or is a vowel
+            extra = 0.5 if a in _VOWELS or (i > 1 and typed[i - 2] == a) or (i < n and typed[i] == a) else 1.0
+            missing = 0.5 if b in _VOWELS or (j > 1 and name[j - 2] == b) or (j < m and name[j] == b) else 1.0
+            d[i][j] = min(d[i - 1][j - 1] + sub, d[i - 1][j] + extra, d[i][j - 1] + missing)
+            if i > 1 and j > 1 and a == name[j - 2] and typed[i - 2] == b:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 0.5)
+    return d[n][m]
+
+
+def _by_length(words: Iterable[str]) -> dict[tuple[int, str], list[str]]:
+    """Words by (length, first letter): a misspelling is looked for only among words of about
+    its length that start with the same sound."""
+    out: dict[tuple[int, str], list[str]] = {}
     for w in sorted(set(words)):
-        out.setdefault(len(w), []).append(w)
+        out.setdefault((len(w), w[0]), []).append(w)
     return out
 
 
-def _same_start(a: str, b: str) -> bool:
-    return a[0] == b[0] or any(a[0] in s and b[0] in s for s in _SAME_SOUND)
+def _starts(letter: str) -> set[str]:
+    return {letter}.union(*(s for s in _SAME_SOUND if letter in s))
 
 
-def _nearest(word: str, by_len: dict[int, list[str]], max_edits: int) -> list[tuple[str, int]]:
+def _nearest(word: str, by_len: dict[tuple[int, str], list[str]], max_edits: int) -> list[tuple[str, int]]:
     """Words within `max_edits` (a swap of two letters is one edit) that start with the same
     sound, nearest first."""
     from rapidfuzz import process
@@ -577,14 +646,15 @@ def _nearest(word: str, by_len: dict[int, list[str]], max_edits: int) -> list[tu
 
     out = []
     for n in range(len(word) - max_edits, len(word) + max_edits + 1):
-        choices = by_len.get(n)
-        if choices:
-            out += [(c, int(d)) for c, d, _ in process.extract(word, choices, scorer=OSA.distance,
-                                                              score_cutoff=max_edits, limit=None) if _same_start(c, word)]
+        for first in _starts(word[0]):
+            choices = by_len.get((n, first))
+            if choices:
+                out += [(c, int(d)) for c, d, _ in process.extract(word, choices, scorer=OSA.distance,
+                                                                  score_cutoff=max_edits, limit=None)]
     return sorted(out, key=lambda cd: (cd[1], cd[0]))
 
 
-def _nearest_unique(word: str, by_len: dict[int, list[str]], max_edits: int) -> tuple[str, int] | None:
+def _nearest_unique(word: str, by_len: dict[tuple[int, str], list[str]], max_edits: int) -> tuple[str, int] | None:
     """The nearest word, if no other is as near."""
     got = _nearest(word, by_len, max_edits)
     if not got or (len(got) > 1 and got[1][1] == got[0][1]):

@@ -23,7 +23,7 @@ _END = "$"
 MIN_COUNT = 3
 # a word scoring above this looks like a medicine's name (chosen on held-out lexicon names vs
 # misspelt ordinary words; see benchmarks/names.py --namelike)
-THRESHOLD = 0.9
+THRESHOLD = 0.5
 
 
 def trigrams(word: str) -> list[str]:
