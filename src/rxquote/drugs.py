@@ -275,8 +275,8 @@ class DrugTable:
         the lexicon knows, misspellings, partial names, and invented names."""
         words = normalize(text).split()
         scan = _Scan(words, [False] * len(words))
+        self._short_forms(scan)  # first: "abac lamivudine" is abacavir + lamivudine, not lamivudine
         self._match_names(scan, words)
-        self._short_forms(scan)
         if any(not used and w not in _plain_words() for w, used in zip(words, scan.used)):
             self._lexicon_names(scan)  # only now may the big lexicon be read
             self._misspellings(scan)
@@ -370,7 +370,7 @@ class DrugTable:
         words = scan.words
         for i, w in enumerate(words):
             alias = SHORT_FORMS.get(w)
-            if scan.free(i, 1) and alias in self.aliases:
+            if scan.free(i, 1) and alias in self.aliases and w not in self.aliases:
                 self._add(scan, alias, self.aliases[alias], i, 1, "short")
         in_names = [w in self._alias_words for w in words]
         for n in (3, 2):
@@ -379,6 +379,8 @@ class DrugTable:
                 if in_names[i : i + n].count(False) > 1 or not scan.free(i, n):
                     continue
                 span = words[i : i + n]
+                if " ".join(span) in self.aliases:
+                    continue  # the name as it is
                 for j in range(n):
                     if all(in_names[i + k] for k in range(n) if k != j):
                         alias = self._expand(span, j)
