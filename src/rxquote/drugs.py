@@ -465,9 +465,14 @@ class DrugTable:
         got = sorted(g for g in got if g[0] <= budget)
         if not got:
             return None
-        best_cost, best_word, _ = got[0]
+        best_cost = got[0][0]
         nearest = [g for g in got if g[0] == best_cost]
-        if any(self._meaning(c) != self._meaning(best_word) for _, c, _ in nearest):
+        meanings = [self._meaning(c) for _, c, _ in nearest]
+        # the same medicine, or duplicate pages of it ("amoxicillin" / "amoxicilina" → Amoxicillin,
+        # Amoxycillin): a shared medicine; else unclear
+        if any(isinstance(m, str) for m in meanings) and len(set(meanings)) > 1:
+            return None
+        if all(isinstance(m, frozenset) for m in meanings) and not frozenset.intersection(*meanings):
             return None
         # the medicine's own name first among equally near words
         _, word, edits = min(nearest, key=lambda g: (g[1] not in self.aliases, g[1]))

@@ -22,6 +22,9 @@ from .drugs import (NOT_MEDICINE_WORDS, SALT_WORDS, TABLE_VERSION, DrugTable, Le
                     route_of, without_parentheses)
 
 _ALPHA_NAME = re.compile(r"^[a-z]{5,}$")
+# ordinary words needed to learn what a medicine's name looks like (rxhive has ~11,000; the
+# seed corpus a few hundred): below this there is no model, so no invented or partial names
+MIN_ORDINARY_WORDS = 5000
 
 
 def build_table(medicines: list[str], use_lexicon: bool = True, progress=None, *,
@@ -203,6 +206,8 @@ def _train_namelike(aliases: dict, other: dict, classes: set, vocabulary: Iterab
     name_words = {w for a in list(aliases) + list(other) + list(classes) for w in a.split()}
     names = [a for a in list(aliases) + list(other) if _ALPHA_NAME.match(a)]
     ordinary = [w for w in vocabulary | _ordinary_words() if w not in name_words and re.match(r"^[a-z]{4,}$", w)]
+    if len(ordinary) < MIN_ORDINARY_WORDS:
+        return {}  # a small corpus ("people" unseen) cannot tell an unknown word from an invented name
     return namelike.train(names, ordinary)
 
 
