@@ -35,7 +35,7 @@ QUESTION = "can I stop diazepam suddenly?"
 def fast_tables(monkeypatch):
     """build_table without the lexicon: the same index shape, seconds faster."""
     real = index_mod.build_table
-    monkeypatch.setattr(index_mod, "build_table", lambda medicines, use_lexicon=True: real(medicines, use_lexicon=False))
+    monkeypatch.setattr(index_mod, "build_table", lambda medicines, use_lexicon=True, **kw: real(medicines, use_lexicon=False, **kw))
 
 
 @pytest.fixture(scope="module")

@@ -508,10 +508,7 @@ def _build_locked(corpus: Path, index_dir: Path, progress: Progress | None, use_
     medicines = sorted(set(cols["drug"]) | set(cols["title"]))
     if progress:
         progress("names", 0, 1)
-    if old is not None and sorted(old.drugs.medicines) == medicines and old.drugs.version == TABLE_VERSION:
-        table = DrugTable(old.drugs.aliases, old.drugs.medicines, old.drugs.other_names, classes=old.drugs.classes)
-    else:
-        table = build_table(medicines, use_lexicon=use_lexicon)
+    table = build_table(medicines, use_lexicon=use_lexicon, vocabulary=analyzer.stem_cache, previous=old.drugs if old else None)
     if progress:
         progress("names", 1, 1)
     for name in medicines:  # medicine names are never "misspellings" of each other
