@@ -67,7 +67,7 @@ ELEMENT_SYMBOLS = {"k": "potassium", "na": "sodium", "ca": "calcium", "mg": "mag
 # "kelfex" for keflex, "sefalexin" for cefalexin), so a misspelling may swap them.
 _SAME_SOUND = ({"c", "k", "q"}, {"s", "z", "c"}, {"f", "p"})
 
-TABLE_VERSION = 7  # bump when the way aliases are derived changes (an index reuses tables by it)
+TABLE_VERSION = 8  # bump when the way aliases are derived changes (an index reuses tables by it)
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ALPHA = re.compile(r"^[a-z]+$")
@@ -255,7 +255,10 @@ class DrugTable:
     # -- saving and loading ------------------------------------------------------------------
     def to_json(self) -> tuple[dict, dict]:
         """(drugs.json, lexicon.json)."""
-        return {"version": self.version, "aliases": self.aliases, "medicines": self.medicines}, self.lexicon.to_json()
+        # word → medicines it is one word of: built here, at index time (seconds), not on a question
+        return ({"version": self.version, "aliases": self.aliases, "medicines": self.medicines,
+                 "word_groups": self._word_groups, "by_rest": [[list(k), v] for k, v in self._by_rest.items()]},
+                self.lexicon.to_json())
 
     @classmethod
     def from_json(cls, data: dict, common_words: frozenset[str] = frozenset(),
@@ -266,7 +269,12 @@ class DrugTable:
             part: Lexicon | Callable[[], Lexicon] = lambda: Lexicon.from_json(lexicon())
         else:
             part = Lexicon.from_json(lexicon if lexicon is not None else data)
-        return cls(data["aliases"], data["medicines"], part, common_words, data.get("version", 0))
+        table = cls(data["aliases"], data["medicines"], part, common_words, data.get("version", 0))
+        if isinstance(data.get("word_groups"), dict):
+            table.__dict__["_word_groups"] = data["word_groups"]  # the cached_property, as saved
+        if isinstance(data.get("by_rest"), list):
+            table.__dict__["_by_rest"] = {(k[0], k[1], tuple(k[2])): [tuple(x) for x in v] for k, v in data["by_rest"]}
+        return table
 
     # -- reading a text ----------------------------------------------------------------------
     def find(self, text: str) -> list[Mention]:

@@ -531,6 +531,7 @@ def _build_locked(corpus: Path, index_dir: Path, progress: Progress | None, use_
     offsets = np.zeros(n_chunks, dtype=np.int64)
     if n_chunks:
         np.cumsum(lens_all[:-1], out=offsets[1:])
+    table.common_words = frozenset(analyzer.stem_cache) | stopwords()  # as load() gives it: for word_groups
     _write_generation(index_dir, manifest, blobs, offsets, cols, flat, bm25, table, analyzer.stem_cache)
     per_section = {s: 0 for s in SECTIONS}
     for s, k in zip(*np.unique(np.asarray(cols["section"], dtype=np.int64), return_counts=True)):
