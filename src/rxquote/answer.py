@@ -19,6 +19,7 @@ import numpy as np
 from . import intents
 from .corpus import SECTION_LABELS, SECTIONS, Chunk, split_ingredients
 from .drugs import Mention, normalize
+from .focus import LineSpan, focus_span, index_idf, question_terms
 from .index import Index, Progress, ensure
 
 STATUSES = ("answered", "no_match", "unknown_drug", "emergency", "clarify")
@@ -354,8 +355,11 @@ class Engine:
             return done("no_match", drugs, NO_MATCH_MESSAGE, intent=intent)
         chunks = self.index.chunks([c for c, *_ in scored[:top_k]])
         passages = []
+        # each passage focused to the lines about the topic (a word with its everyday synonyms)
+        idf, tokenize, topic_terms = index_idf(self.index.bm25), self.index.analyzer.tokens, [expand([t]) for t in topic]
         for rank, (chunk, (cid, final, bm, parts)) in enumerate(zip(chunks, scored[:top_k]), 1):
-            passages.append(_passage(rank, final, chunk))
+            terms, whole = question_terms(topic_terms, drugs, chunk.drug, tokenize)
+            passages.append(_passage(rank, final, chunk, focus_span(chunk, terms, idf, whole, tokenize)))
             info["passages"].append({"rank": rank, "chunk": cid, "final": round(final, 3), "bm25": round(bm, 3), **parts})
         return done("answered", drugs, None, passages, intent)
 
@@ -458,9 +462,9 @@ class Engine:
         return [o[:4] for o in out if o[4] >= RELATIVE_FLOOR * best_rel]
 
 
-def _passage(rank: int, score: float, c: Chunk) -> Passage:
-    return Passage(rank, round(score, 4), c.drug, c.section, c.heading, c.title, c.source, c.start_line, c.end_line, c.text,
-                   c.start_line, c.end_line)
+def _passage(rank: int, score: float, c: Chunk, span: LineSpan) -> Passage:
+    return Passage(rank, round(score, 4), c.drug, c.section, c.heading, c.title, c.source, span.start_line, span.end_line,
+                   span.text, c.start_line, c.end_line)
 
 
 def _display_unknown(m: Mention) -> str:
