@@ -29,8 +29,9 @@ KEEP_WHOLE_SHARE = 0.8
 MIN_QUESTION_SHARE = 0.2
 # What two medicines taken together is called in monographs (see `question_terms`).
 INTERACTIONS = "interactions"
-# A lead (label or heading) this many lines or fewer above the focused block is kept with it.
-LEAD_GAP_LINES = 3
+# A lead (label, heading, "…:" line) is kept with the focused block when no more than this many
+# characters of other blocks stand between them ("**Common:**", "* Fatigue", "* Depression").
+LEAD_GAP_CHARS = 120
 
 _BULLET = re.compile(r"^(?P<indent>[ \t]*)(?:[*+-]|\d{1,3}[.)])[ \t]+\S")
 _HEADING = re.compile(r"^[ \t]{0,3}(?P<hashes>#{1,6})[ \t]")
@@ -200,7 +201,8 @@ def _with_lead(a: int, b: int, blocks: list[_Block], lines: list[str], heading: 
     p = blocks[inner].parent
     while p >= 0 and not blocks[p].lead:
         p = blocks[p].parent
-    if p >= 0 and a - blocks[p].last - 1 <= LEAD_GAP_LINES and clean_inline(lines[blocks[p].first]) != heading:
+    gap = sum(len(line.strip()) for line in lines[blocks[p].last + 1 : a]) if p >= 0 else 0
+    if p >= 0 and gap <= LEAD_GAP_CHARS and clean_inline(lines[blocks[p].first]) != heading:
         return blocks[p].first, b
     return a, b
 
@@ -232,15 +234,15 @@ def _blocks(lines: list[str]) -> list[_Block]:
             j += 1
         if bullet:
             depth = 2 + len(bullet.group("indent").expandtabs(4))
-        else:
-            depth = 1
+        else:  # "**Children:** text" is a sub-labelled block, beside "**Adults:**", not under it
+            depth = 0 if _LEADING_BOLD.match(line) else 1
         ends_colon = _plain_end(lines[j]).endswith(":")
         lead = ends_colon or bool(bullet and _LABEL_ONLY.match(line))
         raw.append((i, j, depth, lead, bool(bullet)))
         i = j + 1
     for k in range(len(raw) - 1):
         first, last, depth, lead, bullet = raw[k]
-        if bullet or depth != 1 or not raw[k + 1][4]:
+        if bullet or depth > 1 or not raw[k + 1][4]:
             continue
         if first == 0 and raw[k + 1][2] == 2 and _LEADING_BOLD.match(lines[0]) and _LEADING_BOLD.match(lines[raw[k + 1][0]]):
             # "**Contraindications:** ..." above "* **Interactions:** ...": the chunk's first
