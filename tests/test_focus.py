@@ -259,3 +259,44 @@ def test_question_terms():
     assert not whole and terms == [("fuzzamin", "interact")]
     span = focus_span(chunk_of(BULLETS, "precautions"), terms, idf, whole, tokenize)
     assert (span.start_line, span.end_line) == (11, 11)
+
+
+# -- on the real corpus -------------------------------------------------------------------------
+
+
+def test_two_medicines_quote_their_interaction_lines_on_rxhive(rxhive_engine):
+    a = rxhive_engine.ask("can I take ibuprofen with lisinopril?")
+    first, second = a.passages[:2]
+    assert (first.drug, first.source, first.start_line, first.end_line) == ("Ibuprofen", "i/ibuprofen.md", 56, 56)
+    assert first.text.startswith("**Drug Interactions:**")
+    assert first.section_start_line < first.start_line
+    assert second.drug == "Lisinopril" and second.text.startswith("**Interactions:**") and "NSAIDs" in second.text
+
+
+def test_whole_topic_questions_quote_whole_sections_on_rxhive(rxhive_engine):
+    p = rxhive_engine.ask("what are the side effects of sertraline?").passages[0]
+    assert p.section == "side_effects"
+    assert (p.start_line, p.end_line) == (p.section_start_line, p.section_end_line)
+
+
+def test_focused_spans_match_the_source_files_on_rxhive(rxhive_engine):
+    """A sweep over real chunks (every 40th section), focused on words of one of their lines:
+    the span is the file's own lines, trimmed as chunks are, inside the chunk."""
+    from rxquote.corpus import decode
+    from rxquote.focus import index_idf
+
+    index = rxhive_engine.index
+    tok, weight = index.analyzer.tokens, index_idf(index.bm25)
+    files: dict[str, list[str]] = {}
+    cut = 0
+    for c in index.chunks(range(0, index.size, 40)):
+        lines = c.text.split("\n")
+        words = tok(lines[len(lines) // 2])[:2]
+        span = focus_span(c, words, weight, False, tok)
+        if c.source not in files:
+            files[c.source] = decode((rxhive_engine.corpus / c.source).read_bytes())[0].split("\n")
+        src = files[c.source]
+        assert c.start_line <= span.start_line <= span.end_line <= c.end_line
+        assert span.text == trim_span("\n".join(src[span.start_line - 1 : span.end_line])), (c.source, span)
+        cut += not span.whole
+    assert cut > 100  # the sweep did cut many chunks, not only pass them through

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Sequence
 
-from .corpus import Chunk, clean_inline, trim_span
+from .corpus import Chunk, clean_inline, decode, read_monograph, trim_span
 
 # A cut that keeps this share of the chunk or more is no cut: the whole chunk is quoted.
 KEEP_WHOLE_SHARE = 0.8
@@ -281,6 +282,21 @@ def _label(line: str) -> str:
 def _plain_end(line: str) -> str:
     """A line's end without trailing whitespace and emphasis marks ("**Note:**" ends in ":")."""
     return line.rstrip().rstrip("*_").rstrip()
+
+
+def section_text(p, path: Path | None) -> str | None:
+    """The whole chunk a passage was cut from (its section or FAQ pair), read from its source
+    file at `path` and trimmed as chunk texts are; None when the file or the lines are gone."""
+    if path is None:
+        return None
+    try:
+        lines = decode(read_monograph(path))[0].split("\n")
+    except OSError:
+        return None
+    start, end = p.section_start_line or p.start_line, p.section_end_line or p.end_line
+    if not 1 <= start <= end <= len(lines):
+        return None
+    return trim_span("\n".join(lines[start - 1 : end])) or None
 
 
 def index_idf(bm25) -> Callable[[str], float]:
