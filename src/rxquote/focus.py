@@ -284,9 +284,9 @@ def _plain_end(line: str) -> str:
     return line.rstrip().rstrip("*_").rstrip()
 
 
-def section_text(p, path: Path | None) -> str | None:
-    """The whole chunk a passage was cut from (its section or FAQ pair), read from its source
-    file at `path` and trimmed as chunk texts are; None when the file or the lines are gone."""
+def section_lines(p, path: Path | None) -> list[str] | None:
+    """The source lines of the chunk a passage was cut from (its section or FAQ pair), read
+    from its file at `path`, as they are; None when the file or the lines are gone."""
     if path is None:
         return None
     try:
@@ -294,9 +294,17 @@ def section_text(p, path: Path | None) -> str | None:
     except OSError:
         return None
     start, end = p.section_start_line or p.start_line, p.section_end_line or p.end_line
-    if not 1 <= start <= end <= len(lines):
+    if not 1 <= start <= p.start_line <= p.end_line <= end <= len(lines):
         return None
-    return trim_span("\n".join(lines[start - 1 : end])) or None
+    return lines[start - 1 : end]
+
+
+def section_text(p, path: Path | None) -> str | None:
+    """The whole chunk a passage was cut from, trimmed as chunk texts are (`ask --full`)."""
+    lines = section_lines(p, path)
+    if lines is None:
+        return None
+    return trim_span("\n".join(lines)) or None
 
 
 def index_idf(bm25) -> Callable[[str], float]:
