@@ -82,7 +82,7 @@ class PassageView(Vertical, can_focus=True):
     def _attribution(self) -> str:
         p = self.passage
         if self.expanded and self._section is not None:  # the whole section, the answer marked in it
-            return f"\u2014 {where(p, whole=True)}, the answer marked ({line_range(p.start_line, p.end_line)}) \u00b7 {p.source}"
+            return f"\u2014 {where(p, whole=True)} (answer: {line_range(p.start_line, p.end_line)}) \u00b7 {p.source}"
         return attribution(p)
 
     def _whole_section(self) -> ComposeResult:
@@ -92,7 +92,7 @@ class PassageView(Vertical, can_focus=True):
         parts = (("before", lines[: p.start_line - first]), ("focus", lines[p.start_line - first : p.end_line - first + 1]),
                  ("after", lines[p.end_line - first + 1 :]))
         for name, part in parts:
-            text = "\n".join(part).strip("\n")
+            text = "\n".join(part).rstrip("\n") if name == "after" else "\n".join(part)
             if not text.strip():
                 continue
             classes = f"quote section-{name}"
