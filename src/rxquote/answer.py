@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import intents
+from . import intents, safety
 from .corpus import SECTION_LABELS, SECTIONS, Chunk, split_ingredients
 from .drugs import Mention, normalize
 from .focus import LineSpan, focus_span, index_idf, question_terms
@@ -186,6 +186,7 @@ class Engine:
         self._chunks_cache: dict[str, np.ndarray] = {}
         self._drug_col = drug_col
         self._n = n
+        self._known_words = frozenset(index.analyzer.stem_cache)  # never "misspellings" of safety words
 
     def _knows(self, name: str) -> bool:
         return normalize(name) in self._parts
@@ -244,7 +245,7 @@ class Engine:
         for q in reversed(list(history)):
             if ctx.drugs and ctx.intent is not None:
                 break
-            if not isinstance(q, str) or intents.is_emergency(q):
+            if not isinstance(q, str) or self.emergency(q):
                 continue
             q = q[:MAX_QUESTION_CHARS]
             if ctx.intent is None:
@@ -278,6 +279,10 @@ class Engine:
         return tuple(n for n in names if not (" + " in n and {normalize(i) for i in split_ingredients(n)} <= named))
 
     # -- answering -----------------------------------------------------------------------
+    def emergency(self, message: str) -> safety.Trigger | None:
+        """The emergency rule that fires on a message (safety.py), the corpus's words known."""
+        return safety.check(message, self._known_words)
+
     def resolve_names(self, text: str) -> tuple[str, ...]:
         """The corpus medicines a text names ("I take Zoloft and metoprolol" → Sertraline, Metoprolol)."""
         return self._resolve(text[:MAX_QUESTION_CHARS])[0]
@@ -297,7 +302,9 @@ class Engine:
             return Answer(question, status, tuple(drugs), message, tuple(passages), DISCLAIMER, id,
                           intent.name if intent else None, info if explain else None)
 
-        if intents.is_emergency(q):
+        trigger = self.emergency(question)
+        if trigger is not None:
+            info["emergency"] = {"family": trigger.family, "rule": trigger.rule, "words": trigger.words}
             drugs, _ = self._resolve(q)
             return done("emergency", drugs or ctx.drugs, EMERGENCY_MESSAGE)
 

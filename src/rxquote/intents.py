@@ -164,31 +164,5 @@ def detect_scored(question: str) -> tuple[Intent | None, float]:
 STRONG = 3.0  # an intent this heavy is clear enough to search every monograph without a medicine
 
 
-# -- safety ----------------------------------------------------------------------------------
-_EMERGENCY = [
-    r"\b(overdos\w*|od d|o\.d\.)\b",
-    r"\b(poison\w*|toxic dose)\b",
-    r"\b(took|taken|take|swallowed|ate|had|taking|drank)\b.{0,30}\b(too (many|much)|a lot of|lots of|whole (bottle|pack|box|packet|strip)|handful|entire (bottle|pack|box))\b",
-    r"\b(took|taken|swallowed|ate|had|drank)\b.{0,15}\b([1-9]\d|\d{3,}|twenty|thirty|forty|fifty|hundred)\b.{0,30}\b(pills?|tablets?|capsules?|doses?|of (them|my|his|her|the))\b",
-    r"\b(my|a|the|our)\b.{0,12}\b(child|son|daughter|kid|toddler|baby|infant|dog|cat|\d+ (year|yr|month)s? old)\b.{0,40}\b(swallowed|ate|took|got into|drank|chewed|has taken)\b",
-    r"\b(swallowed|ate|drank)\b.{0,30}\b(by (mistake|accident)|accidentally)\b",
-    r"\baccidentally\b.{0,20}\b(swallowed|ate|drank|took)\b.{0,40}\b(child|kid|son|daughter|baby|pills|tablets|bottle)\b",
-    r"\b(can ?t|cannot|can not|trouble|difficulty|hard to|struggling to|not|stopped) (breath\w*)\b",
-    r"\b(unconscious|unresponsive|won ?t wake|not waking|passed out|collapsed|turning blue|lips are blue|seizing|having a seizure|anaphyla\w*|throat (is )?(closing|swelling))\b",
-    r"\b(kill (myself|me)|end (my|it) (life|all)|ending my life|take my (own )?life|want to die|wanna die|better off dead|suicide (plan|attempt|note)|commit suicide|attempt\w* suicide)\b",
-    r"\b(i m|i am|im|i feel|feeling|i have been|i ve been)\b.{0,20}\bsuicidal\b",
-    r"\b(i|i m|i am|i have|i ve)\b.{0,30}\b(suicidal thoughts|thoughts of (suicide|killing myself|dying|ending))\b",
-    r"\b(self[- ]?harm\w*|hurt(ing)? myself|harm(ing)? myself|cut(ting)? myself)\b",
-    r"\b(chest pain|heart attack|stroke)\b.{0,20}\b(now|right now|happening|having)\b",
-    r"\b(having|i m having|i am having)\b.{0,10}\b(chest pain|heart attack|stroke|seizure)\b",
-]
-_EMERGENCY_RE = re.compile("|".join(f"(?:{p})" for p in _EMERGENCY))
-
-
 # intents that only a specific medicine's page can answer ("what if I miss a dose?")
 MEDICINE_SPECIFIC = frozenset({"missed_dose", "storage", "stopping", "addiction", "onset", "dosage"})
-
-
-def is_emergency(question: str) -> bool:
-    q = " " + re.sub(r"[^a-z0-9.]+", " ", question.lower().replace("'", "").replace("\u2019", "")) + " "
-    return _EMERGENCY_RE.search(q) is not None

@@ -114,8 +114,11 @@ def explain_lines(e: dict) -> list[str]:
         f"{m['text']} → {m['drug'] or ('unknown: ' + m['unknown'] if m.get('unknown') else '?')} ({m['how']})"
         for m in e.get("mentions", [])
     ) or "none named"
-    lines = [
-        "explain:",
+    lines = ["explain:"]
+    if e.get("emergency"):
+        t = e["emergency"]
+        lines.append(f"  emergency:  {t['family']} / {t['rule']}: \u201c{t['words']}\u201d")
+    lines += [
         f"  tokens:     {' '.join(e.get('tokens', [])) or '(none)'}",
         f"  medicines:  {mentions}",
         f"  focus:      {', '.join(e.get('focus') or []) or '(none)'}   used: {', '.join(e.get('drugs') or []) or '(none)'}",
