@@ -162,7 +162,7 @@ class AnswerView(Vertical):
         if a.status == "answered" and a.passages:
             n = len(a.passages)
             yield Static(Content.styled(f"{n} passage{'s' if n != 1 else ''}, word for word "
-                                        "\u00b7 Enter or click opens the monograph", "dim"),
+                                        "\u00b7 click to open", "dim"),
                          classes="hint")
         for p in a.passages:
             yield PassageView(p, a, self._source_path)
