@@ -78,6 +78,11 @@ def check_passage_verbatim(corpus: Path, p: dict) -> None:
     raw = "\n".join(lines[p["start_line"] - 1 : p["end_line"]])
     assert p["text"] == trim_span(raw), (p["text"], raw)
     assert p["text"] and p["text"] in raw
+    # the chunk it was cut from: real lines of the same file, with text at both ends
+    s, e = p["section_start_line"], p["section_end_line"]
+    assert 1 <= s <= p["start_line"] <= p["end_line"] <= e <= len(lines), p
+    assert lines[s - 1].strip() and lines[e - 1].strip(), p
+    assert trim_span("\n".join(lines[s - 1 : e])), p
 
 
 def check_answer(data: dict, corpus: Path, question: str | None = None) -> None:

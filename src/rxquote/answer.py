@@ -24,9 +24,10 @@ from .corpus import SECTION_LABELS, SECTIONS, Chunk, split_ingredients
 from .decide import (CLARIFY_MESSAGE, DISCLAIMER, EMERGENCY_MESSAGE, NO_MATCH_MESSAGE, SHORTENED_NOTE,  # noqa: F401
                      UNKNOWN_DRUG_MESSAGE, UNKNOWN_SUGGEST, choose, dedupe, not_covered, supported, unknown_message)
 from .drugs import Mention, base_forms, normalize
+from .focus import LineSpan, focus_span, index_idf, question_terms
 from .index import Index, Progress, ensure
 from .rank import WEIGHTS, Weights, rank
-from .understand import GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, understand  # noqa: F401
+from .understand import GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, understand  # noqa: F401
 
 STATUSES = ("answered", "no_match", "unknown_drug", "emergency", "clarify")
 
@@ -324,8 +325,18 @@ class Engine:
                     candidates_.Candidates(np.zeros(total, dtype=np.int64), {}, "each of my medicines"), all_ranked)
 
     def _passages(self, chosen, u: Understanding) -> tuple:
+        """The chosen chunks as passages, each focused to the lines about the topic (a word with
+        its everyday synonyms), or whole when the question asks for the section's whole topic."""
+        if not chosen:
+            return ()
         chunks = self.index.chunks([s.chunk for s in chosen])
-        return tuple(_passage(rank, s.final, c) for rank, (s, c) in enumerate(zip(chosen, chunks), 1))
+        idf, tokenize = index_idf(self.index.bm25), self.index.analyzer.tokens
+        topic_terms = [expand([t]) for t in u.topic]
+        out = []
+        for rank, (s, chunk) in enumerate(zip(chosen, chunks), 1):
+            terms, whole = question_terms(topic_terms, u.drugs, chunk.drug, tokenize)
+            out.append(_passage(rank, s.final, chunk, focus_span(chunk, terms, idf, whole, tokenize)))
+        return tuple(out)
 
     def _not_covered(self, drugs) -> str:
         sections: set[str] = set()
@@ -382,9 +393,9 @@ def _understanding_json(u: Understanding) -> dict:
     }
 
 
-def _passage(rank: int, score: float, c: Chunk) -> Passage:
-    return Passage(rank, round(score, 4), c.drug, c.section, c.heading, c.title, c.source, c.start_line, c.end_line, c.text,
-                   c.start_line, c.end_line)
+def _passage(rank: int, score: float, c: Chunk, span: LineSpan) -> Passage:
+    return Passage(rank, round(score, 4), c.drug, c.section, c.heading, c.title, c.source, span.start_line, span.end_line,
+                   span.text, c.start_line, c.end_line)
 
 
 def _display_unknown(m: Mention) -> str:

@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--medicines", metavar="A,B", default=None,
                      help="the person's own medicines, comma-separated (\"my medicines\" in the chat)")
     ask.add_argument("--explain", action="store_true", help="show tokens, medicines, intent and scores")
+    ask.add_argument("--full", action="store_true", help="quote whole sections, not only the lines that answer")
     idx = sub.add_parser("index", help="build or refresh the index")
     _common(idx)
     idx.add_argument("--force", action="store_true", help="rebuild even if the index is current")
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_ask(args) -> int:
+    from .focus import section_text
     from .render import to_json_line, to_text
 
     top_k = getattr(args, "top_k", 3)
@@ -103,7 +105,8 @@ def cmd_ask(args) -> int:
     engine = open_engine(args)
     answer = engine.ask(args.question, history=args.history, top_k=top_k, focus=args.focus or None, explain=args.explain,
                         medicines=_medicine_list(args.medicines))
-    out = to_json_line(answer) if args.json else to_text(answer, explain=args.explain)
+    out = to_json_line(answer) if args.json else to_text(answer, explain=args.explain, full=(
+        lambda p: section_text(p, engine.source_path(p.source))) if args.full else None)
     sys.stdout.write(out + "\n")
     return EXIT_OK
 

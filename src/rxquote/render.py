@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:  # render is imported for safe_text by error paths: keep it light
     from .answer import Answer, Passage
@@ -29,12 +29,62 @@ def safe_text(s: str) -> str:
     return _CONTROL.sub("\ufffd", s)
 
 
-def attribution(p: Passage) -> str:
-    lines = f"{p.start_line}" if p.start_line == p.end_line else f"{p.start_line}-{p.end_line}"
-    return f"\u2014 {p.drug} \u00b7 {p.section_label} \u00b7 {p.source}:{lines}"
+def line_range(start: int, end: int) -> str:
+    return f"line {start}" if start == end else f"lines {start}\u2013{end}"
 
 
-def to_text(answer: Answer, explain: bool = False) -> str:
+def is_focused(p: Passage) -> bool:
+    """Is the passage cut from a larger chunk (not the whole section or FAQ pair)?"""
+    return bool(p.section_start_line) and (p.start_line, p.end_line) != (p.section_start_line, p.section_end_line)
+
+
+def where(p: Passage, whole: bool = False) -> str:
+    """Where the quoted lines sit in their page, the section named once: "lines 54–55 of the
+    Precautions section", "the Usage section, line 12", "FAQ, line 28". `whole`: the passage
+    as its whole section (`--full`, the chat's expanded view)."""
+    start, end = (p.section_start_line, p.section_end_line) if whole and p.section_start_line else (p.start_line, p.end_line)
+    if p.section == "faq":
+        return f"FAQ, {line_range(start, end)}"
+    if is_focused(p) and not whole:
+        return f"{line_range(start, end)} of the {p.section_label} section"
+    return f"the {p.section_label} section, {line_range(start, end)}"
+
+
+def medicine(p: Passage) -> str:
+    """The medicine quoted, with its page when the page covers more ("Imipramine (Diazepam + Imipramine)")."""
+    return p.drug if not p.title or p.title == p.drug else f"{p.drug} ({p.title})"
+
+
+def own_heading(p: Passage) -> str:
+    """The chunk's heading when it tells more than its medicine and section ("Taking them
+    together"), else "": FAQ questions open their quote, and "Side Effects" or "Warnings and
+    Precautions" only repeat the section's name."""
+    heading = " ".join(p.heading.split())
+    if p.section == "faq" or not heading:
+        return ""
+    said = _words(f"{p.drug} {p.title} {p.section_label}")
+    return "" if _words(heading) <= said | _words(p.section) | {"and", "of", "for", "the"} else heading
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def attribution(p: Passage, whole: bool = False) -> str:
+    """The line under a quote: where it sits and the file ("— lines 54–55 of the Precautions
+    section · i/ibuprofen.md"); the medicine is in the passage's title line."""
+    return f"\u2014 {where(p, whole)} \u00b7 {p.source}"
+
+
+def citation(p: Passage, whole: bool = False) -> str:
+    """A quote's full citation on one line, for a quote standing alone (clipboard, transcript):
+    "— Ibuprofen · lines 54–55 of the Precautions section · i/ibuprofen.md"."""
+    return f"\u2014 {medicine(p)} \u00b7 {where(p, whole)} \u00b7 {p.source}"
+
+
+def to_text(answer: Answer, explain: bool = False, full: Callable[[Passage], str | None] | None = None) -> str:
+    """The answer for a person: each quote under its medicine, then where it sits; the
+    disclaimer last. `full(p)` gives a passage's whole section (`ask --full`)."""
     out: list[str] = []
     if answer.status == "emergency":
         out.append(f"!! {safe_text(answer.message or '')}")
@@ -43,12 +93,13 @@ def to_text(answer: Answer, explain: bool = False) -> str:
         out.append(safe_text(answer.message))  # it may name a medicine as the question typed it
         out.append("")
     for p in answer.passages:
-        heading = f"[{p.rank}] {p.title}" + (f" \u2014 {p.heading}" if p.heading and p.heading != p.title else "")
-        out.append(safe_text(heading))
-        for line in p.text.split("\n"):
+        whole = full(p) if full is not None else None
+        heading = own_heading(p)
+        out.append(safe_text(f"[{p.rank}] {medicine(p)}" + (f" \u2014 {heading}" if heading else "")))
+        for line in (whole or p.text).split("\n"):
             line = line[:-1] if line.endswith("\r") else line  # CRLF pages: the CR is a line end, not text
             out.append("  > " + safe_text(line) if line.strip() else "  >")
-        out.append("  " + safe_text(attribution(p)))
+        out.append("  " + safe_text(attribution(p, whole=whole is not None)))
         out.append("")
     if explain and answer.explain:
         out.extend(safe_text(line) for line in explain_lines(answer.explain))

@@ -189,7 +189,7 @@ class RxQuoteApp(App[int]):
         if sidebar.pinned and not self.conversation.pinned:
             sidebar.show_pinned(None)
         conv = self.query_one("#conversation", VerticalScroll)
-        view = AnswerView(answer)
+        view = AnswerView(answer, self.engine.source_path)  # source_path: expanding a passage reads its section
         conv.mount(view)
         question_view = list(self.query(QuestionView))[-1]
         # the start of the new turn at the top: an emergency message, or the first passage,
@@ -388,6 +388,10 @@ class RxQuoteApp(App[int]):
         if action in self.CHAT_ACTIONS and self.screen is not self.screen_stack[0]:
             return False
         return True
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        # Textual's " — " between title and subtitle is drawn run together by some fonts ("rxquote—")
+        return Content.assemble((title, "bold"), (": ", "dim"), (sub_title, "dim")) if sub_title else Content(title)
 
     # -- command palette -----------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
