@@ -300,7 +300,7 @@ class Engine:
         if cands.ids.size == 0:
             return done("no_match", u.drugs, self._not_covered(u.drugs), cands=cands)
         ranked = rank(self, u, cands, weights)
-        if not supported(u, ranked, self.index.bm25.doc_freq, self._n):
+        if not supported(u, ranked):
             return done("no_match", u.drugs, self._not_covered(u.drugs) if u.drugs else NO_MATCH_MESSAGE,
                         cands=cands, ranked=ranked)
         chosen = choose(ranked, top_k, lambda c: (self.index.section_of(c), self.index.heading_of(c), self.index.drug_of(c)))
@@ -315,7 +315,7 @@ class Engine:
             cands = candidates_.for_medicines(self, (d,))
             total += int(cands.ids.size)
             ranked = rank(self, u, cands, weights)
-            if ranked and supported(u, ranked, self.index.bm25.doc_freq, self._n) and (not u.topic or ranked[0].bm25 > 0):
+            if ranked and supported(u, ranked) and (not u.topic or ranked[0].bm25 > 0):
                 chosen.append(ranked[0])
                 drugs.append(d)
                 all_ranked.extend(ranked[:3])

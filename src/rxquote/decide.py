@@ -75,23 +75,17 @@ def unknown_message(display_names, closest) -> str:
     return msg
 
 
-# a word in fewer than this share of all chunks is a specific topic ("gluten", "price",
-# "nightmares"); commoner words ("special", "concerns") say little about what is asked
-RARE_SHARE = 0.005
-
-
-def supported(u, ranked, doc_freq, n_chunks: int) -> bool:
-    """Does the page say something about what is asked? A passage must share a word of the
-    topic (or the monographs' word for it), or be the FAQ that asks it; otherwise a question
-    on a specific topic the page never mentions ("is it gluten free?", "what does it cost?")
-    is not answered by the section the intent wants, while one whose words are common ones
-    ("are there special concerns?", "what are its side effects?") is."""
-    if not ranked:
+def supported(u, ranked) -> bool:
+    """Does the page say something about what is asked? Not when the question is about what a
+    monograph never covers (its price, its look, its maker); yes when a passage shares a word
+    of the topic (or the monographs' word for it) or is the FAQ that asks it, or when the intent
+    says which section answers ("what are its side effects?", "can it make me put on weight?").
+    A question with neither an intent nor a shared word has nothing to go on."""
+    if not ranked or u.intent.name == "out_of_scope":
         return False
     if any(s.bm25 > 0 or s.parts.get("faq_words", 0) >= 0.5 or s.parts.get("faq_intent") for s in ranked):
         return True
-    rare = [t for t in u.topic if doc_freq(t) <= RARE_SHARE * n_chunks]
-    return not rare
+    return u.intent.name is not None or not u.topic
 
 
 def choose(ranked, top_k: int, texts_of) -> tuple:

@@ -131,6 +131,22 @@ INTENTS: tuple[Intent, ...] = (
         faq=r"alcohol|pregnan|breast|drive|safe|interact",
         label="Precautions",
     ),
+    # What a monograph never covers: price and insurance, what the pill looks or tastes like,
+    # who makes it, its history, recalls, its inactive ingredients. Asked about a known medicine,
+    # the honest answer is no_match naming it (not a dosage passage for "how much does it cost").
+    Intent(
+        "out_of_scope",
+        (),
+        ((r"\b(cost|costs|price|prices|priced|pricing|expensive|cheap|cheaper|afford\w*|copay|co pay|coupon|discount)\b", 6.0),
+         (r"\b(insurance|insured|medicare|medicaid|formulary|tier)\b", 6.0), (r"\bcovered by\b", 6.0),
+         (r"\bhow much (is|are|for) (a|one|the|my)? ?(month|bottle|box|pack|supply|prescription|refill)\b", 6.0),
+         (r"\b(look|looks) like\b|\b(colou?r|shape|imprint|flavou?r|taste|tastes)\b", 6.0),
+         (r"\bwho (makes|made|manufactures|invented|discovered)\b|\b(manufacturer|made by|company that makes)\b", 6.0),
+         (r"\b(invented|discovered|history of)\b|\bwhat year\b", 6.0), (r"\brecall(ed|s)?\b", 6.0),
+         (r"\b(gluten|lactose|gelatin|gelatine|vegan|vegetarian|halal|kosher|dairy free)\b", 6.0),
+         (r"\bpronounce\w*|\bpronunciation\b", 6.0)),
+        label="Not in the monographs",
+    ),
     Intent(
         "about",
         ("usage", "how_it_works", "overview"),

@@ -174,7 +174,8 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     speller = engine.speller()
     fixed = []
     for w in content:
-        c = w if w in drug_words else speller.correct(w)
+        # names are not words to correct, nor everyday words the glossary knows ("puffy")
+        c = w if w in drug_words or analyzer.stem(w) in EXPANSIONS else speller.correct(w)
         if c != w:
             corrected[w] = c
         fixed.append(c)
