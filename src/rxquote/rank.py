@@ -100,6 +100,11 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
             if share > 0:
                 parts["faq_words"] = round(share, 2)
                 rel += weights.faq_words * share
+                if intent is not None and share >= 0.5 and intent.faq_matches(heading) and not parts.get("faq_intent"):
+                    # the FAQ that asks the very question ("Can I drink alcohol with it?") over a
+                    # section that is the intent's first choice but never names the topic
+                    sec_bonus = weights.section_choice[0] + weights.faq_intent
+                    parts["faq_intent"] = True
         rel += sec_bonus
         if sec_bonus:
             parts["section_bonus"] = round(sec_bonus, 2)

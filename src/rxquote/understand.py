@@ -168,21 +168,31 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     unknown = tuple(m for m in mentions if not m.drug and m.unknown_name)
     asking = asking_part(q)
     analyzer = engine.index.analyzer
-    drug_words = {w for m in mentions for w in normalize(m.text).split()}
-    content = [w for w in analyzer.content_words(asking)]
-    corrected = {}
+    # the words that named a medicine; an everyday word that is also one ("alcohol") stays a
+    # word of the question when another medicine is the subject
+    drug_words = {w for m in mentions if m.how != "weak" or m.drug in named for w in normalize(m.text).split()}
     speller = engine.speller()
-    fixed = []
-    for w in content:
-        # names are not words to correct, nor everyday words the glossary knows ("puffy")
-        c = w if w in drug_words or analyzer.stem(w) in EXPANSIONS else speller.correct(w)
-        if c != w:
-            corrected[w] = c
-        fixed.append(c)
-    intent_text = asking
-    for wrong, right in corrected.items():
-        intent_text = re.sub(rf"\b{re.escape(wrong)}\b", right, intent_text, flags=re.I)
-    intent, weight = intents.detect_scored(intent_text)
+
+    def read(text: str):
+        """(content words, corrected words, the corrections, intent, weight) of a text."""
+        content = analyzer.content_words(text)
+        fixed, corrected = [], {}
+        for w in content:
+            # names are not words to correct, nor everyday words the glossary knows ("puffy")
+            c = w if w in drug_words or analyzer.stem(w) in EXPANSIONS else speller.correct(w)
+            if c != w:
+                corrected[w] = c
+            fixed.append(c)
+        for wrong, right in corrected.items():
+            text = re.sub(rf"\b{re.escape(wrong)}\b", right, text, flags=re.I)
+        intent, weight = intents.detect_scored(text)
+        return content, fixed, corrected, intent, weight, text
+
+    content, fixed, corrected, intent, weight, intent_text = read(asking)
+    if asking != q and intent is None:
+        # "Is that true?" after a story: the story says what is asked
+        asking = q
+        content, fixed, corrected, intent, weight, intent_text = read(q)
     intent_words = intent.matched_words(intents.normalize_question(intent_text)) if intent else set()
     stems = analyzer.stems(fixed)
     pairs = list(zip(stems, fixed, content))
