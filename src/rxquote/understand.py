@@ -51,7 +51,7 @@ EXPANSIONS = {
     "tummi": ("stomach", "abdomin"), "belli": ("stomach", "abdomin"), "kidney": ("renal",), "liver": ("hepat",),
     "hepat": ("liver",), "fat": ("weight",), "dose": ("dosag",), "dosag": ("dose",), "throw": ("vomit",),
     "puke": ("vomit",), "pee": ("urin",), "peeing": ("urin",), "poop": ("stool", "bowel"), "ticker": ("heart",),
-    "boob": ("breast", "gynecomastia"), "puffi": ("swell", "edema"), "hook": ("addict", "depend", "habit"),
+    "boob": ("breast", "gynecomastia"), "puffi": ("swell", "edema"), "swollen": ("swell", "edema"), "hook": ("addict", "depend", "habit"),
     "addict": ("habit", "depend"), "kick": ("effect", "start"), "period": ("menstrual",), "horni": ("libido",),
     "sex": ("sexual", "libido"), "zit": ("acn",), "pimpl": ("acn",), "dizzi": ("dizzi", "lighthead"),
     "lighthead": ("dizzi", "hypotens"), "stand": ("orthostat",), "shaki": ("tremor",), "jitteri": ("tremor", "nervous"),
