@@ -60,8 +60,9 @@ async def test_welcome_then_ask(engine):
         [pv] = passages_of(app)
         text = plain(pv)
         assert "Abruptly stopping Diazepam can lead to severe withdrawal symptoms." in text
-        # attribution: medicine · section · page title · source:lines
-        assert f"\u2014 Diazepam \u00b7 FAQ \u00b7 Diazepam + Imipramine \u00b7 {SEED_FILE}:28" in text
+        # the medicine and its page above, where it sits below: each said once
+        assert text.startswith("[1] Diazepam (Diazepam + Imipramine)\n")
+        assert text.endswith(f"\n\u2014 FAQ, line 28 \u00b7 {SEED_FILE}")
         assert DISCLAIMER in plain(view.query_one(".disclaimer"))
         assert box.value == "" and not box.disabled and box.has_focus
 
@@ -376,7 +377,7 @@ async def test_save_transcript(engine, data_dir, tmp_path, monkeypatch):
     md = path.read_text(encoding="utf-8")
     assert "## 1. can I stop diazepam suddenly?" in md
     assert "> **Q: Can I stop taking Diazepam suddenly?** A: No. Abruptly stopping Diazepam" in md
-    assert f"\u2014 Diazepam \u00b7 FAQ \u00b7 Diazepam + Imipramine \u00b7 {SEED_FILE}:28" in md
+    assert f"\u2014 Diazepam (Diazepam + Imipramine) \u00b7 FAQ, line 28 \u00b7 {SEED_FILE}" in md
     assert "**EMERGENCY:** " + EMERGENCY_MESSAGE in md
     assert md.count(DISCLAIMER) == 2
 
@@ -505,9 +506,14 @@ async def test_loading_progress_and_literal_corpus_text(tmp_path, monkeypatch):
         view = answers(app)[0]
         assert view.answer.status == "answered"
         text = "\n".join(plain(p) for p in passages_of(app))
+        assert "Usage: Testamol treats [@click=app.quit]headaches[/] and [link=foo] pain." in text  # Markdown, inert
+        assert "[odd] name.md" in text
+        for pv in passages_of(app):  # the raw view: the passage's text exactly
+            pv.raw = True
+        await pilot.pause()
+        text = "\n".join(plain(p) for p in passages_of(app))
         for p in view.answer.passages:
             assert p.text in text
-        assert "[@click=app.quit]headaches[/]" in text and "[odd] name.md" in text
         await pilot.click(passages_of(app)[0].__class__)  # opens the monograph, nothing else
         await pilot.pause()
         assert app.is_running

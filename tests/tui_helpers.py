@@ -68,7 +68,9 @@ def passages_of(app):
 
 
 def plain(widget) -> str:
-    """What a widget shows, as plain text."""
+    """What a widget shows, as plain text (a passage: `PassageView.shown_text`)."""
+    if hasattr(widget, "shown_text"):
+        return widget.shown_text()
     if hasattr(widget, "render") and not hasattr(widget, "visual"):
         content = widget.render()
     else:

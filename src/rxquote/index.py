@@ -45,6 +45,7 @@ from . import __version__
 from .bm25 import BM25Index
 from .corpus import MONOGRAPH_SUFFIXES, SECTIONS, Chunk, ParsedPage, list_corpus, parse_bytes, read_monograph
 from .drugs import TABLE_VERSION, DrugTable, build_table
+from .errors import IndexProblem
 from .text import QUESTION_WORDS, TOKENIZER_SETTINGS, Analyzer, stopwords, words
 
 FORMAT_VERSION = 6  # 5: chunk lines without "id", [size, sha256, mtime_ns] checksums; 6: lexicon.json
@@ -56,8 +57,7 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 CHUNK_FIELDS = ("source", "title", "drug", "section", "heading", "start_line", "end_line", "text")
 
 
-class IndexError_(Exception):
-    """An index problem a person can act on (one line)."""
+IndexError_ = IndexProblem  # the old name, for code written against it: use IndexProblem
 
 
 @dataclass
@@ -221,23 +221,23 @@ def _verify(gen: Path, checksums: dict) -> None:
         try:
             st = p.stat()
             if st.st_size != size:
-                raise IndexError_(f"index file {name} is damaged (size changed)")
+                raise IndexProblem(f"index file {name} is damaged (size changed)")
             if (size < ALWAYS_HASH_BYTES or st.st_mtime_ns != mtime_ns) and _file_sha(p) != digest:
-                raise IndexError_(f"index file {name} is damaged")
+                raise IndexProblem(f"index file {name} is damaged")
         except OSError as e:
-            raise IndexError_(f"index file {name} is missing") from e
+            raise IndexProblem(f"index file {name} is missing") from e
 
 
 def load(index_dir: Path, verify: bool = True, manifest: dict | None = None) -> Index:
     """The current generation; `manifest` when the caller has just read it."""
     manifest = manifest if manifest is not None else read_manifest(index_dir)
     if manifest is None:
-        raise IndexError_("no index")
+        raise IndexProblem("no index")
     if manifest.get("format") != FORMAT_VERSION or manifest.get("tokenizer") != TOKENIZER_SETTINGS:
-        raise IndexError_("index format is older or newer")
+        raise IndexProblem("index format is older or newer")
     problem = manifest_problem(manifest)
     if problem:
-        raise IndexError_(f"index manifest is damaged ({problem})")
+        raise IndexProblem(f"index manifest is damaged ({problem})")
     gen = index_dir / manifest["generation"]
     if verify:
         _verify(gen, manifest["checksums"])
@@ -256,7 +256,7 @@ def load(index_dir: Path, verify: bool = True, manifest: dict | None = None) -> 
         table = DrugTable.from_json(drugs_json, common, lexicon=lambda: _read_lexicon(lexicon_file))
         return Index(gen, manifest, bm25, table, Analyzer(stems), meta, offsets)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as e:
-        raise IndexError_(f"index is unreadable ({type(e).__name__})") from e
+        raise IndexProblem(f"index is unreadable ({type(e).__name__})") from e
 
 
 # -- staleness -------------------------------------------------------------------------------
@@ -379,7 +379,7 @@ def build(corpus: Path, index_dir: Path, progress: Progress | None = None, use_l
     try:
         lock.acquire(timeout=600)
     except Timeout as e:  # pragma: no cover
-        raise IndexError_(f"another rxquote is still building {index_dir}") from e
+        raise IndexProblem(f"another rxquote is still building {index_dir}") from e
     try:
         return _build_locked(corpus, index_dir, progress, use_lexicon)
     finally:
@@ -508,10 +508,7 @@ def _build_locked(corpus: Path, index_dir: Path, progress: Progress | None, use_
     medicines = sorted(set(cols["drug"]) | set(cols["title"]))
     if progress:
         progress("names", 0, 1)
-    if old is not None and sorted(old.drugs.medicines) == medicines and old.drugs.version == TABLE_VERSION:
-        table = DrugTable(old.drugs.aliases, old.drugs.medicines, old.drugs.other_names, classes=old.drugs.classes)
-    else:
-        table = build_table(medicines, use_lexicon=use_lexicon)
+    table = build_table(medicines, use_lexicon=use_lexicon, vocabulary=analyzer.stem_cache, previous=old.drugs if old else None)
     if progress:
         progress("names", 1, 1)
     for name in medicines:  # medicine names are never "misspellings" of each other
@@ -534,6 +531,7 @@ def _build_locked(corpus: Path, index_dir: Path, progress: Progress | None, use_
     offsets = np.zeros(n_chunks, dtype=np.int64)
     if n_chunks:
         np.cumsum(lens_all[:-1], out=offsets[1:])
+    table.common_words = frozenset(analyzer.stem_cache) | stopwords()  # as load() gives it: for word_groups
     _write_generation(index_dir, manifest, blobs, offsets, cols, flat, bm25, table, analyzer.stem_cache)
     per_section = {s: 0 for s in SECTIONS}
     for s, k in zip(*np.unique(np.asarray(cols["section"], dtype=np.int64), return_counts=True)):
@@ -609,7 +607,7 @@ def ensure(corpus: Path, index_dir: Path, progress: Progress | None = None) -> t
     if reason is None:
         try:
             return load(index_dir, manifest=manifest), None
-        except IndexError_:
+        except IndexProblem:
             pass
     report = build(corpus, index_dir, progress)
     return load(index_dir), report

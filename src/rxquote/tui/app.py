@@ -19,6 +19,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
@@ -393,7 +394,7 @@ class RxQuoteApp(App[int]):
         if sidebar.pinned and not self.conversation.pinned:
             sidebar.show_pinned(None)
         conv = self.query_one(ConversationView)
-        conv.mount(AnswerView(answer))
+        conv.mount(AnswerView(answer, self.engine.source_path))  # source_path: expanding a passage reads its section
         # the start of the new turn at the top: an emergency message, or the first passage,
         # is read first even when the answer is longer than the window
         self.call_after_refresh(conv.scroll_to_latest)
@@ -644,6 +645,10 @@ class RxQuoteApp(App[int]):
         if action == "open_source" and self.conversation.last_passage is None and not isinstance(self.focused, PassageView):
             return None
         return True
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        # Textual's " — " between title and subtitle is drawn run together by some fonts ("rxquote—")
+        return Content.assemble((title, "bold"), (": ", "dim"), (sub_title, "dim")) if sub_title else Content(title)
 
     # -- command palette -----------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
