@@ -172,7 +172,10 @@ class RxQuoteApp(App[int]):
         conversation keeps most of the screen and the question box keeps its border."""
         self.screen.set_class(width < 100, "narrow")
         self.screen.set_class(height < 30, "short")
-        self.query_one(Footer).compact = width < 100
+        footer = self.query_one(Footer)
+        footer.compact = width < 100
+        # at 80 columns the chat's own keys come first; ctrl+p stays in F1 and works everywhere
+        footer.show_command_palette = width >= 100
         self._sync_focus_line()
 
     def _sync_focus_line(self) -> None:
@@ -343,7 +346,8 @@ class RxQuoteApp(App[int]):
         for w in self.query(Welcome):
             w.remove()
         notes = []
-        declared = None if intents.is_emergency(question) else mm.parse_declaration(question, self.engine.resolve_names)
+        # an emergency is never read as a declaration: it goes to the engine as it is
+        declared = None if self.engine.emergency(question) else mm.parse_declaration(question, self.engine.resolve_names)
         if declared is not None:
             before = self.my_medicines
             self.my_medicines = mm.removed(mm.added(before, declared.added), declared.removed)
