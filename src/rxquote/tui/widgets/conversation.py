@@ -80,12 +80,16 @@ class ConversationView(VerticalScroll):
         else:
             passages[n].focus()
 
-    def scroll_to_latest(self) -> None:
+    def scroll_to_latest(self, tries: int = 20) -> None:
         """The latest question at the top, so its answer is read from its start."""
         self._anchor = None
         latest = self.latest_question()
-        if latest is not None:
-            self.scroll_to(y=latest.virtual_region.y, animate=False, force=True)
+        if latest is None:
+            return
+        if not latest.virtual_region.height and tries:  # not laid out yet (a busy relayout): next time
+            self.call_after_refresh(self.scroll_to_latest, tries - 1)
+            return
+        self.scroll_to(y=latest.virtual_region.y, animate=False, force=True)
 
     def reading(self) -> QuestionView | None:
         """The turn the person is reading: the latest when its question is in view, else the
