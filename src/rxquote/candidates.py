@@ -11,6 +11,7 @@ Questions that name no medicine are searched across every monograph only when th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -27,6 +28,13 @@ class Candidates:
     reason: str
 
 
+@lru_cache(maxsize=20000)
+def title_key(title: str) -> tuple[str, frozenset]:
+    """A page title normalised, and its ingredients normalised (the same title recurs on every
+    chunk of its page: computed once)."""
+    return normalize(title), frozenset(normalize(i) for i in split_ingredients(title))
+
+
 def plain_key(name: str) -> str:
     """A medicine name without parentheses and salt or route words ("Ibuprofen (Systemic)" → "ibuprofen")."""
     forms = sorted(base_forms(name), key=len)
@@ -41,17 +49,17 @@ def for_medicines(engine, drugs: tuple[str, ...]) -> Candidates:
     for d in drugs:
         own_or_variant = []
         variants = engine.variants_of(d)
+        nd = normalize(d)
         for cid in engine.chunks_of(d).tolist():
             title = index.title_of(cid)
-            nt = normalize(title)
-            if nt == normalize(d):
+            nt, ingredients = title_key(title)
+            if nt == nd:
                 page[cid] = max(page.get(cid, 0.0), OWN)
                 own_or_variant.append(cid)
             elif title in variants:
                 page[cid] = max(page.get(cid, 0.0), VARIANT)
                 own_or_variant.append(cid)
             elif " + " in title:
-                ingredients = {normalize(i) for i in split_ingredients(title)}
                 named_here = len(ingredients & want) >= 2 or nt in want
                 if named_here:
                     page[cid] = max(page.get(cid, 0.0), OWN)
