@@ -21,6 +21,7 @@ from rank_bm25 import BM25Okapi
 
 from rxquote.bm25 import BM25Index
 from rxquote.index import build, load, stale_reason
+from rxquote.layout import FileRecords
 from rxquote.text import Analyzer
 
 from .conftest import SHARED, SEEDS
@@ -184,14 +185,18 @@ def test_rxhive_incremental_rebuild_equals_full_build(rxhive_subset, tmp_path):
     for name in ("postings_ptr", "postings_doc", "postings_tf", "doc_len", "idf"):
         assert np.array_equal(getattr(a.bm25, name), getattr(b.bm25, name)), name
     assert a.bm25.avgdl == b.bm25.avgdl
-    assert a.meta == b.meta
-    assert np.array_equal(a.offsets, b.offsets)
+    for name in ("drug", "title", "source", "section", "medicine_ptr", "medicine_chunks", "offsets"):
+        assert np.array_equal(getattr(a.columns, name), getattr(b.columns, name)), name
+    for name in ("drug_names", "title_names", "source_names", "headings", "medicine_keys"):
+        assert list(getattr(a.columns, name)) == list(getattr(b.columns, name)), name
+    for name in ("postings_score.npy", "term_first.npy", "doc_tokens_ptr.npy", "file_chunks.npy", "file_sha.npy"):
+        assert (a.folder / name).read_bytes() == (b.folder / name).read_bytes(), name
     assert (a.folder / "chunks.jsonl").read_bytes() == (b.folder / "chunks.jsonl").read_bytes()
     assert (a.folder / "doc_tokens.npy").read_bytes() == (b.folder / "doc_tokens.npy").read_bytes()
     assert [c.to_dict() for c in a.iter_chunks()] == [c.to_dict() for c in b.iter_chunks()]
     assert a.chunk(a.size - 1) == b.chunk(b.size - 1) and a.chunk(0).id == 0
-    assert {k: (v["sha256"], v["chunks"]) for k, v in a.manifest["files"].items()} == \
-        {k: (v["sha256"], v["chunks"]) for k, v in b.manifest["files"].items()}
+    ra, rb = FileRecords.open(a.folder), FileRecords.open(b.folder)
+    assert [ra.record(i) for i in range(len(ra))] == [rb.record(i) for i in range(len(rb))]
 
 
 def test_seed_rebuild_reuses_and_matches(tmp_path):

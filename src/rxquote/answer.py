@@ -156,47 +156,16 @@ class Engine:
     def __init__(self, index: Index, corpus: Path | None = None):
         self.index = index
         self.corpus = corpus
-        meta = index.meta
-        n = index.size
-        drug_col = np.asarray(meta["drug"], dtype=np.int32)
-        title_col = np.asarray(meta["title"], dtype=np.int32)
-        self._section = np.asarray(meta["section"], dtype=np.int8)
-        self._drug_names = meta["names"]["drug"]
-        self._title_names = meta["names"]["title"]
+        self._section = index.section_ids
         self._disclaimer_id = SECTIONS.index("disclaimer")
-        # medicine → chunk ids about it: its own sections, and the shared text of combination
-        # pages naming it. Only the slices are gathered here; `_chunks_of` joins them on demand.
-        parts: dict[str, list[np.ndarray]] = {}
-        drug_id = {name: i for i, name in enumerate(self._drug_names)}
-        order = np.argsort(drug_col, kind="stable")
-        bounds = np.searchsorted(drug_col[order], np.arange(len(self._drug_names) + 1))
-        for d, name in enumerate(self._drug_names):
-            parts.setdefault(normalize(name), []).append(order[bounds[d] : bounds[d + 1]])
-        t_order = np.argsort(title_col, kind="stable")
-        t_bounds = np.searchsorted(title_col[t_order], np.arange(len(self._title_names) + 1))
-        for t, title in enumerate(self._title_names):
-            if " + " not in title:
-                continue
-            ids = t_order[t_bounds[t] : t_bounds[t + 1]]
-            shared = ids[drug_col[ids] == drug_id[title]] if title in drug_id else ids[:0]
-            for ing in split_ingredients(title):
-                parts.setdefault(normalize(ing), []).append(shared)
-        self._parts = parts
-        self._chunks_cache: dict[str, np.ndarray] = {}
-        self._drug_col = drug_col
-        self._n = n
+        self._n = index.size
 
     def _knows(self, name: str) -> bool:
-        return normalize(name) in self._parts
+        return self.index.knows(name)
 
     def _chunks_of(self, name: str) -> np.ndarray:
-        key = normalize(name)
-        got = self._chunks_cache.get(key)
-        if got is None:
-            p = self._parts.get(key)
-            got = np.unique(np.concatenate(p)) if p else np.zeros(0, dtype=np.int64)
-            self._chunks_cache[key] = got
-        return got
+        """Chunks about a medicine: its own sections and its combination pages' shared text."""
+        return self.index.chunks_about(name)
 
     # -- construction ------------------------------------------------------------------
     @classmethod
@@ -207,8 +176,7 @@ class Engine:
     # -- lookups for UIs ---------------------------------------------------------------
     def medicines(self) -> list[str]:
         """Indexed medicines (ingredients and single-medicine pages), sorted."""
-        names = {self._drug_names[d] for d in np.unique(self._drug_col).tolist()}
-        return sorted(names, key=str.lower)
+        return self.index.medicines()
 
     def faq_questions(self, drug: str, limit: int = 6) -> list[str]:
         ids = self._chunks_of(drug)
@@ -397,17 +365,18 @@ class Engine:
         matches it). The floor compares relevance only: the medicine bonus, shared by every
         candidate of that medicine, must not carry an unrelated passage into the answer.
         """
-        bm = self.index.bm25.get_scores(tokens)[cand] if tokens else np.zeros(cand.size)
+        bm25 = self.index.bm25  # scores of the candidates only (= get_scores(...)[cand], bit for bit)
+        bm = bm25.get_scores_for(tokens, cand) if tokens else np.zeros(cand.size)
         # relevance counts the words that say what is asked about ("suddenly", "alcohol"), not
         # everyday ones ("take", "can") that every FAQ shares; without such words the wanted
         # section alone decides ("what are the side effects of X?")
         specific = expand(topic)
-        rb = self.index.bm25.get_scores(specific)[cand] if specific else np.zeros(cand.size)
+        rb = bm25.get_scores_for(specific, cand) if specific else np.zeros(cand.size)
         top_rb = float(rb.max()) if rb.size else 0.0
         norm = rb / top_rb if top_rb > 0 else rb
         want = {normalize(d) for d in drugs}
-        topic_scores = self.index.bm25.get_scores(topic) if (intent is None and drugs and topic) else None
-        asked_scores = self.index.bm25.get_scores(asked) if asked else np.zeros(self._n)
+        topic_scores = bm25.get_scores_for(topic, cand) if (intent is None and drugs and topic) else None
+        asked_scores = bm25.get_scores_for(asked, cand) if asked else np.zeros(cand.size)
         out = []
         for j, cid in enumerate(cand.tolist()):
             section = self.index.section_of(cid)
@@ -424,11 +393,11 @@ class Engine:
                         b = 0.0 if pos == 0 else W_SECTION * 0.2
                 rel += b
                 parts["section_bonus"] = round(b, 2)
-            if asked_scores[cid] <= 0 and rel < W_SECTION:
+            if asked_scores[j] <= 0 and rel < W_SECTION:
                 continue  # shares no word but the medicine's name, and is not the wanted section
             if intent is not None and section not in intent.sections and not self._shared_text(cid, want):
                 continue  # "is it habit forming?" is not answered by a dosage passage that says "tablet form"
-            if topic_scores is not None and topic_scores[cid] <= 0:
+            if topic_scores is not None and topic_scores[j] <= 0:
                 continue  # no intent recognised: the passage must share a topic word, not only the name
             bonus = 0.0
             if want:
