@@ -42,6 +42,12 @@ def assert_same_top(index: BM25Index, model: BM25Okapi, query: list[str]) -> Non
     assert [d for d, _ in got] == want, query
     assert [s for _, s in got] == ref[want].tolist(), query  # bit-identical, not just close
     assert np.array_equal(index.get_scores(query), ref), query
+    # scoring only some candidates (a medicine's chunks) gives those same bits
+    rng = np.random.default_rng(len(query) + index.size)
+    n = index.size
+    for docs in (np.arange(n), rng.choice(n, size=min(40, n), replace=False), np.zeros(0, dtype=np.int64),
+                 np.flatnonzero(ref > 0), rng.integers(0, n, size=7), np.asarray(want, dtype=np.int32)):
+        assert np.array_equal(index.get_scores_for(query, docs), ref[docs]), (query, docs)
 
 
 def index_tokens(idx) -> list[list[str]]:
@@ -79,6 +85,29 @@ def test_synthetic_parity_with_rank_bm25():
     for q in queries:
         assert_same_top(index, model, q)
         assert set(index.matching_docs(q).tolist()) == {d for d, doc in enumerate(docs) if set(doc) & set(q)}
+
+
+def test_postings_built_in_blocks_equal_the_reference_build(tmp_path, monkeypatch):
+    """PostingsBuilder (blocks spilled to disk, merged per term) gives the very arrays of the
+    in-memory reference build, each posting's score included, whatever the block sizes."""
+    import rxquote.bm25 as bm25_mod
+
+    docs = synthetic_docs(seed=5)
+    ref = BM25Index.build(docs)
+    ids = [[ref.term_id[t] for t in d] for d in docs]
+    for block_tokens, range_postings in ((7, 5), (64, 1000), (1 << 22, 1 << 22)):
+        monkeypatch.setattr(bm25_mod, "RANGE_POSTINGS", range_postings)
+        folder = tmp_path / f"b{block_tokens}"
+        folder.mkdir()
+        builder = bm25_mod.PostingsBuilder(folder / ".spill", block_tokens)
+        for lo in range(0, len(docs), 9):  # documents arrive a few at a time
+            part = ids[lo : lo + 9]
+            builder.add(np.asarray([t for d in part for t in d], dtype=np.int32), np.asarray([len(d) for d in part]))
+        got = builder.finish(folder, ref.vocab)
+        for name in bm25_mod.ARRAY_FILES:
+            assert np.array_equal(getattr(got, name), getattr(ref, name)), (block_tokens, name)
+        assert got.avgdl == ref.avgdl and got.vocab == ref.vocab
+        assert not (folder / ".spill").exists()
 
 
 def test_tiny_corpora_and_negative_idf():

@@ -202,10 +202,11 @@ def parse_files(files: tuple[CorpusFile, ...], analyzer: Analyzer) -> Batch:
     drugs: list[str] = []
     sections = bytearray()
     headings: list[bytes] = []
-    vocab: dict[str, int] = {}
-    ids: list[int] = []
+    vocab: dict[str, int] = {}  # term → batch-local id, in first-occurrence order
+    word_id: dict[str, int] = {}
+    ids = array("i")
     doc_len = array("q")
-    tokens, setdefault = analyzer.tokens, vocab.setdefault
+    term_ids = analyzer.term_ids
     for f in files:
         try:
             with open(f.path, "rb") as fh:
@@ -220,8 +221,8 @@ def parse_files(files: tuple[CorpusFile, ...], analyzer: Analyzer) -> Batch:
             drugs.append(c.drug)
             sections.append(SECTION_ID[c.section])
             headings.append(c.heading.encode("utf-8"))
-            toks = tokens(f"{c.heading}\n{c.text}" if c.section == "faq" else c.text)
-            ids.extend([setdefault(t, len(vocab)) for t in toks])  # len() before the insert: the new id
+            toks = term_ids(f"{c.heading}\n{c.text}" if c.section == "faq" else c.text, vocab, word_id)
+            ids.extend(toks)
             doc_len.append(len(toks))
         out.append(FileOut(f.rel, hashlib.sha256(data).hexdigest(), st.st_size, st.st_mtime_ns, len(page.chunks),
                            page.title, tuple(page.warnings)))
@@ -234,7 +235,7 @@ def parse_files(files: tuple[CorpusFile, ...], analyzer: Analyzer) -> Batch:
         headings=b"".join(h + SEP for h in headings),
         heading_lens=array("q", [len(h) + 1 for h in headings]).tobytes(),
         vocab=tuple(vocab),
-        ids=array("i", ids).tobytes(),
+        ids=ids.tobytes(),
         doc_len=doc_len.tobytes(),
     )
 
@@ -442,9 +443,10 @@ class WriteStats:
 class GenerationWriter:
     """Appends batches and reused runs to a new generation folder, in file order."""
 
-    def __init__(self, folder: Path, old: PreviousGeneration | None, block_tokens: int = BLOCK_TOKENS):
+    def __init__(self, folder: Path, old: PreviousGeneration | None, block_tokens: int):
         self.folder = folder
         self.old = old
+        self.block_tokens = block_tokens
         self.lines = AppendFile(folder / "chunks.jsonl")
         self.headings = NpyWriter(folder / "headings.npy", np.uint8)
         self.doc_tokens = NpyWriter(folder / "doc_tokens.npy", np.int32)
@@ -493,7 +495,7 @@ class GenerationWriter:
         tok_ptr = old.tok_ptr
         start = lo
         while start < hi:
-            stop = int(np.searchsorted(tok_ptr, int(tok_ptr[start]) + BLOCK_TOKENS, side="right")) - 1
+            stop = int(np.searchsorted(tok_ptr, int(tok_ptr[start]) + self.block_tokens, side="right")) - 1
             stop = min(hi, max(stop, start + 1))
             self._add_old_chunks(start, stop)
             start = stop
@@ -643,11 +645,12 @@ def _previous(index_dir: Path, fingerprint: str) -> tuple[PreviousGeneration | N
 
 
 def build_generation(corpus: Path, index_dir: Path, progress: Progress | None, make_table: TableBuilder,
-                     workers: int | None = None, block_tokens: int = BLOCK_TOKENS):
+                     workers: int | None = None, block_tokens: int | None = None):
     """Build the corpus's index as a new generation of `index_dir` (the caller holds the lock),
     reusing the current generation's work for unchanged files."""
     from .index import parser_fingerprint
 
+    block_tokens = block_tokens or BLOCK_TOKENS
     timer = _Timer()
     fingerprint = parser_fingerprint()
     old, stems = _previous(index_dir, fingerprint)

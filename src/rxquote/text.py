@@ -87,6 +87,21 @@ class Analyzer:
         cache = self.stem_cache
         return [cache.get(w) or self.stem(w) for w in content_words]
 
+    def term_ids(self, text: str, term_id: dict[str, int], word_id: dict[str, int]) -> list[int]:
+        """`tokens(text)` as ids: each term is numbered in `term_id` when first met (so ids
+        follow first occurrence). `word_id` memoises word → id (-1 for a stopword) across
+        calls that share `term_id`: the indexer's fast path, one dictionary lookup per word."""
+        ws = words(text)
+        try:
+            ids = [word_id[w] for w in ws]
+        except KeyError:
+            stop = self._stop
+            for w in ws:
+                if w not in word_id:
+                    word_id[w] = -1 if w in stop else term_id.setdefault(self.stem(w), len(term_id))
+            ids = [word_id[w] for w in ws]
+        return [i for i in ids if i >= 0]
+
 
 # Everyday question words, stemmed at index time so queries rarely need nltk.
 QUESTION_WORDS = """
