@@ -272,22 +272,30 @@ class Engine:
         return done("answered", u.drugs, None, chosen, cands, ranked)
 
     def _for_each(self, u: Understanding, top_k: int, done, weights: Weights) -> Answer:
-        """"which of my medicines can cause dizziness?": each medicine of the list whose monograph
-        says so, with its best passage."""
+        """"Which of my medicines can cause dizziness?": for each medicine of the person's list
+        whose monograph says so, its best passage that names what is asked (or the monographs'
+        word for it); medicines whose pages never mention it are left out."""
+        terms = expand(u.key) or expand(u.topic)
         chosen, drugs, all_ranked = [], [], []
         total = 0
         for d in u.drugs:
             cands = candidates_.for_medicines(self, (d,))
             total += int(cands.ids.size)
             ranked = rank(self, u, cands, weights)
-            if ranked and supported(u, ranked) and (not u.topic or ranked[0].bm25 > 0):
-                chosen.append(ranked[0])
-                drugs.append(d)
-                all_ranked.extend(ranked[:3])
+            if not ranked or u.intent.name == "out_of_scope":
+                continue
+            if terms:
+                said = self.scores(terms, np.asarray([s.chunk for s in ranked], dtype=np.int64))
+                ranked = [s for s, v in zip(ranked, said.tolist()) if v > 0]
+                if not ranked:
+                    continue
+            chosen.append(ranked[0])
+            drugs.append(d)
+            all_ranked.extend(ranked[:3])
+        everyone = candidates_.Candidates(np.zeros(total, dtype=np.int64), {}, "each of my medicines")
         if not chosen:
-            return done("no_match", u.drugs, self._not_covered(u.drugs))
-        return done("answered", tuple(drugs), None, tuple(chosen[: max(top_k, len(chosen))]),
-                    candidates_.Candidates(np.zeros(total, dtype=np.int64), {}, "each of my medicines"), all_ranked)
+            return done("no_match", u.drugs, self._not_covered(u.drugs), cands=everyone)
+        return done("answered", tuple(drugs), None, tuple(chosen), everyone, all_ranked)
 
     def _passages(self, chosen, u: Understanding) -> tuple:
         """The chosen chunks as passages, each focused to the lines about the topic (a word with

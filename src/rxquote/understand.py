@@ -216,12 +216,15 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         drugs, drugs_from = ctx.drugs, "focus" if focus else "conversation"
     if not drugs and mine and (intent is not None or topic or pronoun):
         drugs, drugs_from = mine, "my medicines"
-    if named and mine and intent is not None and intent.name in ("precautions",) and not my_list:
+    new = tuple(n for n in named if n not in mine)
+    if new and mine and not my_list and (intent is None or intent.name in ("precautions", "about")):
         # "can I take ibuprofen?" with a list: checked against the person's medicines
-        drugs = named + tuple(m for m in mine if m not in named)
+        drugs = new + tuple(m for m in mine if m not in new)
         drugs_from = "named + my medicines"
 
-    if ctx.intent is not None and drugs and not named and _ELLIPTICAL.search(q) and weight < intents.STRONG:
+    if drugs_from == "named + my medicines":
+        guess = IntentGuess("precautions", weight, "my medicines")  # taken together: interactions
+    elif ctx.intent is not None and drugs and not named and _ELLIPTICAL.search(q) and weight < intents.STRONG:
         guess = IntentGuess(ctx.intent.name, weight, "conversation")  # "what about for kids?"
     elif ctx.intent is not None and named and _ELLIPTICAL.search(q) and not topic and weight < intents.STRONG:
         guess = IntentGuess(ctx.intent.name, weight, "conversation")  # "what about paracetamol instead?"
