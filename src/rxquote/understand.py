@@ -56,7 +56,8 @@ EXPANSIONS = {
     "sex": ("sexual", "libido"), "zit": ("acn",), "pimpl": ("acn",), "dizzi": ("dizzi", "lighthead"),
     "lighthead": ("dizzi", "hypotens"), "stand": ("orthostat",), "shaki": ("tremor",), "jitteri": ("tremor", "nervous"),
     "numb": ("numb", "neuropathi"), "heartburn": ("reflux",), "blood": ("blood",), "sugar": ("glucos", "hypoglycemia"),
-    "flu": ("influenza",), "shot": ("inject", "vaccin"), "jab": ("inject", "vaccin"), "fertil": ("fertil", "pregnanc"),
+    "flu": ("influenza",), "faint": ("syncop", "faint"), "pass": ("syncop", "faint"), "race": ("tachycardia", "palpit"),
+    "racing": ("tachycardia", "palpit"), "pound": ("palpit",), "slow": ("bradycardia",), "shot": ("inject", "vaccin"), "jab": ("inject", "vaccin"), "fertil": ("fertil", "pregnanc"),
 }
 
 # "is it safe?", "how do I take them?": the question is about a medicine it does not name
