@@ -73,7 +73,7 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "onset",
         ("faq", "how_it_works", "dosage"),
-        ((r"\bhow (long|soon|quickly|fast)\b.{0,50}\b(work|effect|kick|results?|help|start)", 5.0),
+        ((r"\bhow (long|soon|quick|quickly|fast)\b.{0,50}\b(work|effect|kick|results?|help|start)", 5.0),
          (r"\bwhen\b.{0,40}\b(start|begin)\w*\b.{0,10}\bwork", 5.0), (r"\bkick in\b", 5.0),
          (r"\bhow long\b.{0,25}\b(supposed|going|meant|expected) to take\b|\bhow long (will|does|should) it take\b", 4.0)),
         faq=r"how long|take effect|to work|see (results|improvement)|start working|kick in",
@@ -134,6 +134,7 @@ INTENTS: tuple[Intent, ...] = (
          (r"\b(safe|safety|precautions?|warnings?|cautions?|careful|contraindicat\w*|avoid|dangerous|concerns?)\b", 3.0),
          (r"\bwho (should|shouldn t|should not|can t|cannot)\b", 2.0),
          (r"\b(worse|worsen\w*|aggravat\w*|flare\w*)\b", 3.5),  # a condition it can make worse
+         (r"\b(risky|riskier|more risk\w*|higher risk)\b", 3.0),
          (r"\b(liver|kidney|heart|elderly|older|children|kids|child|drive|driving|machinery|surgery|allerg\w*)\b", 1.5)),
         faq=r"alcohol|pregnan|breast|drive|safe|interact",
         label="Precautions",

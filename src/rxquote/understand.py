@@ -130,7 +130,8 @@ def asking_part(message: str) -> str:
 
 class Speller:
     """Misspelt ordinary words → the corpus's most frequent word one edit away (two in words of
-    eight letters or more), first letter kept. Known words and short words are left alone."""
+    eight letters or more), first letter kept. Known words and words under five letters are
+    left alone."""
 
     def __init__(self, vocabulary: list[str], frequency):
         self._vocab = vocabulary
@@ -139,7 +140,8 @@ class Speller:
         self._memo: dict[str, str] = {}
 
     def correct(self, word: str) -> str:
-        if len(word) < 4 or word in self._known or not word.isalpha():
+        # short words are too often real words the corpus lacks ("wife" is not a misspelt "wide")
+        if len(word) < 5 or word in self._known or not word.isalpha():
             return word
         got = self._memo.get(word)
         if got is None:
