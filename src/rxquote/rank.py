@@ -36,7 +36,7 @@ class Weights:
     file_named: float = 0.1  # of duplicate pages, the one whose file is named for the medicine
     overview_penalty: float = 0.5  # titles and "Generic Name" lines answer little
     relative_floor: float = 0.5  # passages below this share of the best relevance are dropped
-    min_topic_support: float = 0.0  # lexical support needed when the question has topic words
+    faq_exact: float = 1.5  # an FAQ whose question has every asked word: it asks the very question
 
 
 WEIGHTS = Weights()
@@ -107,6 +107,8 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
                     # section that is the intent's first choice but never names the topic
                     sec_bonus = weights.section_choice[0] + weights.faq_intent
                     parts["faq_intent"] = True
+        if parts.get("faq_words", 0) >= 0.99 and len(q_terms) >= 1:
+            rel += weights.faq_exact
         rel += sec_bonus
         if sec_bonus:
             parts["section_bonus"] = round(sec_bonus, 2)

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import intents, safety
-from .drugs import Mention, normalize
+from .drugs import ROUTE_WORDS, SALT_WORDS, Mention, normalize
 
 MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is ignored
 
@@ -35,6 +35,9 @@ GENERIC = frozenset(
     treat treats treatment used for like much hi hello hey wondering question questions quick anyone
     help know knows dr doc pharmacist nurse said says told wants heard read friend ive been just one two people person vs versus difference""".split()
 )
+
+# The form a medicine comes in says which page, not what is asked ("diclofenac gel", "eye drops")
+FORM_WORDS = SALT_WORDS | frozenset(w for words in ROUTE_WORDS.values() for w in words)
 
 # Everyday words → the words monographs use for the same thing (stems of the project's
 # analyzer). The monographs are written in clinical language, and their FAQ questions too, so
@@ -202,8 +205,11 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     tokens = tuple(expand(stems))
     asked = tuple(expand(t for t, w, raw in pairs if raw not in drug_words))
     # what is asked: not everyday question words, not the medicine; the topic: not the intent's words either
-    key = tuple(dict.fromkeys(t for t, w, raw in pairs if w not in GENERIC and raw not in drug_words))
-    topic = tuple(t for t, w, raw in pairs if w not in GENERIC and raw not in drug_words and w not in intent_words)
+    def plain(w: str, raw: str) -> bool:  # not an everyday word, a medicine's name or its form ("gel", "drops")
+        return w not in GENERIC and raw not in drug_words and w not in FORM_WORDS
+
+    key = tuple(dict.fromkeys(t for t, w, raw in pairs if plain(w, raw)))
+    topic = tuple(t for t, w, raw in pairs if plain(w, raw) and w not in intent_words)
     pronoun = _PRONOUN.search(q) is not None
     my_list = _MY_LIST.search(q) is not None
     compare = _COMPARE.search(q) is not None
