@@ -21,6 +21,7 @@ from rank_bm25 import BM25Okapi
 
 from rxquote.bm25 import BM25Index
 from rxquote.index import build, load, stale_reason
+from rxquote.layout import FileRecords
 from rxquote.text import Analyzer
 
 from .conftest import SHARED, SEEDS
@@ -41,6 +42,12 @@ def assert_same_top(index: BM25Index, model: BM25Okapi, query: list[str]) -> Non
     assert [d for d, _ in got] == want, query
     assert [s for _, s in got] == ref[want].tolist(), query  # bit-identical, not just close
     assert np.array_equal(index.get_scores(query), ref), query
+    # scoring only some candidates (a medicine's chunks) gives those same bits
+    rng = np.random.default_rng(len(query) + index.size)
+    n = index.size
+    for docs in (np.arange(n), rng.choice(n, size=min(40, n), replace=False), np.zeros(0, dtype=np.int64),
+                 np.flatnonzero(ref > 0), rng.integers(0, n, size=7), np.asarray(want, dtype=np.int32)):
+        assert np.array_equal(index.get_scores_for(query, docs), ref[docs]), (query, docs)
 
 
 def index_tokens(idx) -> list[list[str]]:
@@ -78,6 +85,29 @@ def test_synthetic_parity_with_rank_bm25():
     for q in queries:
         assert_same_top(index, model, q)
         assert set(index.matching_docs(q).tolist()) == {d for d, doc in enumerate(docs) if set(doc) & set(q)}
+
+
+def test_postings_built_in_blocks_equal_the_reference_build(tmp_path, monkeypatch):
+    """PostingsBuilder (blocks spilled to disk, merged per term) gives the very arrays of the
+    in-memory reference build, each posting's score included, whatever the block sizes."""
+    import rxquote.bm25 as bm25_mod
+
+    docs = synthetic_docs(seed=5)
+    ref = BM25Index.build(docs)
+    ids = [[ref.term_id[t] for t in d] for d in docs]
+    for block_tokens, range_postings in ((7, 5), (64, 1000), (1 << 22, 1 << 22)):
+        monkeypatch.setattr(bm25_mod, "RANGE_POSTINGS", range_postings)
+        folder = tmp_path / f"b{block_tokens}"
+        folder.mkdir()
+        builder = bm25_mod.PostingsBuilder(folder / ".spill", block_tokens)
+        for lo in range(0, len(docs), 9):  # documents arrive a few at a time
+            part = ids[lo : lo + 9]
+            builder.add(np.asarray([t for d in part for t in d], dtype=np.int32), np.asarray([len(d) for d in part]))
+        got = builder.finish(folder, ref.vocab)
+        for name in bm25_mod.ARRAY_FILES:
+            assert np.array_equal(getattr(got, name), getattr(ref, name)), (block_tokens, name)
+        assert got.avgdl == ref.avgdl and got.vocab == ref.vocab
+        assert not (folder / ".spill").exists()
 
 
 def test_tiny_corpora_and_negative_idf():
@@ -184,14 +214,18 @@ def test_rxhive_incremental_rebuild_equals_full_build(rxhive_subset, tmp_path):
     for name in ("postings_ptr", "postings_doc", "postings_tf", "doc_len", "idf"):
         assert np.array_equal(getattr(a.bm25, name), getattr(b.bm25, name)), name
     assert a.bm25.avgdl == b.bm25.avgdl
-    assert a.meta == b.meta
-    assert np.array_equal(a.offsets, b.offsets)
+    for name in ("drug", "title", "source", "section", "medicine_ptr", "medicine_chunks", "offsets"):
+        assert np.array_equal(getattr(a.columns, name), getattr(b.columns, name)), name
+    for name in ("drug_names", "title_names", "source_names", "headings", "medicine_keys"):
+        assert list(getattr(a.columns, name)) == list(getattr(b.columns, name)), name
+    for name in ("postings_score.npy", "term_first.npy", "doc_tokens_ptr.npy", "file_chunks.npy", "file_sha.npy"):
+        assert (a.folder / name).read_bytes() == (b.folder / name).read_bytes(), name
     assert (a.folder / "chunks.jsonl").read_bytes() == (b.folder / "chunks.jsonl").read_bytes()
     assert (a.folder / "doc_tokens.npy").read_bytes() == (b.folder / "doc_tokens.npy").read_bytes()
     assert [c.to_dict() for c in a.iter_chunks()] == [c.to_dict() for c in b.iter_chunks()]
     assert a.chunk(a.size - 1) == b.chunk(b.size - 1) and a.chunk(0).id == 0
-    assert {k: (v["sha256"], v["chunks"]) for k, v in a.manifest["files"].items()} == \
-        {k: (v["sha256"], v["chunks"]) for k, v in b.manifest["files"].items()}
+    ra, rb = FileRecords.open(a.folder), FileRecords.open(b.folder)
+    assert [ra.record(i) for i in range(len(ra))] == [rb.record(i) for i in range(len(rb))]
 
 
 def test_seed_rebuild_reuses_and_matches(tmp_path):

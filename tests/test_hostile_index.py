@@ -23,7 +23,8 @@ import pytest
 
 import rxquote.index as index_mod
 from rxquote.answer import Engine
-from rxquote.index import FORMAT_VERSION, MANIFEST, IndexProblem, build, ensure, load, read_manifest, stale_reason
+from rxquote.bm25 import PostingsBuilder
+from rxquote.index import FORMAT_VERSION, MANIFEST, IndexError_, IndexProblem, build, ensure, load, read_manifest, stale_reason
 
 from .conftest import SEEDS
 from .test_hostile_common import TIMEOUT, assert_one_line_error, check_answer, check_answer_obj, rxquote
@@ -151,7 +152,8 @@ def _per_file_damage(template: Path) -> dict:
         cases[f"{p.name}:truncated"] = (p.name, _truncate)
         cases[f"{p.name}:deleted"] = (p.name, Path.unlink)
     cases["chunks.jsonl:same_size_same_mtime"] = ("chunks.jsonl", _same_size_garbage)
-    cases["chunk_meta.json:same_size_same_mtime"] = ("chunk_meta.json", _same_size_garbage)
+    cases["chunk_drug.npy:same_size_same_mtime"] = ("chunk_drug.npy", _same_size_garbage)
+    cases["postings_score.npy:same_size_same_mtime"] = ("postings_score.npy", _same_size_garbage)
     return cases
 
 
@@ -240,7 +242,7 @@ def test_a_build_that_fails_midway_loses_nothing(copy, monkeypatch, fast_tables)
     def fail(*a, **k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(index_mod.BM25Index, "save", fail)
+    monkeypatch.setattr(PostingsBuilder, "finish", fail)  # late in the build, after most files are written
     with pytest.raises(OSError):
         build(SEEDS, ix, use_lexicon=False)
     monkeypatch.undo()

@@ -86,50 +86,19 @@ class Engine:
     def __init__(self, index: Index, corpus: Path | None = None):
         self.index = index
         self.corpus = corpus
-        meta = index.meta
-        n = index.size
-        drug_col = np.asarray(meta["drug"], dtype=np.int32)
-        title_col = np.asarray(meta["title"], dtype=np.int32)
-        self._section = np.asarray(meta["section"], dtype=np.int8)
-        self._drug_names = meta["names"]["drug"]
-        self._title_names = meta["names"]["title"]
+        self._section = index.section_ids
         self._disclaimer_id = SECTIONS.index("disclaimer")
-        # medicine → chunk ids about it: its own sections, and the shared text of combination
-        # pages naming it. Only the slices are gathered here; `_chunks_of` joins them on demand.
-        parts: dict[str, list[np.ndarray]] = {}
-        drug_id = {name: i for i, name in enumerate(self._drug_names)}
-        order = np.argsort(drug_col, kind="stable")
-        bounds = np.searchsorted(drug_col[order], np.arange(len(self._drug_names) + 1))
-        for d, name in enumerate(self._drug_names):
-            parts.setdefault(normalize(name), []).append(order[bounds[d] : bounds[d + 1]])
-        t_order = np.argsort(title_col, kind="stable")
-        t_bounds = np.searchsorted(title_col[t_order], np.arange(len(self._title_names) + 1))
-        for t, title in enumerate(self._title_names):
-            if " + " not in title:
-                continue
-            ids = t_order[t_bounds[t] : t_bounds[t + 1]]
-            shared = ids[drug_col[ids] == drug_id[title]] if title in drug_id else ids[:0]
-            for ing in split_ingredients(title):
-                parts.setdefault(normalize(ing), []).append(shared)
-        self._parts = parts
-        self._chunks_cache: dict[str, np.ndarray] = {}
-        self._drug_col = drug_col
-        self._n = n
+        self._n = index.size
         self._known_words = frozenset(index.analyzer.stem_cache)  # never "misspellings" of safety words
         self._variants: dict[str, list[str]] | None = None
         self._speller: Speller | None = None
 
     def _knows(self, name: str) -> bool:
-        return normalize(name) in self._parts
+        return self.index.knows(name)
 
     def _chunks_of(self, name: str) -> np.ndarray:
-        key = normalize(name)
-        got = self._chunks_cache.get(key)
-        if got is None:
-            p = self._parts.get(key)
-            got = np.unique(np.concatenate(p)) if p else np.zeros(0, dtype=np.int64)
-            self._chunks_cache[key] = got
-        return got
+        """Chunks about a medicine: its own sections and its combination pages' shared text."""
+        return self.index.chunks_about(name)
 
     # -- construction ------------------------------------------------------------------
     @classmethod
@@ -140,8 +109,7 @@ class Engine:
     # -- lookups for UIs ---------------------------------------------------------------
     def medicines(self) -> list[str]:
         """Indexed medicines (ingredients and single-medicine pages), sorted."""
-        names = {self._drug_names[d] for d in np.unique(self._drug_col).tolist()}
-        return sorted(names, key=str.lower)
+        return self.index.medicines()
 
     def faq_questions(self, drug: str, limit: int = 6) -> list[str]:
         ids = self._chunks_of(drug)
@@ -223,11 +191,8 @@ class Engine:
         return self._section[ids]
 
     def scores(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
-        """BM25 (rank-bm25's exact scores) of `terms` for the chunks `ids`."""
-        bm = self.index.bm25
-        if hasattr(bm, "get_scores_for"):
-            return bm.get_scores_for(terms, ids)
-        return bm.get_scores(terms)[ids]
+        """BM25 of `terms` for the chunks `ids` only (= rank-bm25's get_scores(terms)[ids], bit for bit)."""
+        return self.index.bm25.get_scores_for(terms, ids)
 
     def variants_of(self, name: str) -> tuple[str, ...]:
         """Pages of the same medicine by another route, salt or form ("Ibuprofen (Systemic)")."""
@@ -307,22 +272,30 @@ class Engine:
         return done("answered", u.drugs, None, chosen, cands, ranked)
 
     def _for_each(self, u: Understanding, top_k: int, done, weights: Weights) -> Answer:
-        """"which of my medicines can cause dizziness?": each medicine of the list whose monograph
-        says so, with its best passage."""
+        """"Which of my medicines can cause dizziness?": for each medicine of the person's list
+        whose monograph says so, its best passage that names what is asked (or the monographs'
+        word for it); medicines whose pages never mention it are left out."""
+        terms = expand(u.key) or expand(u.topic)
         chosen, drugs, all_ranked = [], [], []
         total = 0
         for d in u.drugs:
             cands = candidates_.for_medicines(self, (d,))
             total += int(cands.ids.size)
             ranked = rank(self, u, cands, weights)
-            if ranked and supported(u, ranked) and (not u.topic or ranked[0].bm25 > 0):
-                chosen.append(ranked[0])
-                drugs.append(d)
-                all_ranked.extend(ranked[:3])
+            if not ranked or u.intent.name == "out_of_scope":
+                continue
+            if terms:
+                said = self.scores(terms, np.asarray([s.chunk for s in ranked], dtype=np.int64))
+                ranked = [s for s, v in zip(ranked, said.tolist()) if v > 0]
+                if not ranked:
+                    continue
+            chosen.append(ranked[0])
+            drugs.append(d)
+            all_ranked.extend(ranked[:3])
+        everyone = candidates_.Candidates(np.zeros(total, dtype=np.int64), {}, "each of my medicines")
         if not chosen:
-            return done("no_match", u.drugs, self._not_covered(u.drugs))
-        return done("answered", tuple(drugs), None, tuple(chosen[: max(top_k, len(chosen))]),
-                    candidates_.Candidates(np.zeros(total, dtype=np.int64), {}, "each of my medicines"), all_ranked)
+            return done("no_match", u.drugs, self._not_covered(u.drugs), cands=everyone)
+        return done("answered", tuple(drugs), None, tuple(chosen), everyone, all_ranked)
 
     def _passages(self, chosen, u: Understanding) -> tuple:
         """The chosen chunks as passages, each focused to the lines about the topic (a word with

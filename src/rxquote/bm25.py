@@ -7,29 +7,40 @@ term scores exactly 0 there too (rank-bm25 adds `idf * 0 / (0 + norm) = 0.0` to 
 are bit-identical to `BM25Okapi.get_scores` (tests/test_fastpath.py checks it) while a query
 touches a few thousand postings instead of every chunk.
 
-Per term, the vector `idf * (tf * (k1 + 1) / (tf + norm[doc]))` over its postings is the exact
-array rank-bm25 adds for that term (restricted to the documents where it is not 0); it is
-computed once per term on first use and memoised, so a long-running process (batch, chat)
-pays for each term once.
+What rank-bm25 adds to a document's score for one query term,
+`idf * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * doc_len / avgdl)))`, is computed once per
+posting at index time (`postings_score`), with the same float operations in the same order, so
+a query only sums slices of saved arrays. `get_scores_for` sums them for a given set of
+candidate documents only: a question about one medicine costs what its chunks cost.
 
-Building is vectorised: documents arrive as arrays of term ids; the vocabulary is put in the
-order rank-bm25 first meets the words (which fixes the order of its idf sum, hence the
-epsilon floor, bit for bit), and the postings are one `np.unique` over (term, doc) keys.
+Building: the vocabulary is put in the order rank-bm25 first meets the words (which fixes the
+order of its idf sum, hence the epsilon floor, bit for bit). `PostingsBuilder` takes documents
+as arrays of such term ids, a block at a time, spills each block's postings to disk and
+concatenates them per term at the end (doc ids only rise from block to block, so no merge
+sort is needed): memory stays bounded by the block size, not the collection.
 
-Saved as plain arrays: `vocab.json`, `bm25.json` and `.npy` files (allow_pickle=False).
+Saved as plain arrays: `vocab.json`, `bm25.json` and `.npy` files (allow_pickle=False), opened
+memory-mapped.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .store import NpyWriter, load_array, save_array
+
 K1, B, EPSILON = 1.5, 0.75, 0.25  # rank-bm25's defaults
 
-ARRAY_FILES = ("postings_ptr", "postings_doc", "postings_tf", "doc_len", "idf")
+ARRAY_FILES = ("postings_ptr", "postings_doc", "postings_tf", "postings_score", "doc_len", "idf")
+_DTYPES = {"postings_ptr": np.int64, "postings_doc": np.int32, "postings_tf": np.int32,
+           "postings_score": np.float64, "doc_len": np.int32, "idf": np.float64}
+BLOCK_TOKENS = 1 << 22  # tokens per postings block (~16 MB of term ids)
+RANGE_POSTINGS = 1 << 22  # postings merged at once at the end
 
 
 def rank_bm25_idf(doc_freq: dict[str, int], corpus_size: int) -> dict[str, float]:
@@ -48,6 +59,43 @@ def rank_bm25_idf(doc_freq: dict[str, int], corpus_size: int) -> dict[str, float
     return model.idf
 
 
+def idf_array(vocab: list[str], df: np.ndarray, n_docs: int) -> np.ndarray:
+    if not (n_docs and vocab):
+        return np.zeros(len(vocab), dtype=np.float64)
+    idf_map = rank_bm25_idf(dict(zip(vocab, df.tolist())), n_docs)
+    return np.asarray([idf_map[t] for t in vocab], dtype=np.float64)
+
+
+def doc_norms(doc_len: np.ndarray, avgdl: float, k1: float = K1, b: float = B) -> np.ndarray:
+    """Per-document part of rank-bm25's denominator, same operations in the same order."""
+    return k1 * (1 - b + b * np.asarray(doc_len).astype(np.int64) / avgdl)
+
+
+def posting_scores(idf: np.ndarray, tf: np.ndarray, norm: np.ndarray, k1: float = K1) -> np.ndarray:
+    """What rank-bm25 adds per posting: `(idf or 0) * (q_freq * (k1 + 1) / (q_freq + norm))`,
+    element by element (`idf`, `tf`, `norm` given per posting)."""
+    q_freq = np.asarray(tf).astype(np.int64)
+    return idf * (q_freq * (k1 + 1) / (q_freq + norm))
+
+
+def _postings_of_block(ids: np.ndarray, doc_len: np.ndarray, first_doc: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(term, doc, tf) of every posting of a run of documents, by term then doc.
+
+    Token positions are sorted by term, stably (so by doc within a term: ids come doc after
+    doc); runs of one (term, doc) are one posting, their length its tf."""
+    size = int(ids.shape[0])
+    doc_of = np.repeat(np.arange(first_doc, first_doc + doc_len.shape[0], dtype=np.int64), doc_len)
+    key = ids.astype(np.uint16) if size and int(ids.max()) < 1 << 16 else ids
+    order = np.argsort(key, kind="stable")  # a radix sort for 16-bit keys
+    t_sorted, d_sorted = ids[order], doc_of[order]
+    change = np.ones(size, dtype=bool)
+    if size:
+        change[1:] = (t_sorted[1:] != t_sorted[:-1]) | (d_sorted[1:] != d_sorted[:-1])
+    starts = np.flatnonzero(change)
+    tf = np.diff(np.append(starts, size))
+    return t_sorted[starts].astype(np.int64), d_sorted[starts], tf
+
+
 @dataclass
 class BM25Index:
     vocab: list[str]
@@ -55,26 +103,22 @@ class BM25Index:
     postings_ptr: np.ndarray  # int64, len(vocab)+1
     postings_doc: np.ndarray  # int32, doc ids per term, ascending
     postings_tf: np.ndarray  # int32, term frequency per posting
+    postings_score: np.ndarray  # float64, what the posting adds to its doc's score
     doc_len: np.ndarray  # int32
     idf: np.ndarray  # float64 per term id
     avgdl: float
     k1: float = K1
     b: float = B
     epsilon: float = EPSILON
-    _contrib: dict = field(default_factory=dict, init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        # per-document part of rank-bm25's denominator, same operations in the same order
-        self._norm = self.k1 * (1 - self.b + self.b * self.doc_len.astype(np.int64) / self.avgdl)
 
     @property
     def size(self) -> int:
         return int(self.doc_len.shape[0])
 
-    # -- build -------------------------------------------------------------------------
+    # -- build (in memory: the reference path and small collections) --------------------
     @classmethod
     def build(cls, docs: list[list[str]]) -> "BM25Index":
-        """From token lists (the reference path; the indexer uses `from_ids`)."""
+        """From token lists (the reference path; the indexer uses `PostingsBuilder`)."""
         term_id: dict[str, int] = {}
         lens = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
         ids = np.fromiter((term_id.setdefault(t, len(term_id)) for d in docs for t in d),
@@ -98,50 +142,31 @@ class BM25Index:
         new_ids = remap[ids]
         vocab = [terms[i] for i in present.tolist()]
         v = len(vocab)
-        # postings: token positions sorted by term, stably (so by doc within a term: ids are
-        # doc after doc); runs of one (term, doc) are one posting, their length its tf
-        doc_of = np.repeat(np.arange(n, dtype=np.int64), doc_len)
-        order = np.argsort(new_ids.astype(np.uint16) if v <= 1 << 16 else new_ids, kind="stable")  # radix sort
-        t_sorted, d_sorted = new_ids[order], doc_of[order]
-        change = np.ones(size, dtype=bool)
-        if size:
-            change[1:] = (t_sorted[1:] != t_sorted[:-1]) | (d_sorted[1:] != d_sorted[:-1])
-        starts = np.flatnonzero(change)
-        post_term, post_doc = t_sorted[starts], d_sorted[starts]
-        tf = np.diff(np.append(starts, size))
+        post_term, post_doc, tf = _postings_of_block(new_ids, doc_len, 0)
         ptr = np.zeros(v + 1, dtype=np.int64)
         np.cumsum(np.bincount(post_term, minlength=v), out=ptr[1:])
-        if n and v:
-            df = np.diff(ptr).tolist()
-            idf_map = rank_bm25_idf(dict(zip(vocab, df)), n)
-            idf = np.asarray([idf_map[t] for t in vocab], dtype=np.float64)
-        else:
-            idf = np.zeros(v, dtype=np.float64)
+        idf = idf_array(vocab, np.diff(ptr), n)
         avgdl = float(int(doc_len.sum()) / n) if n else 1.0
+        avgdl = avgdl or 1.0
+        score = posting_scores(idf[post_term], tf, doc_norms(doc_len, avgdl)[post_doc])
         index = cls(
             vocab=vocab,
             term_id={t: i for i, t in enumerate(vocab)},
             postings_ptr=ptr,
             postings_doc=post_doc.astype(np.int32),
             postings_tf=tf.astype(np.int32),
+            postings_score=score,
             doc_len=doc_len.astype(np.int32),
             idf=idf,
-            avgdl=avgdl or 1.0,
+            avgdl=avgdl,
         )
         return index, new_ids
 
     # -- score -------------------------------------------------------------------------
-    def _term(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
-        """(docs, what rank-bm25 adds to their scores) for one term, memoised."""
-        got = self._contrib.get(tid)
-        if got is None:
-            lo, hi = self.postings_ptr[tid], self.postings_ptr[tid + 1]
-            docs = self.postings_doc[lo:hi]
-            q_freq = self.postings_tf[lo:hi].astype(np.int64)
-            # rank-bm25: (idf or 0) * (q_freq * (k1 + 1) / (q_freq + k1 * (1 - b + b * doc_len / avgdl)))
-            got = (docs, self.idf[tid] * (q_freq * (self.k1 + 1) / (q_freq + self._norm[docs])))
-            self._contrib[tid] = got
-        return got
+    def _postings(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
+        """(docs, what rank-bm25 adds to their scores) for one term."""
+        lo, hi = int(self.postings_ptr[tid]), int(self.postings_ptr[tid + 1])
+        return self.postings_doc[lo:hi], self.postings_score[lo:hi]
 
     def get_scores(self, query: list[str]) -> np.ndarray:
         """Scores of every document; equals rank_bm25.BM25Okapi.get_scores(query)."""
@@ -150,8 +175,28 @@ class BM25Index:
             tid = self.term_id.get(q)
             if tid is None:
                 continue  # rank-bm25 adds (0 or 0) * … = 0 for an unknown term
-            docs, add = self._term(tid)
+            docs, add = self._postings(tid)
             score[docs] += add
+        return score
+
+    def get_scores_for(self, query: list[str], docs) -> np.ndarray:
+        """Scores of the given documents only; bit-identical to `get_scores(query)[docs]`
+        (the same additions in the same order), at the cost of those documents: each query
+        term's postings are searched for them (they are sorted by doc)."""
+        docs = np.asarray(docs, dtype=np.int64)
+        score = np.zeros(docs.shape[0])
+        if not docs.size:
+            return score
+        for q in query:
+            tid = self.term_id.get(q)
+            if tid is None:
+                continue
+            tdocs, add = self._postings(tid)
+            if not tdocs.size:
+                continue
+            pos = np.minimum(np.searchsorted(tdocs, docs), tdocs.shape[0] - 1)
+            hit = tdocs[pos] == docs
+            score[hit] += add[pos[hit]]
         return score
 
     def matching_docs(self, query: list[str]) -> np.ndarray:
@@ -161,10 +206,10 @@ class BM25Index:
             return np.zeros(0, dtype=np.int32)
         if len(tids) == 1:
             (tid,) = tids
-            return self.postings_doc[self.postings_ptr[tid] : self.postings_ptr[tid + 1]].copy()
+            return np.array(self._postings(tid)[0])
         mask = np.zeros(self.size, dtype=bool)
         for tid in tids:
-            mask[self.postings_doc[self.postings_ptr[tid] : self.postings_ptr[tid + 1]]] = True
+            mask[self._postings(tid)[0]] = True
         return np.flatnonzero(mask).astype(np.int32)
 
     def top_k(self, query: list[str], k: int, exclude: np.ndarray | None = None) -> list[tuple[int, float]]:
@@ -192,28 +237,147 @@ class BM25Index:
 
     # -- persistence -------------------------------------------------------------------
     def save(self, folder: Path) -> None:
-        (folder / "vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
         for name in ARRAY_FILES:
-            np.save(folder / f"{name}.npy", getattr(self, name), allow_pickle=False)
-        params = {"avgdl": self.avgdl, "k1": self.k1, "b": self.b, "epsilon": self.epsilon}
-        (folder / "bm25.json").write_text(json.dumps(params), encoding="utf-8")
+            save_array(folder / f"{name}.npy", np.asarray(getattr(self, name), dtype=_DTYPES[name]))
+        _save_vocab(folder, self.vocab, self.avgdl, self.k1, self.b, self.epsilon)
 
     @classmethod
     def load(cls, folder: Path) -> "BM25Index":
+        """Arrays memory-mapped; the vocabulary (one entry per distinct word) is decoded."""
         vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
         params = json.loads((folder / "bm25.json").read_text(encoding="utf-8"))
-        arrays = {name: np.load(folder / f"{name}.npy", allow_pickle=False) for name in ARRAY_FILES}
-        index = cls(vocab=vocab, term_id={t: i for i, t in enumerate(vocab)}, **arrays, **params)
+        if not isinstance(vocab, list) or not isinstance(params, dict):
+            raise ValueError("vocabulary or parameters damaged")
+        arrays = {name: load_array(folder / f"{name}.npy", (np.dtype(_DTYPES[name]),)) for name in ARRAY_FILES}
+        index = cls(vocab=vocab, term_id={t: i for i, t in enumerate(vocab)}, **arrays,
+                    **{k: float(params[k]) for k in ("avgdl", "k1", "b", "epsilon")})
         index.check()
         return index
 
     def check(self) -> None:
-        """Cheap structural checks (a damaged file raises ValueError)."""
+        """Structural checks that cost O(vocabulary), not O(postings) (a damaged file raises
+        ValueError): a large file's contents are covered by the manifest's size and checksum."""
         v, n = len(self.vocab), self.size
         ptr = self.postings_ptr
-        if (ptr.ndim != 1 or ptr.shape[0] != v + 1 or self.idf.shape != (v,) or ptr[0] != 0
-                or ptr[-1] != self.postings_doc.shape[0] or self.postings_tf.shape != self.postings_doc.shape
-                or (v and np.any(np.diff(ptr) < 0))):
+        p = self.postings_doc.shape[0]
+        if (ptr.ndim != 1 or ptr.shape[0] != v + 1 or self.idf.shape != (v,) or (v and int(ptr[0]) != 0)
+                or int(ptr[-1]) != p or self.postings_tf.shape != (p,) or self.postings_score.shape != (p,)
+                or (v and np.any(np.diff(ptr) < 0)) or len(self.term_id) != v):
             raise ValueError("inconsistent postings")
-        if self.postings_doc.size and (int(self.postings_doc.min()) < 0 or int(self.postings_doc.max()) >= n):
+        if p and (int(self.postings_doc[0]) < 0 or int(self.postings_doc[-1]) >= n):
             raise ValueError("posting outside the collection")
+
+
+def _save_vocab(folder: Path, vocab: list[str], avgdl: float, k1: float = K1, b: float = B, epsilon: float = EPSILON) -> None:
+    (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    params = {"avgdl": avgdl, "k1": k1, "b": b, "epsilon": epsilon}
+    (folder / "bm25.json").write_text(json.dumps(params), encoding="utf-8")
+
+
+class PostingsBuilder:
+    """BM25 postings of a collection that arrives in order, built in bounded memory.
+
+    `add(ids, doc_len)` takes the next documents as global term ids (numbered in first-
+    occurrence order by the caller) and their lengths. Every `block_tokens` tokens, a block's
+    postings (term, then doc) are computed and spilled to `spill`; `finish` concatenates each
+    term's postings block after block, computes idf and each posting's score, and writes the
+    arrays piece by piece."""
+
+    def __init__(self, spill: Path, block_tokens: int = BLOCK_TOKENS):
+        self.spill = spill
+        self.block_tokens = block_tokens
+        self._ids: list[np.ndarray] = []
+        self._lens: list[np.ndarray] = []
+        self._pending = 0
+        self._first_doc = 0  # first document of the pending block
+        self._blocks: list[tuple[Path, Path, np.ndarray]] = []  # doc file, tf file, postings per term
+        self._doc_len: list[np.ndarray] = []
+
+    def add(self, ids: np.ndarray, doc_len: np.ndarray) -> None:
+        self._ids.append(np.asarray(ids, dtype=np.int32))
+        self._lens.append(np.asarray(doc_len, dtype=np.int64))
+        self._pending += int(ids.shape[0])
+        if self._pending >= self.block_tokens:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._lens:
+            return
+        ids = np.concatenate(self._ids) if self._ids else np.zeros(0, dtype=np.int32)
+        lens = np.concatenate(self._lens)
+        self._ids, self._lens, self._pending = [], [], 0
+        term, doc, tf = _postings_of_block(ids, lens, self._first_doc)
+        del ids
+        self._first_doc += int(lens.shape[0])
+        self._doc_len.append(lens.astype(np.int32))
+        self.spill.mkdir(parents=True, exist_ok=True)
+        k = len(self._blocks)
+        doc_file, tf_file = self.spill / f"block{k}_doc.bin", self.spill / f"block{k}_tf.bin"
+        doc.astype(np.int32).tofile(doc_file)
+        tf.astype(np.int32).tofile(tf_file)
+        counts = np.bincount(term) if term.size else np.zeros(0, dtype=np.int64)
+        self._blocks.append((doc_file, tf_file, counts))
+
+    def finish(self, folder: Path, vocab: list[str]) -> BM25Index:
+        self._flush()
+        v = len(vocab)
+        doc_len = np.concatenate(self._doc_len) if self._doc_len else np.zeros(0, dtype=np.int32)
+        n = int(doc_len.shape[0])
+        df = np.zeros(v, dtype=np.int64)
+        for _, _, counts in self._blocks:
+            if counts.shape[0] > v:
+                raise ValueError("a term id outside the vocabulary")
+            df[: counts.shape[0]] += counts
+        ptr = np.zeros(v + 1, dtype=np.int64)
+        np.cumsum(df, out=ptr[1:])
+        total = int(ptr[-1])
+        idf = idf_array(vocab, df, n)
+        avgdl = float(int(doc_len.astype(np.int64).sum()) / n) if n else 1.0
+        avgdl = avgdl or 1.0
+        norm = doc_norms(doc_len, avgdl)
+        # each block's postings start, per term (its counts padded to the vocabulary)
+        block_ptr = []
+        for _, _, counts in self._blocks:
+            bp = np.zeros(v + 1, dtype=np.int64)
+            np.cumsum(counts, out=bp[1 : counts.shape[0] + 1])
+            bp[counts.shape[0] + 1 :] = bp[counts.shape[0]]
+            block_ptr.append(bp)
+        writers = {name: NpyWriter(folder / f"{name}.npy", _DTYPES[name], total)
+                   for name in ("postings_doc", "postings_tf", "postings_score")}
+        try:
+            t0 = 0
+            while t0 < v:
+                # a range of terms holding about RANGE_POSTINGS postings (at least one term)
+                t1 = max(t0 + 1, int(np.searchsorted(ptr, ptr[t0] + RANGE_POSTINGS, side="right")) - 1)
+                t1 = min(t1, v)
+                base, m = int(ptr[t0]), int(ptr[t1] - ptr[t0])
+                out_doc = np.empty(m, dtype=np.int32)
+                out_tf = np.empty(m, dtype=np.int32)
+                cursor = ptr[t0:t1] - base  # where each term's next posting goes
+                for (doc_file, tf_file, _), bp in zip(self._blocks, block_ptr):
+                    lo, hi = int(bp[t0]), int(bp[t1])
+                    if hi == lo:
+                        continue
+                    counts = np.diff(bp[t0 : t1 + 1])
+                    dest = np.repeat(cursor - (bp[t0:t1] - lo), counts) + np.arange(hi - lo, dtype=np.int64)
+                    # read from the spill files, not mapped: they stay out of this process's memory
+                    out_doc[dest] = np.fromfile(doc_file, dtype=np.int32, count=hi - lo, offset=4 * lo)
+                    out_tf[dest] = np.fromfile(tf_file, dtype=np.int32, count=hi - lo, offset=4 * lo)
+                    cursor = cursor + counts
+                terms = np.repeat(np.arange(t0, t1, dtype=np.int64), df[t0:t1])
+                writers["postings_doc"].write(out_doc)
+                writers["postings_tf"].write(out_tf)
+                writers["postings_score"].write(posting_scores(idf[terms], out_tf, norm[out_doc]))
+                t0 = t1
+        except BaseException:
+            for w in writers.values():
+                w.abort()
+            raise
+        for w in writers.values():
+            w.close()
+        save_array(folder / "postings_ptr.npy", ptr)
+        save_array(folder / "doc_len.npy", doc_len.astype(np.int32))
+        save_array(folder / "idf.npy", idf)
+        _save_vocab(folder, vocab, avgdl)
+        shutil.rmtree(self.spill, ignore_errors=True)
+        return BM25Index.load(folder)

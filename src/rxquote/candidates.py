@@ -11,6 +11,7 @@ Questions that name no medicine are searched across every monograph only when th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from .corpus import SECTIONS, split_ingredients
 from .drugs import base_forms, normalize
 
 OWN, VARIANT, COMBINATION = 1.0, 0.6, 0.3  # how much a page is the medicine's own (see rank.Weights.page)
+SYSTEMIC = 0.8  # a "(Systemic)" or "(Oral)" variant: the medicine as usually taken, before other routes
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,18 @@ class Candidates:
     ids: np.ndarray  # chunk ids
     page: dict  # chunk id → OWN / VARIANT / COMBINATION
     reason: str
+
+
+@lru_cache(maxsize=20000)
+def title_key(title: str) -> tuple[str, frozenset]:
+    """A page title normalised, and its ingredients normalised (the same title recurs on every
+    chunk of its page: computed once)."""
+    return normalize(title), frozenset(normalize(i) for i in split_ingredients(title))
+
+
+def variant_weight(title: str) -> float:
+    t = title.lower()
+    return SYSTEMIC if "(systemic)" in t or "(oral)" in t else VARIANT
 
 
 def plain_key(name: str) -> str:
@@ -41,17 +55,17 @@ def for_medicines(engine, drugs: tuple[str, ...]) -> Candidates:
     for d in drugs:
         own_or_variant = []
         variants = engine.variants_of(d)
+        nd = normalize(d)
         for cid in engine.chunks_of(d).tolist():
             title = index.title_of(cid)
-            nt = normalize(title)
-            if nt == normalize(d):
+            nt, ingredients = title_key(title)
+            if nt == nd:
                 page[cid] = max(page.get(cid, 0.0), OWN)
                 own_or_variant.append(cid)
             elif title in variants:
-                page[cid] = max(page.get(cid, 0.0), VARIANT)
+                page[cid] = max(page.get(cid, 0.0), variant_weight(title))
                 own_or_variant.append(cid)
             elif " + " in title:
-                ingredients = {normalize(i) for i in split_ingredients(title)}
                 named_here = len(ingredients & want) >= 2 or nt in want
                 if named_here:
                     page[cid] = max(page.get(cid, 0.0), OWN)
@@ -61,7 +75,7 @@ def for_medicines(engine, drugs: tuple[str, ...]) -> Candidates:
         for v in variants:  # variant pages reached by name only ("Ibuprofen (Systemic)")
             for cid in engine.chunks_of(v).tolist():
                 if normalize(index.title_of(cid)) == normalize(v):
-                    page.setdefault(cid, VARIANT)
+                    page.setdefault(cid, variant_weight(v))
                     own_or_variant.append(cid)
         if not own_or_variant:  # only combination pages describe it
             own_or_variant = [c for c in engine.chunks_of(d).tolist()]

@@ -13,6 +13,7 @@ does not know.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -415,6 +416,9 @@ class DrugTable:
     @cached_property
     def _by_rest(self) -> dict[tuple, list[tuple[str, str]]]:
         """(words, position, the other words) → (the word there, alias), for 2–3 word aliases."""
+        saved = self._saved("by_rest")
+        if isinstance(saved, list):
+            return {(k[0], k[1], tuple(k[2])): [tuple(x) for x in v] for k, v in saved}
         out: dict[tuple, list[tuple[str, str]]] = {}
         for a in self.aliases:
             ws = a.split()
@@ -537,11 +541,31 @@ class DrugTable:
                 scan.mentions.append(Mention("", w, i, i + 1, "ambiguous", alternatives=tuple(g[0] for g in groups)))
             scan.take(i, 1)
 
+    def _saved(self, key: str):
+        """A structure the index saved beside the table (names_index.json), read on first need."""
+        path = getattr(self, "name_index_file", None)
+        if path is None:
+            return None
+        if getattr(self, "_name_index", None) is None:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            self._name_index = data if isinstance(data, dict) else {}
+        return self._name_index.get(key)
+
+    def name_index_json(self) -> dict:
+        """What `_saved` reads: built at index time (seconds), not on a question."""
+        return {"word_groups": self._word_groups, "by_rest": [[list(k), v] for k, v in self._by_rest.items()]}
+
     @cached_property
     def _word_groups(self) -> dict[str, list[list[str]]]:
         """Word → the medicines it is one word of, grouped by name without route or salt
         (plainest first): words of single-ingredient medicines' names, and words of multiword
         brand aliases that are no ordinary word ("yasmin" of "yasmin 28")."""
+        saved = self._saved("word_groups")
+        if isinstance(saved, dict):
+            return saved
         groups: dict[str, dict[str, set[str]]] = {}
 
         def add(word: str, meds: Iterable[str]) -> None:

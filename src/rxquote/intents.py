@@ -73,7 +73,7 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "onset",
         ("faq", "how_it_works", "dosage"),
-        ((r"\bhow (long|soon|quickly|fast)\b.{0,50}\b(work|effect|kick|results?|help|start)", 5.0),
+        ((r"\bhow (long|soon|quick|quickly|fast)\b.{0,50}\b(work|effect|kick|results?|help|start)", 5.0),
          (r"\bwhen\b.{0,40}\b(start|begin)\w*\b.{0,10}\bwork", 5.0), (r"\bkick in\b", 5.0),
          (r"\bhow long\b.{0,25}\b(supposed|going|meant|expected) to take\b|\bhow long (will|does|should) it take\b", 4.0)),
         faq=r"how long|take effect|to work|see (results|improvement)|start working|kick in",
@@ -86,6 +86,9 @@ INTENTS: tuple[Intent, ...] = (
          (r"\b(cause|causes|caused|causing|give you|give me|gives you)\b", 2.5),
          (r"\b(hungry|appetite|weight|tired|fatigue|insomnia|constipat\w*|diarrh\w*|vomit\w*|itch\w*|swelling|bruis\w*)\b", 1.0),
          (r"\bmake (me|you|him|her|them|my \w+) (feel )?(sleepy|drowsy|tired|dizzy|sick|nauseous|gain|fat|hungry)", 4.0),
+         # what a medicine does to the person ("making me pass out", "gave me white patches")
+         (r"\b(make|makes|making|made|gave|give|gives|giving|turned|turning) (me|my|him|his|her|them|their|you|your)\b", 3.0),
+         (r"\bwhy (do|am|is|does|are) (i|my|he|she|they)\b", 2.0),
          (r"\b(drowsy|drowsiness|sleepy|dizzy|dizziness|nausea|headaches?|weight gain|hair loss|insomnia|rash)\b", 1.5)),
         faq=r"side effect|reaction",
         label="Side effects",
@@ -130,6 +133,8 @@ INTENTS: tuple[Intent, ...] = (
          (r"\b(interact\w*|together|combin\w*|mix\w*|at the same time)\b", 3.0), (r"\btake .{1,40} with\b", 2.0),
          (r"\b(safe|safety|precautions?|warnings?|cautions?|careful|contraindicat\w*|avoid|dangerous|concerns?)\b", 3.0),
          (r"\bwho (should|shouldn t|should not|can t|cannot)\b", 2.0),
+         (r"\b(worse|worsen\w*|aggravat\w*|flare\w*)\b", 3.5),  # a condition it can make worse
+         (r"\b(risky|riskier|more risk\w*|higher risk)\b", 3.0),
          (r"\b(liver|kidney|heart|elderly|older|children|kids|child|drive|driving|machinery|surgery|allerg\w*)\b", 1.5)),
         faq=r"alcohol|pregnan|breast|drive|safe|interact",
         label="Precautions",

@@ -36,7 +36,7 @@ class Weights:
     file_named: float = 0.1  # of duplicate pages, the one whose file is named for the medicine
     overview_penalty: float = 0.5  # titles and "Generic Name" lines answer little
     relative_floor: float = 0.5  # passages below this share of the best relevance are dropped
-    min_topic_support: float = 0.0  # lexical support needed when the question has topic words
+    faq_exact: float = 1.5  # an FAQ whose question has every asked word: it asks the very question
 
 
 WEIGHTS = Weights()
@@ -51,13 +51,15 @@ class Scored:
     parts: dict = field(default_factory=dict, compare=False)
 
 
-def _share(question: set[str], heading_terms: list[str], idf) -> float:
-    """idf-weighted share of the question's words that the FAQ question has."""
-    if not question:
+def _share(groups: list[tuple[str, ...]], heading_terms: list[str], idf) -> float:
+    """idf-weighted share of the question's words that the FAQ question has; a word counts as
+    there when it or the monographs' word for it is ("wine" ~ "alcohol")."""
+    if not groups:
         return 0.0
     have = set(heading_terms)
-    total = sum(idf(t) for t in question)
-    return sum(idf(t) for t in question if t in have) / total if total > 0 else 0.0
+    weight = [max(idf(t) for t in g) for g in groups]
+    total = sum(weight)
+    return sum(w for g, w in zip(groups, weight) if have.intersection(g)) / total if total > 0 else 0.0
 
 
 def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
@@ -73,7 +75,7 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     top = float(lex_raw.max()) if lex_raw.size else 0.0
     lex = lex_raw / top if top > 0 else lex_raw
     asked_scores = engine.scores(list(u.asked), ids) if u.asked else np.zeros(ids.size)
-    q_terms = set(expand(u.key))
+    q_terms = [tuple(expand([k])) for k in u.key]  # each asked word with the monographs' words for it
 
     def idf(t: str) -> float:
         tid = bm.term_id.get(t)
@@ -105,6 +107,8 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
                     # section that is the intent's first choice but never names the topic
                     sec_bonus = weights.section_choice[0] + weights.faq_intent
                     parts["faq_intent"] = True
+        if parts.get("faq_words", 0) >= 0.99 and len(q_terms) >= 1:
+            rel += weights.faq_exact
         rel += sec_bonus
         if sec_bonus:
             parts["section_bonus"] = round(sec_bonus, 2)

@@ -4,18 +4,19 @@ Words are lower-cased alphanumeric runs (nltk's RegexpTokenizer semantics), Engl
 (nltk's list, shipped with the package: no nltk.download) are dropped, and the rest are
 stemmed with nltk's Snowball English stemmer.
 
-Importing nltk costs 0.2–0.9 s, so stems are memoised: the index stores the stem of every
-word it has seen (plus common question words), and a query imports nltk only for a word
-that table does not know.
+Stems are memoised: the index stores the stem of every word it has seen (plus common
+question words), and a query loads the stemmer only for a word that table does not know
+(`_nltk_light` loads it in ~40 ms instead of the seconds `import nltk` takes). The stemmer
+can be injected (`Analyzer(stemmer=...)`), as tests do.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from functools import lru_cache
 from importlib import resources
+from typing import Callable
 
 TOKENIZER_SETTINGS = {
     "pattern": r"[^\W_]+",
@@ -39,61 +40,16 @@ def stopwords() -> frozenset[str]:
     return frozenset(words | {w.split("'")[0] for w in words})
 
 
+Stemmer = Callable[[str], str]
+
+
 @lru_cache(maxsize=1)
-def _snowball():
-    """nltk's Snowball English stemmer, imported on the first stem-cache miss.
+def snowball_stemmer() -> Stemmer:
+    """nltk's Snowball English stemmer (`stem` of one instance per process), loaded on the
+    first stem-cache miss without nltk's package __init__ (see `_nltk_light`)."""
+    from ._nltk_light import snowball_class
 
-    `import nltk` runs nltk/__init__.py, which imports most of nltk and scipy (1–3 s here);
-    the stemmer itself needs none of it. Unless nltk is already imported, its module is loaded
-    under stand-in parent packages (plain namespaces, no __init__ code run; `nltk.corpus` is
-    only used by the stemmer for ignore_stopwords=True, which we do not use), and the stand-ins
-    are removed again, so a later `import nltk` elsewhere gets the real package: ~40 ms instead
-    of seconds. Any problem falls back to the ordinary import.
-    """
-    if "nltk" not in sys.modules:
-        try:
-            return _light_snowball_class()("english")
-        except Exception:  # pragma: no cover - an nltk layout we do not know: import it whole
-            pass
-    from nltk.stem.snowball import SnowballStemmer
-
-    return SnowballStemmer("english")
-
-
-def _light_snowball_class():
-    import _imp
-    import importlib.util
-    import os
-    import types
-
-    _imp.acquire_lock()  # no other thread may see the stand-ins
-    try:
-        spec = importlib.util.find_spec("nltk")
-        if spec is None or not spec.submodule_search_locations:
-            raise ImportError("nltk")
-        roots = list(spec.submodule_search_locations)
-        before = set(sys.modules)
-
-        def package(name: str, path: list[str]) -> types.ModuleType:
-            mod = types.ModuleType(name)
-            mod.__path__ = path
-            return mod
-
-        corpus = types.ModuleType("nltk.corpus")
-        corpus.stopwords = None
-        sys.modules.update({
-            "nltk": package("nltk", roots),
-            "nltk.stem": package("nltk.stem", [os.path.join(r, "stem") for r in roots]),
-            "nltk.corpus": corpus,
-        })
-        try:
-            from nltk.stem.snowball import SnowballStemmer
-        finally:
-            for name in [n for n in sys.modules if (n == "nltk" or n.startswith("nltk.")) and n not in before]:
-                del sys.modules[name]
-        return SnowballStemmer
-    finally:
-        _imp.release_lock()
+    return snowball_class()("english").stem
 
 
 def words(text: str) -> list[str]:
@@ -104,14 +60,17 @@ def words(text: str) -> list[str]:
 class Analyzer:
     """Tokenize → drop stopwords → stem, with a persistent stem memo."""
 
-    def __init__(self, stem_cache: dict[str, str] | None = None):
+    def __init__(self, stem_cache: dict[str, str] | None = None, stemmer: Stemmer | None = None):
         self.stem_cache: dict[str, str] = dict(stem_cache or {})
+        self._stemmer = stemmer  # None: nltk's Snowball, loaded on the first miss
         self._stop = stopwords()
 
     def stem(self, word: str) -> str:
         s = self.stem_cache.get(word)
         if s is None:
-            s = _snowball().stem(word)
+            if self._stemmer is None:
+                self._stemmer = snowball_stemmer()
+            s = self._stemmer(word)
             self.stem_cache[word] = s
         return s
 
@@ -127,6 +86,21 @@ class Analyzer:
     def stems(self, content_words: list[str]) -> list[str]:
         cache = self.stem_cache
         return [cache.get(w) or self.stem(w) for w in content_words]
+
+    def term_ids(self, text: str, term_id: dict[str, int], word_id: dict[str, int]) -> list[int]:
+        """`tokens(text)` as ids: each term is numbered in `term_id` when first met (so ids
+        follow first occurrence). `word_id` memoises word → id (-1 for a stopword) across
+        calls that share `term_id`: the indexer's fast path, one dictionary lookup per word."""
+        ws = words(text)
+        try:
+            ids = [word_id[w] for w in ws]
+        except KeyError:
+            stop = self._stop
+            for w in ws:
+                if w not in word_id:
+                    word_id[w] = -1 if w in stop else term_id.setdefault(self.stem(w), len(term_id))
+            ids = [word_id[w] for w in ws]
+        return [i for i in ids if i >= 0]
 
 
 # Everyday question words, stemmed at index time so queries rarely need nltk.

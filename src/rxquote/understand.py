@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import intents, safety
-from .drugs import Mention, normalize
+from .drugs import ROUTE_WORDS, SALT_WORDS, Mention, normalize
 
 MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is ignored
 
@@ -35,6 +35,9 @@ GENERIC = frozenset(
     treat treats treatment used for like much hi hello hey wondering question questions quick anyone
     help know knows dr doc pharmacist nurse said says told wants heard read friend ive been just one two people person vs versus difference""".split()
 )
+
+# The form a medicine comes in says which page, not what is asked ("diclofenac gel", "eye drops")
+FORM_WORDS = SALT_WORDS | frozenset(w for words in ROUTE_WORDS.values() for w in words)
 
 # Everyday words → the words monographs use for the same thing (stems of the project's
 # analyzer). The monographs are written in clinical language, and their FAQ questions too, so
@@ -56,7 +59,8 @@ EXPANSIONS = {
     "sex": ("sexual", "libido"), "zit": ("acn",), "pimpl": ("acn",), "dizzi": ("dizzi", "lighthead"),
     "lighthead": ("dizzi", "hypotens"), "stand": ("orthostat",), "shaki": ("tremor",), "jitteri": ("tremor", "nervous"),
     "numb": ("numb", "neuropathi"), "heartburn": ("reflux",), "blood": ("blood",), "sugar": ("glucos", "hypoglycemia"),
-    "flu": ("influenza",), "shot": ("inject", "vaccin"), "jab": ("inject", "vaccin"), "fertil": ("fertil", "pregnanc"),
+    "flu": ("influenza",), "faint": ("syncop", "faint"), "pass": ("syncop", "faint"), "race": ("tachycardia", "palpit"),
+    "racing": ("tachycardia", "palpit"), "pound": ("palpit",), "slow": ("bradycardia",), "shot": ("inject", "vaccin"), "jab": ("inject", "vaccin"), "fertil": ("fertil", "pregnanc"),
 }
 
 # "is it safe?", "how do I take them?": the question is about a medicine it does not name
@@ -129,7 +133,8 @@ def asking_part(message: str) -> str:
 
 class Speller:
     """Misspelt ordinary words → the corpus's most frequent word one edit away (two in words of
-    eight letters or more), first letter kept. Known words and short words are left alone."""
+    eight letters or more), first letter kept. Known words and words under five letters are
+    left alone."""
 
     def __init__(self, vocabulary: list[str], frequency):
         self._vocab = vocabulary
@@ -138,7 +143,8 @@ class Speller:
         self._memo: dict[str, str] = {}
 
     def correct(self, word: str) -> str:
-        if len(word) < 4 or word in self._known or not word.isalpha():
+        # short words are too often real words the corpus lacks ("wife" is not a misspelt "wide")
+        if len(word) < 5 or word in self._known or not word.isalpha():
             return word
         got = self._memo.get(word)
         if got is None:
@@ -199,8 +205,11 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     tokens = tuple(expand(stems))
     asked = tuple(expand(t for t, w, raw in pairs if raw not in drug_words))
     # what is asked: not everyday question words, not the medicine; the topic: not the intent's words either
-    key = tuple(dict.fromkeys(t for t, w, raw in pairs if w not in GENERIC and raw not in drug_words))
-    topic = tuple(t for t, w, raw in pairs if w not in GENERIC and raw not in drug_words and w not in intent_words)
+    def plain(w: str, raw: str) -> bool:  # not an everyday word, a medicine's name or its form ("gel", "drops")
+        return w not in GENERIC and raw not in drug_words and w not in FORM_WORDS
+
+    key = tuple(dict.fromkeys(t for t, w, raw in pairs if plain(w, raw)))
+    topic = tuple(t for t, w, raw in pairs if plain(w, raw) and w not in intent_words)
     pronoun = _PRONOUN.search(q) is not None
     my_list = _MY_LIST.search(q) is not None
     compare = _COMPARE.search(q) is not None
@@ -216,12 +225,15 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         drugs, drugs_from = ctx.drugs, "focus" if focus else "conversation"
     if not drugs and mine and (intent is not None or topic or pronoun):
         drugs, drugs_from = mine, "my medicines"
-    if named and mine and intent is not None and intent.name in ("precautions",) and not my_list:
+    new = tuple(n for n in named if n not in mine)
+    if new and mine and not my_list and (intent is None or intent.name in ("precautions", "about")):
         # "can I take ibuprofen?" with a list: checked against the person's medicines
-        drugs = named + tuple(m for m in mine if m not in named)
+        drugs = new + tuple(m for m in mine if m not in new)
         drugs_from = "named + my medicines"
 
-    if ctx.intent is not None and drugs and not named and _ELLIPTICAL.search(q) and weight < intents.STRONG:
+    if drugs_from == "named + my medicines":
+        guess = IntentGuess("precautions", weight, "my medicines")  # taken together: interactions
+    elif ctx.intent is not None and drugs and not named and _ELLIPTICAL.search(q) and weight < intents.STRONG:
         guess = IntentGuess(ctx.intent.name, weight, "conversation")  # "what about for kids?"
     elif ctx.intent is not None and named and _ELLIPTICAL.search(q) and not topic and weight < intents.STRONG:
         guess = IntentGuess(ctx.intent.name, weight, "conversation")  # "what about paracetamol instead?"

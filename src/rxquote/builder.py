@@ -1,0 +1,754 @@
+"""Building a generation, in stages, in bounded memory, on every core.
+
+    plan     scan the corpus; each file is either reused (its bytes are unchanged since the
+             previous generation) or parsed; consecutive reused files become one `ReuseRun`,
+             files to parse are grouped into `ParseJob`s of a few dozen
+    parse    `parse_files` turns a job's files into a `Batch` (chunk lines, columns, term ids
+             local to the batch) — in a pool of processes when there is much to parse, each
+             with its own stemmer; at most a few jobs are in flight, results come in file order
+    write    `GenerationWriter` appends each batch or reused run to the new generation's files
+             as it comes: chunk lines and token ids go straight to disk, term ids are made
+             global in first-occurrence order (`TermNumbering`: rank-bm25's idf sum order),
+             postings are built in blocks (`bm25.PostingsBuilder`)
+    finish   postings concatenated per term with each posting's score, name tables sorted,
+             per-medicine chunk lists, the medicine-name table, file records; then checksums,
+             fsync and the atomic switch of the manifest
+
+Memory holds per-chunk integers (a few bytes each), the vocabulary and one block of postings —
+not the corpus. A reused run costs array copies, not parsing: its chunk lines are copied by the
+kernel, its term ids renumbered with one gather.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from array import array
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from . import __version__
+from .bm25 import BLOCK_TOKENS, PostingsBuilder
+from .corpus import SECTIONS, list_corpus, parse_bytes, read_monograph
+from .drugs import TABLE_VERSION, DrugTable
+from .layout import (DRUG_TABLE_FILES, SECTION_ID, FileRecord, FileRecords, medicine_chunks, save_drug_table,
+                     save_file_records)
+from .store import SEP, AppendFile, NpyWriter, StringTable, load_array, save_array, save_strings
+from .text import stopwords, QUESTION_WORDS, Analyzer, words
+
+JOB_FILES = 48  # files per parse job: enough work to hide the cost of sending it to a worker
+IN_PROCESS_FILES = 400  # parse fewer files than this in this process (a pool costs ~0.2 s to start)
+MAX_WORKERS = 8
+PROGRESS_SECONDS = 0.1  # report progress at most this often
+
+Progress = Callable[[str, int, int], None]
+TableBuilder = Callable[[list[str], dict], DrugTable]  # (medicines, the corpus's words) → table
+
+
+class ReuseFailed(Exception):
+    """The previous generation cannot be reused as planned (damaged, or an unexpected shape)."""
+
+
+# -- plan ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    rel: str
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class ReuseRun:
+    """Consecutive unchanged files whose chunks are consecutive in the previous generation."""
+
+    files: tuple[CorpusFile, ...]
+    old: tuple[int, ...]  # their positions in the previous generation's file records
+    chunks: tuple[int, int]  # their chunk range there
+
+
+@dataclass(frozen=True)
+class ParseJob:
+    files: tuple[CorpusFile, ...]
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    steps: tuple[ReuseRun | ParseJob, ...]
+    files: int
+    reused: int
+    problems: dict[str, list[str]]
+
+
+def plan_build(corpus: Path, old: "PreviousGeneration | None") -> BuildPlan:
+    files, warnings = list_corpus(corpus)
+    problems: dict[str, list[str]] = {}
+    for w in warnings:
+        rel, _, why = w.partition(": ")
+        problems.setdefault(rel, []).append(why)
+    position = old.position if old else {}
+    steps: list[ReuseRun | ParseJob] = []
+    run: list[tuple[CorpusFile, int]] = []
+    parse: list[CorpusFile] = []
+    reused = 0
+
+    def close_run() -> None:
+        if run:
+            lo = int(old.records.chunks[run[0][1], 0])
+            hi = int(old.records.chunks[run[-1][1], 1])
+            steps.append(ReuseRun(tuple(f for f, _ in run), tuple(i for _, i in run), (lo, hi)))
+            run.clear()
+
+    def close_parse() -> None:
+        if parse:
+            steps.append(ParseJob(tuple(parse)))
+            parse.clear()
+
+    for rel, path in files:
+        try:
+            st = path.stat()
+        except OSError as e:
+            problems.setdefault(rel, []).append(f"unreadable ({e.strerror})")
+            continue
+        f = CorpusFile(rel, os.fspath(path), st.st_size, st.st_mtime_ns)
+        i = position.get(rel, -1)
+        if i >= 0 and _unchanged(f, old.records, i):
+            lo = int(old.records.chunks[i, 0])
+            if run and int(old.records.chunks[run[-1][1], 1]) != lo:
+                close_run()
+            close_parse()
+            run.append((f, i))
+            reused += 1
+            continue
+        close_run()
+        parse.append(f)
+        if len(parse) >= JOB_FILES:
+            close_parse()
+    close_run()
+    close_parse()
+    return BuildPlan(tuple(steps), len(files), reused, problems)
+
+
+def _unchanged(f: CorpusFile, records: FileRecords, i: int) -> bool:
+    """Same bytes as when the previous generation read it: same size and mtime (what
+    stale_reason trusts too), or same size and same sha256."""
+    if int(records.size[i]) != f.size:
+        return False
+    if int(records.mtime_ns[i]) == f.mtime_ns:
+        return True
+    try:
+        return hashlib.sha256(read_monograph(Path(f.path))).hexdigest() == records.sha256(i)
+    except OSError:
+        return False
+
+
+# -- parse ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileOut:
+    """One parsed file: its record, or why it could not be read."""
+
+    rel: str
+    sha256: str = ""
+    size: int = 0
+    mtime_ns: int = 0
+    chunks: int = 0
+    title: str = ""
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What parsing a job's files gives, ready to append to a generation. Term ids are local
+    to the batch, numbered in first-occurrence order (`vocab[id]` is the term)."""
+
+    files: tuple[FileOut, ...]
+    lines: bytes  # the chunk lines (JSON), one after another
+    line_lens: bytes  # int64 per chunk
+    drugs: tuple[str, ...]  # per chunk
+    sections: bytes  # int8 per chunk
+    headings: bytes  # per chunk, UTF-8, each followed by NUL
+    heading_lens: bytes  # int64 per chunk (with its NUL)
+    vocab: tuple[str, ...]
+    ids: bytes  # int32 per token
+    doc_len: bytes  # int64 per chunk: its number of tokens
+    stems: tuple[tuple[str, str], ...] = ()  # (word, stem) learnt by the worker
+
+
+def chunk_line(c) -> bytes:
+    d = {"source": c.source, "title": c.title, "drug": c.drug, "section": c.section, "heading": c.heading,
+         "start_line": c.start_line, "end_line": c.end_line, "text": c.text}
+    return (json.dumps(d, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def parse_files(files: tuple[CorpusFile, ...], analyzer: Analyzer) -> Batch:
+    """Parse and tokenize files (pure: the same files give the same batch anywhere)."""
+    from .corpus import MAX_FILE_BYTES
+
+    out: list[FileOut] = []
+    lines: list[bytes] = []
+    drugs: list[str] = []
+    sections = bytearray()
+    headings: list[bytes] = []
+    vocab: dict[str, int] = {}  # term → batch-local id, in first-occurrence order
+    word_id: dict[str, int] = {}
+    ids = array("i")
+    doc_len = array("q")
+    term_ids = analyzer.term_ids
+    for f in files:
+        try:
+            with open(f.path, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                data = fh.read(MAX_FILE_BYTES + 1)
+        except OSError as e:
+            out.append(FileOut(f.rel, error=f"unreadable ({e.strerror})"))
+            continue
+        page = parse_bytes(data, f.rel)
+        for c in page.chunks:
+            lines.append(chunk_line(c))
+            drugs.append(c.drug)
+            sections.append(SECTION_ID[c.section])
+            headings.append(c.heading.encode("utf-8"))
+            toks = term_ids(f"{c.heading}\n{c.text}" if c.section == "faq" else c.text, vocab, word_id)
+            ids.extend(toks)
+            doc_len.append(len(toks))
+        out.append(FileOut(f.rel, hashlib.sha256(data).hexdigest(), st.st_size, st.st_mtime_ns, len(page.chunks),
+                           page.title, tuple(page.warnings)))
+    return Batch(
+        files=tuple(out),
+        lines=b"".join(lines),
+        line_lens=array("q", [len(x) for x in lines]).tobytes(),
+        drugs=tuple(drugs),
+        sections=bytes(sections),
+        headings=b"".join(h + SEP for h in headings),
+        heading_lens=array("q", [len(h) + 1 for h in headings]).tobytes(),
+        vocab=tuple(vocab),
+        ids=ids.tobytes(),
+        doc_len=doc_len.tobytes(),
+    )
+
+
+# the worker process's analyzer, with a stemmer of its own (C stemmers do not pickle, and
+# each process loads nltk's once); the stems it learns are sent back with each batch
+_worker_analyzer: Analyzer | None = None
+_worker_learnt: list[tuple[str, str]] = []
+
+
+def _init_worker(stems: dict[str, str]) -> None:
+    global _worker_analyzer
+    from .text import snowball_stemmer
+
+    def stem(word: str) -> str:
+        s = snowball_stemmer()(word)
+        _worker_learnt.append((word, s))
+        return s
+
+    _worker_analyzer = Analyzer(stems, stemmer=stem)
+
+
+def _parse_in_worker(files: tuple[CorpusFile, ...]) -> Batch:
+    batch = parse_files(files, _worker_analyzer)
+    learnt = tuple(_worker_learnt)
+    _worker_learnt.clear()
+    return Batch(**{**batch.__dict__, "stems": learnt})
+
+
+def run_plan(plan: BuildPlan, analyzer: Analyzer, workers: int | None) -> Iterator[tuple[ReuseRun | ParseJob, Batch | None]]:
+    """Each step with its batch (None for a reused run), in file order. Jobs go to a pool of
+    `workers` processes when there is enough to parse, with at most 2 per worker in flight."""
+    jobs = [s for s in plan.steps if isinstance(s, ParseJob)]
+    to_parse = sum(len(j.files) for j in jobs)
+    n = min(MAX_WORKERS, os.cpu_count() or 1) if workers is None else workers
+    if n <= 1 or (workers is None and to_parse < IN_PROCESS_FILES):
+        for step in plan.steps:
+            yield step, parse_files(step.files, analyzer) if isinstance(step, ParseJob) else None
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: the chat builds from a thread, and forking a threaded process is unsafe
+    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+                             initargs=(analyzer.stem_cache,)) as pool:
+        pending: deque = deque()
+        queue = iter(jobs)
+        for step in plan.steps:
+            while len(pending) < 2 * n:
+                job = next(queue, None)
+                if job is None:
+                    break
+                pending.append(pool.submit(_parse_in_worker, job.files))
+            yield step, pending.popleft().result() if isinstance(step, ParseJob) else None
+
+
+# -- write ---------------------------------------------------------------------------------------
+
+
+class PreviousGeneration:
+    """Read access to the generation a rebuild reuses (all checked by the caller's load)."""
+
+    def __init__(self, gen: Path, vocab: list[str], stems: dict[str, str], drugs: DrugTable):
+        self.gen = gen
+        self.vocab = vocab
+        self.term_id = {t: i for i, t in enumerate(vocab)}
+        self.stems = stems
+        self.drugs = drugs
+        self.records = FileRecords.open(gen)
+        self.position = {rel: i for i, rel in enumerate(self.records.names.list())}
+        self.offsets = load_array(gen / "chunk_offsets.npy")
+        self.drug = load_array(gen / "chunk_drug.npy")
+        self.title = load_array(gen / "chunk_title.npy")
+        self.source = load_array(gen / "chunk_source.npy")
+        self.section = load_array(gen / "chunk_section.npy")
+        self.heading_ptr = load_array(gen / "headings_ptr.npy")
+        self.headings = load_array(gen / "headings.npy")
+        self.tok_ptr = load_array(gen / "doc_tokens_ptr.npy")
+        self.tokens = load_array(gen / "doc_tokens.npy")
+        self.term_first = np.asarray(load_array(gen / "term_first.npy"), dtype=np.int64)
+        self.names = {key: StringTable.open(gen, f"names_{key}").list() for key in ("drug", "title", "source")}
+        n = self.offsets.shape[0] - 1
+        if (self.tok_ptr.shape != (n + 1,) or int(self.tok_ptr[-1]) != self.tokens.shape[0]
+                or self.heading_ptr.shape != (n + 1,) or self.term_first.shape != (len(vocab),)
+                or (len(vocab) > 1 and not np.all(np.diff(self.term_first) > 0))):
+            raise ValueError("previous generation does not fit together")
+
+    def read_tokens(self, lo: int, hi: int) -> np.ndarray:
+        """Token ids [lo, hi), read from the file (not mapped, so they leave memory after use)."""
+        return np.fromfile(self.gen / "doc_tokens.npy", dtype=np.int32, count=hi - lo, offset=self.tokens.offset + 4 * lo)
+
+
+class TermNumbering:
+    """Global term ids in the order terms first occur in the collection (rank-bm25's order).
+
+    A parsed batch brings its terms in their batch order; a reused run of the previous
+    generation brings term ids of that generation. For a run, the terms met there for the
+    first time are the old terms whose first occurrence lies inside the run (old ids are in
+    first-occurrence order, so `term_first` is increasing) plus any "orphan": an old term not
+    yet met whose first old occurrence was in a file that changed or went away. Runs come in
+    old order, so orphans are the unmet terms behind a moving frontier — usually few."""
+
+    def __init__(self, old: PreviousGeneration | None):
+        self.vocab: list[str] = []
+        self.term_id: dict[str, int] = {}
+        self.first = array("q")  # per term: token position of its first occurrence
+        self.tokens = 0  # tokens numbered so far
+        self.old = old
+        if old is not None:
+            self.old_to_new = np.full(len(old.vocab), -1, dtype=np.int64)
+            self.frontier = 0  # old terms below this first occurred before the runs seen so far
+            self.orphans = np.zeros(0, dtype=np.int64)
+            self.old_end = 0  # end of the last run, in old token positions
+
+    def _new(self, term: str, position: int) -> int:
+        g = len(self.vocab)
+        self.vocab.append(term)
+        self.term_id[term] = g
+        self.first.append(position)
+        if self.old is not None:
+            o = self.old.term_id.get(term)
+            if o is not None:
+                self.old_to_new[o] = g
+        return g
+
+    def number_batch(self, vocab: tuple[str, ...], ids: np.ndarray) -> np.ndarray:
+        local = [self.term_id.get(t) for t in vocab]
+        if None in local:
+            # where each batch term first occurs: local ids are in first-occurrence order
+            firsts = np.flatnonzero(np.diff(np.maximum.accumulate(np.append(-1, ids))) > 0) if ids.size else ids
+            for j, g in enumerate(local):
+                if g is None:
+                    local[j] = self._new(vocab[j], self.tokens + int(firsts[j]))
+        self.tokens += int(ids.shape[0])
+        return np.asarray(local, dtype=np.int32)[ids] if ids.size else np.zeros(0, dtype=np.int32)
+
+    def number_run(self, lo: int, hi: int) -> np.ndarray:
+        """Global ids of the previous generation's tokens [lo, hi)."""
+        old = self.old
+        if lo < self.old_end:
+            raise ReuseFailed("reused runs out of order")
+        self.old_end = hi
+        old_ids = old.read_tokens(lo, hi)
+        o2n, first = self.old_to_new, old.term_first
+        k_lo, k_hi = int(np.searchsorted(first, lo)), int(np.searchsorted(first, hi))
+        if k_lo > self.frontier:  # passed over changed or removed files: their unmet terms
+            skipped = np.arange(self.frontier, k_lo)
+            self.orphans = np.concatenate([self.orphans, skipped[o2n[skipped] < 0]])
+        self.frontier = max(self.frontier, k_hi)
+        natives = np.arange(k_lo, k_hi)
+        natives = natives[o2n[natives] < 0]
+        met, at = [natives], [first[natives] - lo]
+        self.orphans = self.orphans[o2n[self.orphans] < 0]
+        if self.orphans.size:
+            wanted = np.zeros(len(old.vocab), dtype=bool)
+            wanted[self.orphans] = True
+            hits = np.flatnonzero(wanted[old_ids])
+            if hits.size:
+                found, where = np.unique(old_ids[hits], return_index=True)
+                met.append(found.astype(np.int64))
+                at.append(hits[where])
+        met_all, at_all = np.concatenate(met), np.concatenate(at)
+        for o, p in zip(met_all[np.argsort(at_all, kind="stable")].tolist(), np.sort(at_all).tolist()):
+            g = self.term_id.get(old.vocab[o])
+            o2n[o] = g if g is not None else self._new(old.vocab[o], self.tokens + p)
+        self.tokens += hi - lo
+        out = o2n[old_ids]
+        if out.size and int(out.min()) < 0:
+            raise ReuseFailed("a reused token has no term")
+        return out.astype(np.int32)
+
+
+class _Names:
+    """Strings numbered as they come (sorted at the end)."""
+
+    def __init__(self):
+        self.ids: dict[str, int] = {}
+
+    def id(self, name: str) -> int:
+        i = self.ids.get(name)
+        if i is None:
+            i = self.ids[name] = len(self.ids)
+        return i
+
+    def ids_of(self, names: list[str]) -> np.ndarray:
+        return np.fromiter((self.id(x) for x in names), dtype=np.int32, count=len(names))
+
+    def sorted(self) -> tuple[list[str], np.ndarray]:
+        """(names sorted, new id of each current id)."""
+        names = sorted(self.ids)
+        remap = np.empty(len(names), dtype=np.int32)
+        for new, name in enumerate(names):
+            remap[self.ids[name]] = new
+        return names, remap
+
+
+@dataclass
+class WriteStats:
+    chunks: int = 0
+    reused_files: int = 0
+    records: list[FileRecord] = field(default_factory=list)
+    problems: dict[str, list[str]] = field(default_factory=dict)
+
+
+class GenerationWriter:
+    """Appends batches and reused runs to a new generation folder, in file order."""
+
+    def __init__(self, folder: Path, old: PreviousGeneration | None, block_tokens: int):
+        self.folder = folder
+        self.old = old
+        self.block_tokens = block_tokens
+        self.lines = AppendFile(folder / "chunks.jsonl")
+        self.headings = NpyWriter(folder / "headings.npy", np.uint8)
+        self.doc_tokens = NpyWriter(folder / "doc_tokens.npy", np.int32)
+        self.postings = PostingsBuilder(folder / ".spill", block_tokens)
+        self.terms = TermNumbering(old)
+        self.line_len = array("q")
+        self.heading_len = array("q")
+        self.doc_len = array("q")
+        self.section = array("b")
+        self.drug, self.title, self.source = array("i"), array("i"), array("i")
+        self.names = {"drug": _Names(), "title": _Names(), "source": _Names()}
+        self.stats = WriteStats()
+
+    def add_batch(self, batch: Batch) -> None:
+        lo = self.stats.chunks
+        for f in batch.files:
+            if f.error:
+                self.stats.problems.setdefault(f.rel, []).append(f.error)
+                continue
+            self.stats.records.append(FileRecord(f.rel, f.sha256, f.size, f.mtime_ns, (lo, lo + f.chunks), f.warnings))
+            if f.warnings:
+                self.stats.problems.setdefault(f.rel, []).extend(f.warnings)
+            self.title.extend([self.names["title"].id(f.title)] * f.chunks)
+            self.source.extend([self.names["source"].id(f.rel)] * f.chunks)
+            lo += f.chunks
+        ids = np.frombuffer(batch.ids, dtype=np.int32)
+        doc_len = np.frombuffer(batch.doc_len, dtype=np.int64)
+        self._append(batch.lines, np.frombuffer(batch.line_lens, dtype=np.int64), batch.headings,
+                     np.frombuffer(batch.heading_lens, dtype=np.int64), self.terms.number_batch(batch.vocab, ids), doc_len)
+        self.drug.frombytes(self.names["drug"].ids_of(list(batch.drugs)).tobytes())
+        self.section.frombytes(batch.sections)
+        self.stats.chunks = lo
+
+    def add_run(self, run: ReuseRun) -> None:
+        old = self.old
+        lo, hi = run.chunks
+        base = self.stats.chunks
+        for f, i in zip(run.files, run.old):
+            olo, ohi = (int(x) for x in old.records.chunks[i])
+            rec = FileRecord(f.rel, old.records.sha256(i), f.size, f.mtime_ns, (base + olo - lo, base + ohi - lo),
+                             tuple(old.records.warnings.get(f.rel, ())))
+            self.stats.records.append(rec)
+            if rec.warnings:
+                self.stats.problems.setdefault(f.rel, []).extend(rec.warnings)
+        # in pieces of about a postings block, cut at chunk boundaries
+        tok_ptr = old.tok_ptr
+        start = lo
+        while start < hi:
+            stop = int(np.searchsorted(tok_ptr, int(tok_ptr[start]) + self.block_tokens, side="right")) - 1
+            stop = min(hi, max(stop, start + 1))
+            self._add_old_chunks(start, stop)
+            start = stop
+        self.stats.chunks = base + hi - lo
+        self.stats.reused_files += len(run.files)
+
+    def _add_old_chunks(self, lo: int, hi: int) -> None:
+        old = self.old
+        t_lo, t_hi = int(old.tok_ptr[lo]), int(old.tok_ptr[hi])
+        h_lo, h_hi = int(old.heading_ptr[lo]), int(old.heading_ptr[hi])
+        self.lines.copy_from(old.gen / "chunks.jsonl", int(old.offsets[lo]), int(old.offsets[hi]))
+        ids = self.terms.number_run(t_lo, t_hi)
+        self._append(None, np.diff(old.offsets[lo : hi + 1]), old.headings[h_lo:h_hi], np.diff(old.heading_ptr[lo : hi + 1]),
+                     ids, np.diff(old.tok_ptr[lo : hi + 1]))
+        for key, col in (("drug", self.drug), ("title", self.title), ("source", self.source)):
+            part = np.asarray(getattr(old, key)[lo:hi])
+            present = np.unique(part)
+            table, names = old.names[key], self.names[key]
+            remap = np.zeros(len(table), dtype=np.int32)
+            remap[present] = [names.id(table[int(j)]) for j in present]
+            col.frombytes(remap[part].astype(np.int32).tobytes())
+        self.section.frombytes(np.asarray(old.section[lo:hi]).tobytes())
+
+    def _append(self, lines, line_lens, headings, heading_lens, ids: np.ndarray, doc_len: np.ndarray) -> None:
+        if lines is not None:  # (a reused run's lines are copied already)
+            self.lines.write(lines)
+        self.line_len.frombytes(np.asarray(line_lens, dtype=np.int64).tobytes())
+        self.headings.write(np.frombuffer(headings, dtype=np.uint8) if isinstance(headings, bytes) else headings)
+        self.heading_len.frombytes(np.asarray(heading_lens, dtype=np.int64).tobytes())
+        self.doc_tokens.write(ids)
+        self.doc_len.frombytes(np.asarray(doc_len, dtype=np.int64).tobytes())
+        self.postings.add(ids, np.asarray(doc_len, dtype=np.int64))
+
+    def close_streams(self) -> None:
+        self.lines.close()
+        self.headings.close()
+        self.doc_tokens.close()
+
+    def abort(self) -> None:
+        for stream in (self.lines, self.headings, self.doc_tokens):
+            try:
+                stream.abort() if hasattr(stream, "abort") else stream.close()
+            except (OSError, ValueError):
+                pass
+
+
+def _ptr(lengths: array) -> np.ndarray:
+    ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    if len(lengths):
+        np.cumsum(np.frombuffer(lengths, dtype=np.int64), out=ptr[1:])
+    return ptr
+
+
+# -- finish --------------------------------------------------------------------------------------
+
+
+def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: PreviousGeneration | None,
+            analyzer: Analyzer, timer: "_Timer") -> tuple[int, dict[str, int]]:
+    """Write everything that needs the whole collection; returns (medicines, chunks per section)."""
+    w.close_streams()
+    n = w.stats.chunks
+    offsets = _ptr(w.line_len)
+    if int(offsets[-1]) != w.lines.size:
+        raise ValueError("chunk lines and their lengths disagree")
+    save_array(tmp / "chunk_offsets.npy", offsets)
+    save_array(tmp / "headings_ptr.npy", _ptr(w.heading_len))
+    save_array(tmp / "doc_tokens_ptr.npy", _ptr(w.doc_len))
+    save_array(tmp / "chunk_section.npy", np.frombuffer(w.section, dtype=np.int8))
+    save_array(tmp / "term_first.npy", np.frombuffer(w.terms.first, dtype=np.int64))
+    timer.lap("write")
+    w.postings.finish(tmp, w.terms.vocab)
+    timer.lap("postings")
+    columns = {}
+    names = {}
+    for key, col in (("drug", w.drug), ("title", w.title), ("source", w.source)):
+        sorted_names, remap = w.names[key].sorted()
+        columns[key] = remap[np.frombuffer(col, dtype=np.int32)] if n else np.zeros(0, dtype=np.int32)
+        names[key] = sorted_names
+        save_array(tmp / f"chunk_{key}.npy", columns[key])
+        save_strings(tmp, f"names_{key}", sorted_names)
+    keys, ptr, chunks = medicine_chunks(columns["drug"], columns["title"], names["drug"], names["title"])
+    save_strings(tmp, "medicine_keys", keys)
+    save_array(tmp / "medicine_ptr.npy", ptr)
+    save_array(tmp / "medicine_chunks.npy", chunks)
+    save_file_records(tmp, w.stats.records)
+    timer.lap("columns")
+    medicines = sorted(set(names["drug"]) | set(names["title"]))
+    if old is not None and old.drugs.version == TABLE_VERSION and list(old.drugs.medicines) == medicines:
+        for name in DRUG_TABLE_FILES:  # the same medicines: the same table
+            shutil.copyfile(old.gen / name, tmp / name)
+    for name in medicines:  # medicine names are never "misspellings" of each other
+        for word in words(name):
+            analyzer.stem(word)
+    if not (old is not None and old.drugs.version == TABLE_VERSION and list(old.drugs.medicines) == medicines):
+        table = make_table(medicines, analyzer.stem_cache)
+        table.common_words = frozenset(analyzer.stem_cache) | stopwords()  # as load gives it
+        save_drug_table(tmp, table)
+    timer.lap("names")
+    (tmp / "stems.json").write_text(json.dumps(analyzer.stem_cache, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    per_section = {s: 0 for s in SECTIONS}
+    for s, k in zip(*np.unique(np.frombuffer(w.section, dtype=np.int8), return_counts=True)):
+        per_section[SECTIONS[int(s)]] = int(k)
+    return len(medicines), per_section
+
+
+class _Timer:
+    def __init__(self):
+        self.t = self.t0 = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = self.laps.get(name, 0.0) + now - self.t
+        self.t = now
+
+
+class _Throttle:
+    """Progress callbacks at most every PROGRESS_SECONDS (a UI redraws on each)."""
+
+    def __init__(self, progress: Progress | None):
+        self.progress = progress
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int, force: bool = False) -> None:
+        if self.progress is None:
+            return
+        now = time.perf_counter()
+        if force or done >= total or now - self.last >= PROGRESS_SECONDS:
+            self.last = now
+            self.progress(stage, done, total)
+
+
+def _previous(index_dir: Path, fingerprint: str) -> tuple[PreviousGeneration | None, dict[str, str]]:
+    """The current generation to reuse (None when there is none, it is damaged, or another
+    parser made it), and its stem memo (which helps in any case)."""
+    from .index import load
+
+    try:
+        idx = load(index_dir, verify=True)
+    except Exception:
+        return None, {}
+    stems = dict(idx.analyzer.stem_cache)
+    if idx.manifest.get("parser") != fingerprint:
+        return None, stems
+    try:
+        return PreviousGeneration(idx.folder, idx.bm25.vocab, stems, idx.drugs), stems
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, stems
+
+
+def build_generation(corpus: Path, index_dir: Path, progress: Progress | None, make_table: TableBuilder,
+                     workers: int | None = None, block_tokens: int | None = None):
+    """Build the corpus's index as a new generation of `index_dir` (the caller holds the lock),
+    reusing the current generation's work for unchanged files."""
+    from .index import parser_fingerprint
+
+    block_tokens = block_tokens or BLOCK_TOKENS
+    timer = _Timer()
+    fingerprint = parser_fingerprint()
+    old, stems = _previous(index_dir, fingerprint)
+    try:
+        return _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, stems, timer)
+    except ReuseFailed:
+        return _build(corpus, index_dir, progress, make_table, workers, block_tokens, None, stems, _Timer())
+
+
+def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, stems, timer):
+    from .index import FORMAT_VERSION, BuildReport, corpus_key, parser_fingerprint
+    from .text import TOKENIZER_SETTINGS
+
+    analyzer = Analyzer(stems)
+    for w in QUESTION_WORDS:
+        analyzer.stem(w)
+    plan = plan_build(corpus, old)
+    timer.lap("plan")
+    report = _Throttle(progress)
+    gen_name = f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    tmp = index_dir / f".{gen_name}.tmp"
+    tmp.mkdir()
+    try:
+        writer = GenerationWriter(tmp, old, block_tokens)
+        done = 0
+        try:
+            for step, batch in run_plan(plan, analyzer, workers):
+                if batch is None:
+                    writer.add_run(step)
+                else:
+                    writer.add_batch(batch)
+                    for word, stem in batch.stems:
+                        analyzer.stem_cache.setdefault(word, stem)
+                done += len(step.files)
+                report("parse", done, plan.files)
+        except BaseException:
+            writer.abort()
+            raise
+        report("parse", plan.files, plan.files, force=True)
+        timer.lap("parse")
+        report("index", 0, 1, force=True)
+        medicines, per_section = _finish(writer, tmp, make_table, old, analyzer, timer)
+        report("index", 1, 1, force=True)
+        report("write", 0, 1, force=True)
+        stats = writer.stats
+        manifest = {
+            "format": FORMAT_VERSION,
+            "rxquote": __version__,
+            "tokenizer": TOKENIZER_SETTINGS,
+            "parser": parser_fingerprint(),
+            "names": TABLE_VERSION,
+            "corpus": corpus_key(corpus),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "counts": {"files": plan.files, "chunks": stats.chunks, "medicines": medicines},
+        }
+        commit_generation(index_dir, tmp, gen_name, manifest)
+        timer.lap("commit")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    report("write", 1, 1, force=True)
+    problems = {**plan.problems}
+    for rel, why in stats.problems.items():
+        problems.setdefault(rel, []).extend(why)
+    return BuildReport(plan.files, medicines, stats.chunks, per_section, problems, time.perf_counter() - timer.t0,
+                       stats.reused_files, dict(timer.laps))
+
+
+def commit_generation(index_dir: Path, tmp: Path, gen_name: str, manifest: dict) -> None:
+    """Checksum and fsync the new generation, rename it into place, switch the manifest
+    atomically, and drop generations older than the previous one."""
+    from .index import MANIFEST, _file_sha, read_manifest
+
+    shutil.rmtree(tmp / ".spill", ignore_errors=True)
+    checksums = {}
+    for p in sorted(tmp.iterdir()):
+        with open(p, "rb") as f:
+            os.fsync(f.fileno())
+        st = p.stat()
+        checksums[p.name] = [st.st_size, _file_sha(p), st.st_mtime_ns]
+    os.replace(tmp, index_dir / gen_name)
+    manifest = {**manifest, "generation": gen_name, "checksums": checksums}
+    mtmp = index_dir / f".{MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"
+    with open(mtmp, "w", encoding="utf-8") as f:
+        f.write(json.dumps(manifest, ensure_ascii=False))  # dumps: the C encoder (dump is pure Python)
+        f.flush()
+        os.fsync(f.fileno())
+    previous = read_manifest(index_dir)
+    os.replace(mtmp, index_dir / MANIFEST)
+    # keep the generation that was current until now (a reader may still use it); drop older ones
+    prev_gen = (previous or {}).get("generation")
+    keep = {gen_name, prev_gen if isinstance(prev_gen, str) else None}  # a damaged manifest may hold anything
+    for p in index_dir.iterdir():
+        if p.name.startswith("gen-") and p.name not in keep:
+            shutil.rmtree(p, ignore_errors=True)
+        elif p.name.startswith(".gen-") and p.name.endswith(".tmp") and time.time() - p.stat().st_mtime > 3600:
+            shutil.rmtree(p, ignore_errors=True)  # left by a crashed build
+        elif p.name.startswith(f".{MANIFEST}.") and p.name.endswith(".tmp") and time.time() - p.stat().st_mtime > 3600:
+            p.unlink(missing_ok=True)  # a manifest a crashed build never committed

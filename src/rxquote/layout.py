@@ -1,0 +1,283 @@
+"""What a generation folder holds, and how each part is read (at load) and written (at build).
+
+    chunks.jsonl            one chunk per line (its id is the line number), read by offset
+    chunk_offsets.npy       int64, n+1: where each line starts (and the file's end)
+    chunk_drug/title/source.npy   int32 per chunk: ids into the sorted name tables
+    chunk_section.npy       int8 per chunk: index into corpus.SECTIONS
+    headings, names_drug, names_title, names_source, medicine_keys, medicine_names, alias_keys,
+    file_names              string tables (store.StringTable: <name>.npy + <name>_ptr.npy)
+    medicine_ptr.npy, medicine_chunks.npy   CSR: normalised medicine name (medicine_keys[k]) →
+                            the sorted chunk ids about it (its own sections, and the shared
+                            text of combination pages naming it)
+    alias_ptr.npy, alias_meds.npy   CSR: alias_keys[a] → ids into medicine_names (DrugTable)
+    drugs.json              the alias table's version; lexicon.json: lexicon-only names (lazy)
+    file_size/file_mtime.npy (int64), file_sha.npy (uint8, F×32), file_chunks.npy (int64,
+    F×2), file_warnings.json   one record per corpus file, in file_names order (sorted)
+    vocab.json, bm25.json, postings_*.npy, doc_len.npy, idf.npy   BM25 (bm25.py)
+    term_first.npy          int64 per term: its first token position (first-occurrence order)
+    doc_tokens.npy, doc_tokens_ptr.npy   the chunks' term ids (what a rebuild reuses)
+    stems.json              word → stem memo of the analyzer
+
+Nothing is decoded whole at load except the vocabulary and the stem memo (one entry per
+distinct word, not per page); everything per chunk, per page or per medicine is mapped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .corpus import SECTIONS
+from .drugs import DrugTable, normalize
+from .store import StringTable, load_array, save_array, save_strings
+
+ID = (np.dtype(np.int32),)
+I64 = (np.dtype(np.int64),)
+
+STRING_TABLES = ("headings", "names_drug", "names_title", "names_source", "medicine_keys", "medicine_names",
+                 "alias_keys", "file_names")
+FILES = (
+    "chunks.jsonl", "chunk_offsets.npy", "chunk_drug.npy", "chunk_title.npy", "chunk_source.npy", "chunk_section.npy",
+    "medicine_ptr.npy", "medicine_chunks.npy", "alias_ptr.npy", "alias_meds.npy", "drugs.json", "lexicon.json",
+    "file_size.npy", "file_mtime.npy", "file_sha.npy", "file_chunks.npy", "file_warnings.json",
+    "vocab.json", "bm25.json", "postings_ptr.npy", "postings_doc.npy", "postings_tf.npy", "postings_score.npy",
+    "doc_len.npy", "idf.npy", "term_first.npy", "doc_tokens.npy", "doc_tokens_ptr.npy", "stems.json",
+) + tuple(f"{t}{suffix}" for t in STRING_TABLES for suffix in (".npy", "_ptr.npy"))
+
+
+# -- chunks -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ChunkColumns:
+    """Per-chunk metadata, memory-mapped; names decoded one at a time."""
+
+    offsets: np.ndarray  # int64, n+1
+    drug: np.ndarray
+    title: np.ndarray
+    source: np.ndarray
+    section: np.ndarray  # int8
+    headings: StringTable
+    drug_names: StringTable
+    title_names: StringTable
+    source_names: StringTable
+    medicine_keys: StringTable  # sorted normalised names
+    medicine_ptr: np.ndarray
+    medicine_chunks: np.ndarray
+
+    @classmethod
+    def open(cls, gen: Path, n: int) -> "ChunkColumns":
+        cols = cls(
+            offsets=load_array(gen / "chunk_offsets.npy", I64),
+            drug=load_array(gen / "chunk_drug.npy", ID),
+            title=load_array(gen / "chunk_title.npy", ID),
+            source=load_array(gen / "chunk_source.npy", ID),
+            section=load_array(gen / "chunk_section.npy", (np.dtype(np.int8),)),
+            headings=StringTable.open(gen, "headings"),
+            drug_names=StringTable.open(gen, "names_drug"),
+            title_names=StringTable.open(gen, "names_title"),
+            source_names=StringTable.open(gen, "names_source"),
+            medicine_keys=StringTable.open(gen, "medicine_keys"),
+            medicine_ptr=load_array(gen / "medicine_ptr.npy", I64),
+            medicine_chunks=load_array(gen / "medicine_chunks.npy", ID),
+        )
+        cols.check(n, (gen / "chunks.jsonl").stat().st_size)
+        return cols
+
+    def check(self, n: int, text_bytes: int) -> None:
+        """Shapes and end points (O(1)); a damaged large file's contents are the checksums' job."""
+        if self.offsets.shape != (n + 1,) or int(self.offsets[0]) != 0 or int(self.offsets[-1]) != text_bytes:
+            raise ValueError("chunk offsets do not match chunks.jsonl")
+        if any(a.shape != (n,) for a in (self.drug, self.title, self.source, self.section)) or len(self.headings) != n:
+            raise ValueError("chunk columns do not match the postings")
+        k = len(self.medicine_keys)
+        if (self.medicine_ptr.shape != (k + 1,) or int(self.medicine_ptr[0]) != 0
+                or int(self.medicine_ptr[-1]) != self.medicine_chunks.shape[0]):
+            raise ValueError("medicine table damaged")
+        if n and not (len(self.drug_names) and len(self.title_names) and len(self.source_names)):
+            raise ValueError("name tables damaged")
+
+
+# -- medicine → chunks --------------------------------------------------------------------------
+
+
+def medicine_chunks(drug: np.ndarray, title: np.ndarray, drug_names: list[str],
+                    title_names: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(sorted keys, ptr, chunk ids): for each normalised medicine name, the chunks about it —
+    the chunks of every drug name with that normal form, and the shared text (drug = title) of
+    every combination page whose title names it as an ingredient. A key may have no chunks (an
+    ingredient whose combination page has no shared text): the medicine is still known."""
+    from .corpus import split_ingredients
+
+    parts: dict[str, list[np.ndarray]] = {}
+    order = np.argsort(drug, kind="stable")
+    bounds = np.searchsorted(drug[order], np.arange(len(drug_names) + 1))
+    for d, name in enumerate(drug_names):
+        parts.setdefault(normalize(name), []).append(order[bounds[d] : bounds[d + 1]])
+    drug_id = {name: i for i, name in enumerate(drug_names)}
+    t_order = np.argsort(title, kind="stable")
+    t_bounds = np.searchsorted(title[t_order], np.arange(len(title_names) + 1))
+    for t, name in enumerate(title_names):
+        if " + " not in name:
+            continue
+        ids = t_order[t_bounds[t] : t_bounds[t + 1]]
+        shared = ids[drug[ids] == drug_id[name]] if name in drug_id else ids[:0]
+        for ing in split_ingredients(name):
+            parts.setdefault(normalize(ing), []).append(shared)
+    keys = sorted(parts)
+    lists = [np.unique(np.concatenate(parts[k])) for k in keys]
+    ptr = np.zeros(len(keys) + 1, dtype=np.int64)
+    np.cumsum([x.shape[0] for x in lists], out=ptr[1:])
+    chunks = np.concatenate(lists).astype(np.int32) if lists else np.zeros(0, dtype=np.int32)
+    return keys, ptr, chunks
+
+
+# -- the medicine-name table (drugs.DrugTable) ----------------------------------------------------
+
+
+class AliasMap(Mapping):
+    """DrugTable's alias → medicine names mapping, read from the generation on demand: a
+    lookup is a binary search in the sorted alias table; iterating decodes the keys once."""
+
+    def __init__(self, keys: StringTable, ptr: np.ndarray, meds: np.ndarray, names: StringTable):
+        if ptr.shape != (len(keys) + 1,) or int(ptr[0]) != 0 or int(ptr[-1]) != meds.shape[0]:
+            raise ValueError("alias table damaged")
+        self._keys, self._ptr, self._meds, self._names = keys, ptr, meds, names
+
+    def __getitem__(self, alias: str) -> list[str]:
+        i = self._keys.find(alias) if isinstance(alias, str) else -1
+        if i < 0:
+            raise KeyError(alias)
+        return [self._names[int(j)] for j in self._meds[int(self._ptr[i]) : int(self._ptr[i + 1])]]
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def save_drug_table(folder: Path, table: DrugTable) -> None:
+    medicines = list(table.medicines)
+    med_id = {m: i for i, m in enumerate(medicines)}
+    keys = sorted(table.aliases)
+    ids: list[int] = []
+    ptr = [0]
+    for k in keys:
+        for m in table.aliases[k]:
+            if m not in med_id:  # an alias of a name outside the list: keep it reachable
+                med_id[m] = len(medicines)
+                medicines.append(m)
+            ids.append(med_id[m])
+        ptr.append(len(ids))
+    save_strings(folder, "alias_keys", keys)
+    save_array(folder / "alias_ptr.npy", np.asarray(ptr, dtype=np.int64))
+    save_array(folder / "alias_meds.npy", np.asarray(ids, dtype=np.int32))
+    save_strings(folder, "medicine_names", medicines)
+    (folder / "drugs.json").write_text(json.dumps({"version": table.version, "medicines": len(table.medicines)}), encoding="utf-8")
+    (folder / "lexicon.json").write_text(json.dumps(table.to_json()[1], ensure_ascii=False), encoding="utf-8")
+    (folder / "names_index.json").write_text(json.dumps(table.name_index_json(), ensure_ascii=False), encoding="utf-8")
+
+
+DRUG_TABLE_FILES = ("alias_keys.npy", "alias_keys_ptr.npy", "alias_ptr.npy", "alias_meds.npy", "medicine_names.npy",
+                    "medicine_names_ptr.npy", "drugs.json", "lexicon.json", "names_index.json")
+
+
+def open_drug_table(gen: Path, common_words: frozenset[str]) -> DrugTable:
+    info = json.loads((gen / "drugs.json").read_text(encoding="utf-8"))
+    if not isinstance(info, dict) or not isinstance(info.get("version"), int) or not isinstance(info.get("medicines"), int):
+        raise ValueError("drugs.json damaged")
+    names = StringTable.open(gen, "medicine_names")
+    aliases = AliasMap(StringTable.open(gen, "alias_keys"), load_array(gen / "alias_ptr.npy", I64),
+                       load_array(gen / "alias_meds.npy", ID), names)
+    if info["medicines"] > len(names):
+        raise ValueError("medicine names damaged")
+    medicines = names if info["medicines"] == len(names) else names[: info["medicines"]]
+    lexicon_file = gen / "lexicon.json"
+    data = {"aliases": aliases, "medicines": medicines, "version": info["version"]}
+    table = DrugTable.from_json(data, common_words, lexicon=lambda: _read_lexicon(lexicon_file))
+    table.name_index_file = gen / "names_index.json"  # word groups and short-form keys, read on first need
+    return table
+
+
+def _read_lexicon(path: Path) -> dict:
+    """The lexicon-only names, read on first need (a damaged file counts as none: the
+    checksums caught damage at load; this guards a file changed since)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+# -- per-file records -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """What the index knows of one corpus file."""
+
+    rel: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    chunks: tuple[int, int]  # chunk id range [lo, hi)
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class FileRecords:
+    """The generation's per-file records, as columns (file_names is sorted)."""
+
+    names: StringTable
+    size: np.ndarray
+    mtime_ns: np.ndarray
+    sha: np.ndarray  # uint8, F×32
+    chunks: np.ndarray  # int64, F×2
+    warnings: dict[str, list[str]]
+
+    @classmethod
+    def open(cls, gen: Path) -> "FileRecords":
+        names = StringTable.open(gen, "file_names")
+        f = len(names)
+        recs = cls(names, load_array(gen / "file_size.npy", I64), load_array(gen / "file_mtime.npy", I64),
+                   load_array(gen / "file_sha.npy", (np.dtype(np.uint8),), ndim=2),
+                   load_array(gen / "file_chunks.npy", I64, ndim=2),
+                   json.loads((gen / "file_warnings.json").read_text(encoding="utf-8")))
+        if (recs.size.shape != (f,) or recs.mtime_ns.shape != (f,) or recs.sha.shape != (f, 32)
+                or recs.chunks.shape != (f, 2) or not isinstance(recs.warnings, dict)):
+            raise ValueError("file records damaged")
+        return recs
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def sha256(self, i: int) -> str:
+        return self.sha[i].tobytes().hex()
+
+    def record(self, i: int) -> FileRecord:
+        rel = self.names[i]
+        lo, hi = (int(x) for x in self.chunks[i])
+        return FileRecord(rel, self.sha256(i), int(self.size[i]), int(self.mtime_ns[i]), (lo, hi),
+                          tuple(self.warnings.get(rel, ())))
+
+
+def save_file_records(folder: Path, records: list[FileRecord]) -> None:
+    """`records` in file order (sorted by rel, as corpus.list_corpus gives them)."""
+    save_strings(folder, "file_names", (r.rel for r in records))
+    save_array(folder / "file_size.npy", np.asarray([r.size for r in records], dtype=np.int64))
+    save_array(folder / "file_mtime.npy", np.asarray([r.mtime_ns for r in records], dtype=np.int64))
+    sha = np.frombuffer(b"".join(bytes.fromhex(r.sha256) for r in records), dtype=np.uint8).reshape(len(records), 32)
+    save_array(folder / "file_sha.npy", sha)
+    save_array(folder / "file_chunks.npy", np.asarray([r.chunks for r in records], dtype=np.int64).reshape(len(records), 2))
+    warnings = {r.rel: list(r.warnings) for r in records if r.warnings}
+    (folder / "file_warnings.json").write_text(json.dumps(warnings, ensure_ascii=False), encoding="utf-8")
+
+
+SECTION_ID = {s: i for i, s in enumerate(SECTIONS)}
+Loader = Callable[[], dict]

@@ -1,0 +1,181 @@
+"""Plain-data storage for the index: .npy arrays opened memory-mapped, and string tables.
+
+Everything is a `.npy` file written and read with `allow_pickle=False`, so a generation is
+plain data that a reader maps instead of decoding: opening costs the same for 6,000 pages as
+for 60,000, and only the pages a question touches are read from disk.
+
+A string table is two arrays: `<name>.npy` (uint8, the UTF-8 strings, each followed by a NUL)
+and `<name>_ptr.npy` (int64, where each string starts, plus the end). One string is read by
+offset; the whole table, when needed, by one decode and split.
+"""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+SEP = b"\x00"
+
+
+def load_array(path: Path, dtypes: tuple = (), ndim: int = 1) -> np.ndarray:
+    """A saved array, memory-mapped read-only; never unpickles (an object array raises ValueError)."""
+    arr = np.load(path, mmap_mode="r", allow_pickle=False)
+    if arr.ndim != ndim or (dtypes and arr.dtype not in dtypes):
+        raise ValueError(f"{Path(path).name}: unexpected array shape or type")
+    return arr
+
+
+def save_array(path: Path, arr: np.ndarray) -> None:
+    np.save(path, np.ascontiguousarray(arr), allow_pickle=False)
+
+
+class NpyWriter:
+    """Writes one 1-d .npy file piece by piece, so a large array never has to be in memory
+    whole. The length may be unknown until the end: the header is then rewritten in place
+    (it has a fixed size, padded with spaces as the format allows)."""
+
+    HEADER_BYTES = 128
+
+    def __init__(self, path: Path, dtype, length: int | None = None):
+        self.dtype = np.dtype(dtype)
+        self.length = length
+        self.written = 0
+        self._f = open(path, "wb")
+        self._f.write(self._header(length or 0))
+
+    def _header(self, length: int) -> bytes:
+        text = "{'descr': %r, 'fortran_order': False, 'shape': (%d,), }" % (np.lib.format.dtype_to_descr(self.dtype), length)
+        body = text.encode("latin1")
+        pad = self.HEADER_BYTES - 10 - len(body) - 1
+        if pad < 0:
+            raise ValueError("array too long for the header")
+        return b"\x93NUMPY\x01\x00" + (len(body) + pad + 1).to_bytes(2, "little") + body + b" " * pad + b"\n"
+
+    def write(self, arr) -> None:
+        arr = np.ascontiguousarray(arr, dtype=self.dtype)
+        if arr.size:
+            self._f.write(memoryview(arr).cast("B"))
+        self.written += arr.shape[0]
+
+    def abort(self) -> None:
+        self._f.close()
+
+    def close(self) -> None:
+        if self.length is None:
+            self._f.seek(0)
+            self._f.write(self._header(self.written))
+        self._f.close()
+        if self.length is not None and self.written != self.length:
+            raise ValueError(f"{self._f.name}: wrote {self.written} of {self.length} items")
+
+
+class AppendFile:
+    """An append-only binary file (chunk lines, token ids) that counts what it holds. Writes
+    come in pieces of a batch of pages, so it is unbuffered."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._f = open(path, "wb", buffering=0)
+        self.size = 0
+
+    def write(self, data) -> None:
+        view = memoryview(data).cast("B")
+        done = 0
+        while done < view.nbytes:
+            done += self._f.write(view[done:])
+        self.size += view.nbytes
+
+    def copy_from(self, src: Path, start: int, stop: int) -> None:
+        """Bytes [start, stop) of `src`, copied by the kernel where it can."""
+        n, done = stop - start, 0
+        with open(src, "rb", buffering=0) as f:
+            try:
+                while done < n:
+                    k = os.copy_file_range(f.fileno(), self._f.fileno(), n - done, start + done)
+                    if k <= 0:
+                        break
+                    done += k
+            except (AttributeError, OSError):
+                pass  # not supported here: copy through Python
+            self.size += done
+            f.seek(start + done)
+            while done < n:
+                block = f.read(min(1 << 22, n - done))
+                if not block:
+                    raise OSError(f"{src} is shorter than expected")
+                self.write(block)
+                done += len(block)
+
+    def close(self) -> None:
+        self._f.close()
+
+
+def encode_strings(strings: Iterable[str]) -> tuple[bytes, np.ndarray]:
+    """(blob, ptr) of a string table."""
+    encoded = [s.encode("utf-8") for s in strings]
+    ptr = np.zeros(len(encoded) + 1, dtype=np.int64)
+    if encoded:
+        np.cumsum(np.fromiter((len(e) + 1 for e in encoded), dtype=np.int64, count=len(encoded)), out=ptr[1:])
+    return SEP.join(encoded) + (SEP if encoded else b""), ptr
+
+
+def save_strings(folder: Path, name: str, strings: Iterable[str]) -> None:
+    blob, ptr = encode_strings(strings)
+    save_array(folder / f"{name}.npy", np.frombuffer(blob, dtype=np.uint8))
+    save_array(folder / f"{name}_ptr.npy", ptr)
+
+
+class StringTable(Sequence):
+    """A read-only list of strings stored as blob + offsets (see the module doc).
+
+    Item i is decoded on access; `list()` decodes all at once. For a sorted table, `find`
+    is a binary search that decodes ~log2(n) items."""
+
+    def __init__(self, blob: np.ndarray, ptr: np.ndarray):
+        if ptr.ndim != 1 or ptr.shape[0] < 1 or int(ptr[0]) != 0 or int(ptr[-1]) != blob.shape[0]:
+            raise ValueError("string table offsets do not match its text")
+        self._blob, self._ptr = blob, ptr
+        self._n = int(ptr.shape[0]) - 1
+        self._all: list[str] | None = None
+
+    @classmethod
+    def open(cls, folder: Path, name: str) -> "StringTable":
+        return cls(load_array(folder / f"{name}.npy", (np.uint8,)), load_array(folder / f"{name}_ptr.npy", (np.int64,)))
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        if self._all is not None:
+            return self._all[i]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError("string table index out of range")
+        lo, hi = int(self._ptr[i]), int(self._ptr[i + 1]) - 1
+        if not 0 <= lo <= hi < self._blob.shape[0]:
+            raise ValueError("string table offsets are damaged")
+        return self._blob[lo:hi].tobytes().decode("utf-8")
+
+    def list(self) -> list[str]:
+        """Every string, decoded once and kept (for tables read whole)."""
+        if self._all is None:
+            parts = self._blob.tobytes().decode("utf-8").split("\x00")[:-1] if self._n else []
+            if len(parts) != self._n:  # a string that holds a NUL itself: decode one by one
+                parts = [self[i] for i in range(self._n)]
+            self._all = parts
+        return self._all
+
+    def __iter__(self):
+        return iter(self.list())
+
+    def find(self, s: str) -> int:
+        """Position of `s` in a sorted table, or -1."""
+        i = bisect_left(self, s)
+        return i if i < self._n and self[i] == s else -1

@@ -1,0 +1,220 @@
+"""The streaming build (issue #13): the same index whichever way it is built.
+
+A build in a pool of processes, a build in this process, a build with tiny postings blocks
+(many blocks, merged per term) and an incremental rebuild that reuses unchanged files must all
+write the same generation, file for file, as a fresh full build — including the term numbering
+in first-occurrence order that rank-bm25's idf needs, when the file that first used a word
+changes or disappears. And the loaded index is memory-mapped, not decoded.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import rxquote.bm25 as bm25_mod
+import rxquote.builder as builder_mod
+from rxquote.drugs import normalize
+from rxquote.index import build, load, read_manifest, stale_reason
+
+from .conftest import SEEDS, SHARED
+
+WORDS = ("dose tablet pain liver kidney sleep rash nausea child pregnancy alcohol food water heart blood "
+         "seizure dizziness headache morning evening").split()
+
+
+def page(title: str, rng: random.Random, extra: list[str] = ()) -> str:
+    def para(n):
+        return " ".join(rng.choice(WORDS + list(extra)) for _ in range(n)).capitalize() + "."
+
+    return (f"---\ntitle: {title}\n---\n# {title}\n### Usage\n{para(12)} {' '.join(extra)}\n### Side effects\n- {para(6)}\n- {para(5)}\n"
+            f"### FAQ\n**Q: Can I take {title} with food?**\nA: {para(8)}\n")
+
+
+def synthetic_corpus(folder: Path, n: int = 30, seed: int = 1) -> list[Path]:
+    rng = random.Random(seed)
+    paths = []
+    for i in range(n):
+        rare = [f"rare{i}x", f"word{i % 7}y"]  # words first met in one file, some met again later
+        p = folder / f"{i:03d}-med{i}.md"
+        title = f"Med{i}" if i % 5 else f"Med{i} + Med{i + 1}"
+        p.write_text(page(title, rng, rare), encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def generation_files(index: Path) -> dict[str, bytes]:
+    gen = index / read_manifest(index)["generation"]
+    return {p.name: p.read_bytes() for p in sorted(gen.iterdir())}
+
+
+def assert_same_generation(a: Path, b: Path, rebuilt: bool = False) -> None:
+    """`rebuilt`: `a` was refreshed from an older generation, whose stem memo it keeps (words
+    that left the corpus included: the memo only saves stemming them again)."""
+    fa, fb = generation_files(a), generation_files(b)
+    assert sorted(fa) == sorted(fb)
+    differ = [name for name in fa if fa[name] != fb[name]]
+    if rebuilt and "stems.json" in differ:
+        differ.remove("stems.json")
+        stems_a, stems_b = json.loads(fa["stems.json"]), json.loads(fb["stems.json"])
+        assert stems_a.items() >= stems_b.items()
+    assert not differ, differ
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Postings in blocks of 64 tokens, merged 100 postings at a time: many of each."""
+    monkeypatch.setattr(builder_mod, "BLOCK_TOKENS", 64)
+    monkeypatch.setattr(bm25_mod, "RANGE_POSTINGS", 100)
+
+
+def test_pool_and_in_process_builds_are_identical(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    synthetic_corpus(corpus, n=60)
+    shutil.copy(next(p for p in SEEDS.iterdir() if p.is_file()), corpus / "seed.txt")
+    build(corpus, tmp_path / "pool", use_lexicon=False, workers=2)
+    build(corpus, tmp_path / "here", use_lexicon=False, workers=1)
+    assert_same_generation(tmp_path / "pool", tmp_path / "here")
+
+
+def test_small_blocks_give_the_same_index(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    synthetic_corpus(corpus)
+    build(corpus, tmp_path / "big", use_lexicon=False)
+    monkeypatch.setattr(builder_mod, "BLOCK_TOKENS", 50)
+    monkeypatch.setattr(bm25_mod, "RANGE_POSTINGS", 37)
+    build(corpus, tmp_path / "small", use_lexicon=False)
+    assert_same_generation(tmp_path / "big", tmp_path / "small")
+    spill = [p for p in (tmp_path / "small").rglob("*") if "spill" in p.name or p.suffix == ".bin"]
+    assert not spill  # the blocks are gone once merged
+
+
+EDITS = ("rewrite", "remove", "add_first", "add_middle", "touch", "empty")
+
+
+def apply_edit(kind: str, paths: list[Path], i: int, rng: random.Random) -> None:
+    p = paths[i % len(paths)]
+    if not p.exists():
+        return
+    if kind == "rewrite":  # its own words gone: words it met first are now first met later
+        p.write_text(page(f"Changed{i}", rng, ["brandnew"]), encoding="utf-8")
+    elif kind == "remove":
+        p.unlink()
+    elif kind == "add_first":
+        (p.parent / f"000-aaa{i}.md").write_text(page(f"First{i}", rng, [f"early{i}"]), encoding="utf-8")
+    elif kind == "add_middle":
+        (p.parent / f"{p.stem}-b.md").write_text(page(f"Middle{i}", rng, ["rare3x", f"mid{i}"]), encoding="utf-8")
+    elif kind == "touch":
+        p.touch()
+    elif kind == "empty":
+        p.write_text("", encoding="utf-8")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 29)), min_size=1, max_size=4),
+       seed=st.integers(0, 1000))
+def test_incremental_rebuild_equals_full_build(tmp_path_factory, small_blocks, edits, seed):
+    tmp = tmp_path_factory.mktemp("inc")
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    paths = synthetic_corpus(corpus, seed=seed)
+    build(corpus, tmp / "inc", use_lexicon=False)
+    before = {p.name: p.read_bytes() for p in corpus.iterdir()}
+    rng = random.Random(seed)
+    for kind, i in edits:
+        apply_edit(kind, paths, i, rng)
+    unchanged = sum(before.get(p.name) == p.read_bytes() for p in corpus.iterdir())
+    report = build(corpus, tmp / "inc", use_lexicon=False)
+    assert report.reused_files == unchanged  # every unchanged file reused (no fallback to a full parse)
+    assert stale_reason(tmp / "inc", corpus) is None
+    build(corpus, tmp / "full", use_lexicon=False)
+    assert_same_generation(tmp / "inc", tmp / "full", rebuilt=True)
+
+
+def test_first_file_changed_renumbers_like_a_full_build(tmp_path, small_blocks):
+    """The first page loses the words it introduced; they are first met in later pages."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    paths = synthetic_corpus(corpus)
+    build(corpus, tmp_path / "inc", use_lexicon=False)
+    before = load(tmp_path / "inc").bm25.vocab
+    paths[0].write_text(page("Other", random.Random(9), ["zzznew"]), encoding="utf-8")
+    report = build(corpus, tmp_path / "inc", use_lexicon=False)
+    assert report.reused_files == len(paths) - 1
+    after = load(tmp_path / "inc").bm25.vocab
+    assert "zzznew" in after and after != before
+    build(corpus, tmp_path / "full", use_lexicon=False)
+    assert_same_generation(tmp_path / "inc", tmp_path / "full", rebuilt=True)
+
+
+def test_loaded_index_is_mapped_not_decoded(seed_index):
+    idx = load(seed_index)
+    for arr in (idx.bm25.postings_doc, idx.bm25.postings_score, idx.columns.drug, idx.columns.offsets,
+                idx.columns.medicine_chunks):
+        assert isinstance(arr, np.memmap), arr
+        assert not arr.flags.writeable
+
+
+def old_engine_parts(idx) -> dict[str, np.ndarray]:
+    """What Engine.__init__ computed at every start before #13 (its code, on the columns)."""
+    from rxquote.corpus import split_ingredients
+    from rxquote.drugs import normalize
+
+    drug_col, title_col = np.asarray(idx.columns.drug), np.asarray(idx.columns.title)
+    drug_names, title_names = list(idx.columns.drug_names), list(idx.columns.title_names)
+    parts: dict[str, list] = {}
+    drug_id = {name: i for i, name in enumerate(drug_names)}
+    for d, name in enumerate(drug_names):
+        parts.setdefault(normalize(name), []).append(np.flatnonzero(drug_col == d))
+    for t, title in enumerate(title_names):
+        if " + " not in title:
+            continue
+        ids = np.flatnonzero(title_col == t)
+        shared = ids[drug_col[ids] == drug_id[title]] if title in drug_id else ids[:0]
+        for ing in split_ingredients(title):
+            parts.setdefault(normalize(ing), []).append(shared)
+    return {k: np.unique(np.concatenate(v)) for k, v in parts.items()}
+
+
+def check_chunks_about(idx) -> None:
+    parts = old_engine_parts(idx)
+    assert list(idx.columns.medicine_keys) == sorted(parts)
+    for key, want in parts.items():
+        assert idx.knows(key)
+        assert idx.chunks_about(key).tolist() == want.tolist(), key
+    for name in list(idx.columns.drug_names)[:50]:  # any spelling with the same normal form
+        assert idx.chunks_about(name.upper()).tolist() == parts[normalize(name)].tolist()
+    assert not idx.knows("no such medicine") and idx.chunks_about("no such medicine").size == 0
+    assert idx.medicines() == sorted(set(idx.columns.drug_names), key=lambda n: (n.lower(), n))
+
+
+def test_chunks_about_matches_the_engine_it_replaces(seed_index, tmp_path):
+    check_chunks_about(load(seed_index))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    synthetic_corpus(corpus)
+    build(corpus, tmp_path / "ix", use_lexicon=False)
+    check_chunks_about(load(tmp_path / "ix"))
+
+
+@pytest.mark.rxhive
+def test_chunks_about_on_rxhive_sample(tmp_path):
+    rx = SHARED / "corpus" / "rxhive" if SHARED else None
+    if rx is None or not rx.is_dir():
+        pytest.skip("../shared/corpus/rxhive is not beside this checkout")
+    corpus = tmp_path / "corpus"
+    for p in sorted(rx.rglob("*.md"))[::25]:  # ~260 pages, combinations among them
+        dest = corpus / p.relative_to(rx)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(p, dest)
+    build(corpus, tmp_path / "ix", use_lexicon=False)
+    check_chunks_about(load(tmp_path / "ix"))

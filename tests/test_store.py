@@ -1,0 +1,65 @@
+"""Plain-data storage pieces of the index (store.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rxquote.store import AppendFile, NpyWriter, StringTable, load_array, save_strings
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=12), max_size=20))
+def test_string_table_round_trip(tmp_path_factory, strings):
+    folder = tmp_path_factory.mktemp("strings")
+    save_strings(folder, "t", strings)
+    table = StringTable.open(folder, "t")
+    assert len(table) == len(strings)
+    assert [table[i] for i in range(len(strings))] == strings  # one by one, by offset
+    assert list(table) == strings  # all at once (strings holding a NUL take the slow path)
+    ordered = sorted(set(strings))
+    save_strings(folder, "s", ordered)
+    sorted_table = StringTable.open(folder, "s")
+    for i, s in enumerate(ordered):
+        assert sorted_table.find(s) == i
+    assert sorted_table.find("\U0010ffff never") == -1
+
+
+def test_string_table_refuses_offsets_that_do_not_fit(tmp_path):
+    save_strings(tmp_path, "t", ["abc", "de"])
+    np.save(tmp_path / "t_ptr.npy", np.array([0, 4, 99], dtype=np.int64))
+    with pytest.raises(ValueError):
+        StringTable.open(tmp_path, "t")
+
+
+def test_npy_writer_of_unknown_length_writes_a_valid_mappable_file(tmp_path):
+    w = NpyWriter(tmp_path / "a.npy", np.int32)
+    for part in (np.arange(5), np.zeros(0), np.arange(3)):
+        w.write(part)
+    w.close()
+    arr = load_array(tmp_path / "a.npy", (np.dtype(np.int32),))
+    assert isinstance(arr, np.memmap) and arr.tolist() == [0, 1, 2, 3, 4, 0, 1, 2]
+    w = NpyWriter(tmp_path / "b.npy", np.float64, length=2)
+    w.write(np.ones(1))
+    with pytest.raises(ValueError):
+        w.close()  # fewer items than announced
+
+
+def test_pickled_array_is_never_loaded(tmp_path):
+    np.save(tmp_path / "o.npy", np.array([object()], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError):
+        load_array(tmp_path / "o.npy")
+
+
+def test_append_file_copies_a_byte_range(tmp_path):
+    src = tmp_path / "src.bin"
+    src.write_bytes(bytes(range(256)) * 100)
+    out = AppendFile(tmp_path / "out.bin")
+    out.write(b"head")
+    out.copy_from(src, 10, 5000)
+    out.write(np.arange(3, dtype=np.int32))
+    out.close()
+    assert out.size == (tmp_path / "out.bin").stat().st_size
+    assert (tmp_path / "out.bin").read_bytes() == b"head" + src.read_bytes()[10:5000] + np.arange(3, dtype=np.int32).tobytes()
