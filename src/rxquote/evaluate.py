@@ -473,12 +473,12 @@ def make_baselines(index) -> dict[str, Baseline]:
 
 def page_titles(index) -> dict[str, str]:
     """Corpus source → its page title, from the index's chunk columns."""
-    meta = index.meta
-    sources, titles = meta["names"]["source"], meta["names"]["title"]
-    out: dict[str, str] = {}
-    for s, t in zip(meta["source"], meta["title"]):
-        out.setdefault(sources[s], titles[t])
-    return out
+    import numpy as np
+
+    cols = index.columns
+    source, title = np.asarray(cols.source), np.asarray(cols.title)
+    _, first = np.unique(source, return_index=True)  # the first chunk of each page
+    return {cols.source_names[int(source[i])]: cols.title_names[int(title[i])] for i in first.tolist()}
 
 
 Asker = Callable[[GoldItem], Reply]
