@@ -300,3 +300,18 @@ def test_focused_spans_match_the_source_files_on_rxhive(rxhive_engine):
         assert span.text == trim_span("\n".join(src[span.start_line - 1 : span.end_line])), (c.source, span)
         cut += not span.whole
     assert cut > 100  # the sweep did cut many chunks, not only pass them through
+
+
+def test_a_short_focus_takes_in_its_neighbours():
+    """With a context budget, a one-bullet focus grows by neighbouring bullets (the answer often
+    sits beside the line that names the word), never past the budget or to the whole chunk."""
+    text = "\n".join(["**Common side effects:**", "* Drowsiness the next day", "* Hangover effect",
+                      "* Headache", "* Dizziness"] + [f"* Rare effect number {i} with a long description of it" for i in range(12)])
+    chunk = Chunk(0, "x.md", "X", "X", "side_effects", "Side Effects", 10, 10 + text.count("\n"), text)
+    idf = lambda t: 1.0  # noqa: E731
+    tok = lambda s: [w.lower() for w in s.replace("*", " ").split()]  # noqa: E731
+    tight = focus_span(chunk, ["drowsiness"], idf, False, tok)
+    wide = focus_span(chunk, ["drowsiness"], idf, False, tok, context=120)
+    assert tight.end_line == 11 and "Hangover" not in tight.text
+    assert wide.start_line <= 11 <= wide.end_line and "Hangover effect" in wide.text
+    assert len(wide.text) <= 120 and not wide.whole

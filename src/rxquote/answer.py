@@ -23,8 +23,8 @@ from . import intents, safety
 from .corpus import SECTION_LABELS, SECTIONS, Chunk, split_ingredients
 from .decide import (CLARIFY_MESSAGE, DISCLAIMER, EMERGENCY_MESSAGE, NO_MATCH_MESSAGE, SHORTENED_NOTE,  # noqa: F401
                      UNKNOWN_DRUG_MESSAGE, UNKNOWN_SUGGEST, choose, dedupe, not_covered, supported, unknown_message)
-from .drugs import Mention, base_forms, normalize
-from .focus import LineSpan, focus_span, index_idf, question_terms
+from .drugs import NOT_MEDICINE_WORDS, Mention, base_forms, normalize
+from .focus import CONTEXT_CHARS, LineSpan, focus_span, index_idf, question_terms
 from .index import Index, Progress, ensure
 from .rank import WEIGHTS, Weights, rank
 from .understand import GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, understand  # noqa: F401
@@ -166,7 +166,8 @@ class Engine:
     def _names(self, mentions: list[Mention], allow_weak: bool) -> tuple[str, ...]:
         """Corpus medicines among the mentions. Everyday words that are also medicines
         ("alcohol", "zinc") count only when nothing else is named or in focus."""
-        chosen = [m for m in mentions if m.drug and m.how != "weak"]
+        # an everyday word that is also a medicine ("alcohol", also misspelt: "alchol") is weak
+        chosen = [m for m in mentions if m.drug and m.how != "weak" and normalize(m.drug) not in NOT_MEDICINE_WORDS]
         if not chosen and allow_weak and not any(not m.drug for m in mentions):
             chosen = [m for m in mentions if m.drug]
         names: list[str] = []
@@ -308,7 +309,7 @@ class Engine:
         out = []
         for rank, (s, chunk) in enumerate(zip(chosen, chunks), 1):
             terms, whole = question_terms(topic_terms, u.drugs, chunk.drug, tokenize)
-            out.append(_passage(rank, s.final, chunk, focus_span(chunk, terms, idf, whole, tokenize)))
+            out.append(_passage(rank, s.final, chunk, focus_span(chunk, terms, idf, whole, tokenize, CONTEXT_CHARS)))
         return tuple(out)
 
     def _not_covered(self, drugs) -> str:
@@ -316,7 +317,8 @@ class Engine:
         questions: list[str] = []
         for d in drugs:
             cands = candidates_.for_medicines(self, (d,))
-            for cid in cands.ids.tolist():
+            # the medicine's own page first: its questions before a variant page's
+            for cid in sorted(cands.ids.tolist(), key=lambda c: -cands.page.get(c, 0.0)):
                 s = self.index.section_of(cid)
                 sections.add(s)
                 if s == "faq":

@@ -32,7 +32,7 @@ class Weights:
     section_choice: tuple = (2.0, 1.0, 0.6)  # the intent's first, second, third section
     faq_intent: float = 2.5  # an FAQ whose question carries the intent (its first choice)
     faq_words: float = 1.5  # an FAQ whose question shares the asked words (share 0..1)
-    page: float = 2.0  # × OWN / VARIANT / COMBINATION
+    page: float = 3.0  # × OWN / VARIANT / COMBINATION
     file_named: float = 0.1  # of duplicate pages, the one whose file is named for the medicine
     overview_penalty: float = 0.5  # titles and "Generic Name" lines answer little
     relative_floor: float = 0.5  # passages below this share of the best relevance are dropped
@@ -94,7 +94,8 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
             if section == "faq":
                 if intent.faq_matches(heading):
                     sec_bonus = weights.section_choice[0] + weights.faq_intent if pos == 0 else weights.section_choice[1]
-                    parts["faq_intent"] = True
+                    if pos == 0:
+                        parts["faq_intent"] = True
                 else:
                     sec_bonus = 0.0 if pos == 0 else weights.section_choice[-1] * 0.5
         if section == "faq" and q_terms:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import intents, safety
 from .drugs import ROUTE_WORDS, SALT_WORDS, Mention, normalize
@@ -131,6 +132,22 @@ def asking_part(message: str) -> str:
     return " ".join(asks) if asks else message
 
 
+@lru_cache(maxsize=1)
+def _english():
+    """pyspellchecker's English word list (frequencies from subtitles and Wikipedia): a standard
+    resource for "is this an English word", read on the first word the corpus does not know."""
+    try:
+        from spellchecker import SpellChecker
+    except ImportError:  # pragma: no cover - a declared dependency; without it, no guard
+        return None
+    return SpellChecker(language="en", distance=1)
+
+
+def is_english(word: str) -> bool:
+    checker = _english()
+    return checker is not None and word in checker
+
+
 class Speller:
     """Misspelt ordinary words → the corpus's most frequent word one edit away (two in words of
     eight letters or more), first letter kept. Known words and words under five letters are
@@ -143,8 +160,9 @@ class Speller:
         self._memo: dict[str, str] = {}
 
     def correct(self, word: str) -> str:
-        # short words are too often real words the corpus lacks ("wife" is not a misspelt "wide")
-        if len(word) < 5 or word in self._known or not word.isalpha():
+        # short words are too often real words the corpus lacks ("wife" is not a misspelt "wide"),
+        # and so are English words in general ("price" is not a misspelt "prime")
+        if len(word) < 5 or word in self._known or not word.isalpha() or is_english(word):
             return word
         got = self._memo.get(word)
         if got is None:
@@ -189,9 +207,15 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
             if c != w:
                 corrected[w] = c
             fixed.append(c)
+        fixed_text = text
         for wrong, right in corrected.items():
-            text = re.sub(rf"\b{re.escape(wrong)}\b", right, text, flags=re.I)
+            fixed_text = re.sub(rf"\b{re.escape(wrong)}\b", right, fixed_text, flags=re.I)
+        # the intent as written, unless the corrected words say more ("side efects")
         intent, weight = intents.detect_scored(text)
+        if corrected:
+            intent2, weight2 = intents.detect_scored(fixed_text)
+            if weight2 > weight:
+                return content, fixed, corrected, intent2, weight2, fixed_text
         return content, fixed, corrected, intent, weight, text
 
     content, fixed, corrected, intent, weight, intent_text = read(asking)
