@@ -143,9 +143,12 @@ def _english():
     return SpellChecker(language="en", distance=1)
 
 
+ENGLISH_MIN_COUNT = 100  # rarer entries of the list are mostly misspellings themselves ("stor": 68)
+
+
 def is_english(word: str) -> bool:
     checker = _english()
-    return checker is not None and word in checker
+    return checker is not None and checker.word_frequency[word] >= ENGLISH_MIN_COUNT
 
 
 class Speller:
@@ -162,7 +165,7 @@ class Speller:
     def correct(self, word: str) -> str:
         # short words are too often real words the corpus lacks ("wife" is not a misspelt "wide"),
         # and so are English words in general ("price" is not a misspelt "prime")
-        if len(word) < 5 or word in self._known or not word.isalpha() or is_english(word):
+        if len(word) < 4 or word in self._known or not word.isalpha() or is_english(word):
             return word
         got = self._memo.get(word)
         if got is None:
