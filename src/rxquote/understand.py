@@ -61,7 +61,7 @@ EXPANSIONS = {
     "lighthead": ("dizzi", "hypotens"), "stand": ("orthostat",), "shaki": ("tremor",), "jitteri": ("tremor", "nervous"),
     "numb": ("numb", "neuropathi"), "heartburn": ("reflux",), "blood": ("blood",), "sugar": ("glucos", "hypoglycemia"),
     "flu": ("influenza",), "faint": ("syncop", "faint"), "pass": ("syncop", "faint"), "race": ("tachycardia", "palpit"),
-    "racing": ("tachycardia", "palpit"), "pound": ("palpit",), "slow": ("bradycardia",), "shot": ("inject", "vaccin"), "jab": ("inject", "vaccin"), "fertil": ("fertil", "pregnanc"),
+    "racing": ("tachycardia", "palpit"), "color": ("colour", "pigment"), "colour": ("color", "pigment"), "pound": ("palpit",), "slow": ("bradycardia",), "shot": ("inject", "vaccin"), "jab": ("inject", "vaccin"), "fertil": ("fertil", "pregnanc"),
 }
 
 # "is it safe?", "how do I take them?": the question is about a medicine it does not name
@@ -197,7 +197,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     analyzer = engine.index.analyzer
     # the words that named a medicine; an everyday word that is also one ("alcohol") stays a
     # word of the question when another medicine is the subject
-    drug_words = {w for m in mentions if m.how != "weak" or m.drug in named for w in normalize(m.text).split()}
+    drug_words = {w for m in mentions if not m.drug or m.drug in named for w in normalize(m.text).split()}
     speller = engine.speller()
 
     def read(text: str):
