@@ -132,8 +132,6 @@ def test_no_match_lists_the_own_pages_faq_questions(rxhive_engine, medicine):
     assert own and all(f"\u201c{q}\u201d" in a.message for q in own), (own, a.message)
 
 
-@pytest.mark.xfail(strict=False, reason="the speller rewrites 'price' (not in the corpus) to 'prime' before the "
-                   "intent rules read it: the price question is answered with the usage section")
 def test_price_question_is_no_match(rxhive_engine):
     a = rxhive_engine.ask("what is the price of lipitor")
     assert a.status == "no_match" and a.drugs == ("Atorvastatin",), [(p.section, p.heading) for p in a.passages]

@@ -212,7 +212,9 @@ class Engine:
         if self._speller is None:
             stems = self.index.analyzer.stem_cache
             bm = self.index.bm25
-            vocab = sorted(w for w in stems if w.isalpha() and len(w) >= 3)
+            from .text import stopwords
+
+            vocab = sorted({w for w in stems if w.isalpha() and len(w) >= 3} | {w for w in stopwords() if len(w) >= 3})
 
             def frequency(word: str) -> int:
                 return bm.doc_freq(stems.get(word, word))

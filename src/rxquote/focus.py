@@ -113,7 +113,9 @@ def focus_span(chunk: Chunk, terms: Sequence[str | Sequence[str]], idf: Callable
     picked = _pick(blocks, found, labelled, {group[0]: w for group, w in groups}, lines, chunk.heading)
     if picked is None:
         return whole_span(chunk)
-    a, b = _with_neighbours(*picked, blocks, lines, context)
+    # a short focus in a section longer than the budget takes in its neighbours; a section that
+    # short keeps its focus (quoting it whole would say no more)
+    a, b = _with_neighbours(*picked, blocks, lines, context) if len(chunk.text) > context else picked
     kept = sum(len(s) + 1 for s in lines[a : b + 1])
     if kept >= KEEP_WHOLE_SHARE * (len(chunk.text) + 1):
         return whole_span(chunk)

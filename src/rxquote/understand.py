@@ -61,7 +61,7 @@ EXPANSIONS = {
     "lighthead": ("dizzi", "hypotens"), "stand": ("orthostat",), "shaki": ("tremor",), "jitteri": ("tremor", "nervous"),
     "numb": ("numb", "neuropathi"), "heartburn": ("reflux",), "blood": ("blood",), "sugar": ("glucos", "hypoglycemia"),
     "flu": ("influenza",), "faint": ("syncop", "faint"), "pass": ("syncop", "faint"), "race": ("tachycardia", "palpit"),
-    "racing": ("tachycardia", "palpit"), "pound": ("palpit",), "slow": ("bradycardia",), "shot": ("inject", "vaccin"), "jab": ("inject", "vaccin"), "fertil": ("fertil", "pregnanc"),
+    "racing": ("tachycardia", "palpit"), "color": ("colour", "pigment"), "colour": ("color", "pigment"), "pound": ("palpit",), "slow": ("bradycardia",), "shot": ("inject", "vaccin"), "jab": ("inject", "vaccin"), "fertil": ("fertil", "pregnanc"),
 }
 
 # "is it safe?", "how do I take them?": the question is about a medicine it does not name
@@ -143,9 +143,12 @@ def _english():
     return SpellChecker(language="en", distance=1)
 
 
+ENGLISH_MIN_COUNT = 100  # rarer entries of the list are mostly misspellings themselves ("stor": 68)
+
+
 def is_english(word: str) -> bool:
     checker = _english()
-    return checker is not None and word in checker
+    return checker is not None and checker.word_frequency[word] >= ENGLISH_MIN_COUNT
 
 
 class Speller:
@@ -162,7 +165,7 @@ class Speller:
     def correct(self, word: str) -> str:
         # short words are too often real words the corpus lacks ("wife" is not a misspelt "wide"),
         # and so are English words in general ("price" is not a misspelt "prime")
-        if len(word) < 5 or word in self._known or not word.isalpha() or is_english(word):
+        if len(word) < 4 or word in self._known or not word.isalpha() or is_english(word):
             return word
         got = self._memo.get(word)
         if got is None:
@@ -194,7 +197,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     analyzer = engine.index.analyzer
     # the words that named a medicine; an everyday word that is also one ("alcohol") stays a
     # word of the question when another medicine is the subject
-    drug_words = {w for m in mentions if m.how != "weak" or m.drug in named for w in normalize(m.text).split()}
+    drug_words = {w for m in mentions if not m.drug or m.drug in named for w in normalize(m.text).split()}
     speller = engine.speller()
 
     def read(text: str):
