@@ -567,3 +567,32 @@ def test_build_progress_messages_collapse():
 
     assert BuildProgress("parse", 2, 10).can_replace(BuildProgress("parse", 1, 10))
     assert not BuildProgress("index", 1, 10).can_replace(BuildProgress("parse", 9, 10))
+
+
+@chat_test
+async def test_a_build_in_worker_processes_works_inside_the_running_chat(tmp_path, monkeypatch):
+    """A large corpus is parsed in spawned worker processes. Inside a running Textual app
+    `sys.stderr` is Textual's capture (fileno -1), on which multiprocessing cannot start its
+    resource tracker; `prepare_build_workers` (called by `run` before the app starts) starts
+    it first. Here the pool threshold is lowered so three pages take that path."""
+    from rxquote import builder
+    from rxquote.tui.app import create_app, prepare_build_workers
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("Alphamol", "Betamol", "Gammamol"):
+        (corpus / f"{name.lower()}.md").write_text(f"---\ntitle: {name}\n---\n# {name}\n### Uses\n{name} treats pain.\n",
+                                                   encoding="utf-8")
+    monkeypatch.setattr(builder, "IN_PROCESS_FILES", 0)
+    monkeypatch.setattr(builder, "MAX_WORKERS", 2)
+    prepare_build_workers(corpus, tmp_path / "index")
+    app = create_app(corpus, tmp_path / "index", cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(600):
+            await pilot.pause()
+            if app.engine is not None or app.exit_code:
+                break
+            await asyncio.sleep(0.1)
+        assert app.exit_code == 0 and app.engine is not None
+        await submit(app, pilot, "what is betamol used for?")
+        assert answers(app)[0].answer.status == "answered"

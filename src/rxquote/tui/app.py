@@ -678,7 +678,25 @@ def create_app(corpus: Path, index: Path, top_k: int = 3, **kwargs) -> RxQuoteAp
     return RxQuoteApp(corpus=corpus, index=index, top_k=top_k, **kwargs)
 
 
+def prepare_build_workers(corpus: Path, index: Path) -> None:
+    """Call before the app runs when the index may be built. A large build parses in worker
+    processes (spawned), and multiprocessing starts its resource tracker with the file number
+    of `sys.stderr`, which a running Textual app has replaced (its capture's `fileno()` is -1:
+    "bad value(s) in fds_to_keep"). Started now, the tracker is reused by the build later."""
+    from ..index import stale_reason
+
+    try:
+        stale = stale_reason(index, corpus) is not None
+    except Exception:  # unreadable: the app's load reports it
+        stale = True
+    if stale:
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+
+
 def run(corpus: Path, index: Path, top_k: int = 3) -> int:
+    prepare_build_workers(corpus, index)
     app = create_app(corpus, index, top_k=top_k)
     app.run()
     return app.exit_code
