@@ -75,13 +75,19 @@ def small_blocks(monkeypatch):
     monkeypatch.setattr(bm25_mod, "RANGE_POSTINGS", 100)
 
 
-def test_pool_and_in_process_builds_are_identical(tmp_path):
+@pytest.mark.parametrize("threads", [1, 2])
+def test_pool_and_in_process_builds_are_identical(tmp_path, monkeypatch, threads):
+    """threads=2: as when the chat builds from a worker thread, the pool spawns its workers
+    (fresh interpreters) instead of forking."""
+    import threading
+
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     synthetic_corpus(corpus, n=60)
     shutil.copy(next(p for p in SEEDS.iterdir() if p.is_file()), corpus / "seed.txt")
-    build(corpus, tmp_path / "pool", use_lexicon=False, workers=2)
     build(corpus, tmp_path / "here", use_lexicon=False, workers=1)
+    monkeypatch.setattr(threading, "active_count", lambda: threads)
+    build(corpus, tmp_path / "pool", use_lexicon=False, workers=2)
     assert_same_generation(tmp_path / "pool", tmp_path / "here")
 
 
@@ -158,6 +164,9 @@ def test_first_file_changed_renumbers_like_a_full_build(tmp_path, small_blocks):
 
 def test_loaded_index_is_mapped_not_decoded(seed_index):
     idx = load(seed_index)
+    table = idx.drugs  # its alias table is read by offset; what it would compute on first use is stored
+    assert table.max_alias_words == max(len(a.split()) for a in table.aliases)
+    assert table.aliases.get("diazepam") == ["Diazepam"] and "no such name" not in table.aliases
     for arr in (idx.bm25.postings_doc, idx.bm25.postings_score, idx.columns.drug, idx.columns.offsets,
                 idx.columns.medicine_chunks):
         assert isinstance(arr, np.memmap), arr
@@ -218,3 +227,24 @@ def test_chunks_about_on_rxhive_sample(tmp_path):
         shutil.copy2(p, dest)
     build(corpus, tmp_path / "ix", use_lexicon=False)
     check_chunks_about(load(tmp_path / "ix"))
+
+
+def test_a_failure_while_writing_names_fails_the_build_and_keeps_the_index(tmp_path, monkeypatch):
+    """The name tables are written beside the postings (in a forked process when possible):
+    their failure must fail the build like any other, leaving the previous index current."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    paths = synthetic_corpus(corpus, n=8)
+    build(corpus, tmp_path / "ix", use_lexicon=False)
+    before = read_manifest(tmp_path / "ix")
+
+    def boom(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(builder_mod, "save_drug_table", boom)
+    paths[2].write_text(page("Renamed", random.Random(2)), encoding="utf-8")  # new medicines: a new table
+    with pytest.raises((OSError, RuntimeError), match="No space left"):
+        build(corpus, tmp_path / "ix", use_lexicon=False)
+    assert read_manifest(tmp_path / "ix") == before
+    assert not list((tmp_path / "ix").glob(".gen-*.tmp"))
+    assert load(tmp_path / "ix").size > 0

@@ -37,7 +37,7 @@ import numpy as np
 
 from . import __version__
 from .bm25 import BLOCK_TOKENS, PostingsBuilder
-from .corpus import SECTIONS, list_corpus, parse_bytes, read_monograph
+from .corpus import SECTIONS, CorpusFile, parse_bytes, read_monograph, scan_corpus
 from .drugs import TABLE_VERSION, DrugTable
 from .layout import (DRUG_TABLE_FILES, SECTION_ID, FileRecord, FileRecords, medicine_chunks, save_drug_table,
                      save_file_records)
@@ -58,14 +58,6 @@ class ReuseFailed(Exception):
 
 
 # -- plan ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CorpusFile:
-    rel: str
-    path: str
-    size: int
-    mtime_ns: int
 
 
 @dataclass(frozen=True)
@@ -91,7 +83,7 @@ class BuildPlan:
 
 
 def plan_build(corpus: Path, old: "PreviousGeneration | None") -> BuildPlan:
-    files, warnings = list_corpus(corpus)
+    files, warnings = scan_corpus(corpus)
     problems: dict[str, list[str]] = {}
     for w in warnings:
         rel, _, why = w.partition(": ")
@@ -114,14 +106,8 @@ def plan_build(corpus: Path, old: "PreviousGeneration | None") -> BuildPlan:
             steps.append(ParseJob(tuple(parse)))
             parse.clear()
 
-    for rel, path in files:
-        try:
-            st = path.stat()
-        except OSError as e:
-            problems.setdefault(rel, []).append(f"unreadable ({e.strerror})")
-            continue
-        f = CorpusFile(rel, os.fspath(path), st.st_size, st.st_mtime_ns)
-        i = position.get(rel, -1)
+    for f in files:
+        i = position.get(f.rel, -1)
         if i >= 0 and _unchanged(f, old.records, i):
             lo = int(old.records.chunks[i, 0])
             if run and int(old.records.chunks[run[-1][1], 1]) != lo:
@@ -276,10 +262,14 @@ def run_plan(plan: BuildPlan, analyzer: Analyzer, workers: int | None) -> Iterat
             yield step, parse_files(step.files, analyzer) if isinstance(step, ParseJob) else None
         return
     import multiprocessing
+    import threading
     from concurrent.futures import ProcessPoolExecutor
 
-    # spawn, not fork: the chat builds from a thread, and forking a threaded process is unsafe
-    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+    # fork when this process has one thread (rxquote index, tests, scripts: a fresh worker
+    # then costs nothing and never re-runs the caller's __main__); spawn when it has more
+    # (the chat builds from a worker thread, and forking a threaded process can deadlock)
+    method = "fork" if _can_fork() else "spawn"
+    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context(method), initializer=_init_worker,
                              initargs=(analyzer.stem_cache,)) as pool:
         pending: deque = deque()
         queue = iter(jobs)
@@ -554,9 +544,12 @@ def _ptr(lengths: array) -> np.ndarray:
 
 def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: PreviousGeneration | None,
             analyzer: Analyzer, timer: "_Timer") -> tuple[int, dict[str, int]]:
-    """Write everything that needs the whole collection; returns (medicines, chunks per section)."""
+    """Write everything that needs the whole collection; returns (medicines, chunks per section).
+
+    Two independent halves: the postings (idf, scores, the per-term merge) and the names
+    (sorted name tables, per-medicine chunk lists, file records, the medicine-name table).
+    The names half runs in a forked process meanwhile when this process may fork."""
     w.close_streams()
-    n = w.stats.chunks
     offsets = _ptr(w.line_len)
     if int(offsets[-1]) != w.lines.size:
         raise ValueError("chunk lines and their lengths disagree")
@@ -566,8 +559,25 @@ def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: Previ
     save_array(tmp / "chunk_section.npy", np.frombuffer(w.section, dtype=np.int8))
     save_array(tmp / "term_first.npy", np.frombuffer(w.terms.first, dtype=np.int64))
     timer.lap("write")
-    w.postings.finish(tmp, w.terms.vocab)
+    medicines = sorted(set(w.names["drug"].ids) | set(w.names["title"].ids))
+    names_half = _Parallel(lambda: _write_names(w, tmp, make_table, old, analyzer, medicines))
+    try:
+        w.postings.finish(tmp, w.terms.vocab)
+    except BaseException:
+        names_half.cancel()
+        raise
     timer.lap("postings")
+    names_half.wait()
+    timer.lap("names")
+    per_section = {s: 0 for s in SECTIONS}
+    for s, k in zip(*np.unique(np.frombuffer(w.section, dtype=np.int8), return_counts=True)):
+        per_section[SECTIONS[int(s)]] = int(k)
+    return len(medicines), per_section
+
+
+def _write_names(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: PreviousGeneration | None,
+                 analyzer: Analyzer, medicines: list[str]) -> None:
+    n = w.stats.chunks
     columns = {}
     names = {}
     for key, col in (("drug", w.drug), ("title", w.title), ("source", w.source)):
@@ -581,22 +591,65 @@ def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: Previ
     save_array(tmp / "medicine_ptr.npy", ptr)
     save_array(tmp / "medicine_chunks.npy", chunks)
     save_file_records(tmp, w.stats.records)
-    timer.lap("columns")
-    medicines = sorted(set(names["drug"]) | set(names["title"]))
     if old is not None and old.drugs.version == TABLE_VERSION and list(old.drugs.medicines) == medicines:
         for name in DRUG_TABLE_FILES:  # the same medicines: the same table
             shutil.copyfile(old.gen / name, tmp / name)
     else:
         save_drug_table(tmp, make_table(medicines))
-    timer.lap("names")
     for name in medicines:  # medicine names are never "misspellings" of each other
         for word in words(name):
             analyzer.stem(word)
     (tmp / "stems.json").write_text(json.dumps(analyzer.stem_cache, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-    per_section = {s: 0 for s in SECTIONS}
-    for s, k in zip(*np.unique(np.frombuffer(w.section, dtype=np.int8), return_counts=True)):
-        per_section[SECTIONS[int(s)]] = int(k)
-    return len(medicines), per_section
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+    import threading
+
+    # forking a process with other threads can deadlock (a lock held by another thread is
+    # copied locked); rxquote index, tests and scripts have one thread, the chat does not
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+class _Parallel:
+    """`task` in a forked process (it sees this process's memory: nothing is pickled), or,
+    when this process may not fork, run by `wait()` itself."""
+
+    def __init__(self, task: Callable[[], None]):
+        import multiprocessing
+
+        self.task, self.proc = task, None
+        if _can_fork():
+            ctx = multiprocessing.get_context("fork")
+            self.reader, writer = ctx.Pipe(duplex=False)
+            self.proc = ctx.Process(target=self._run, args=(writer,), daemon=True)
+            self.proc.start()
+            writer.close()
+
+    def _run(self, writer) -> None:
+        try:
+            self.task()
+            writer.send(None)
+        except BaseException as e:
+            writer.send(f"{type(e).__name__}: {e}")
+            raise
+
+    def wait(self) -> None:
+        if self.proc is None:
+            self.task()
+            return
+        try:
+            why = self.reader.recv()
+        except EOFError:  # it died without a word (killed)
+            why = "stopped"
+        self.proc.join()
+        if why is not None or self.proc.exitcode != 0:
+            raise RuntimeError(f"writing the name tables failed ({why or self.proc.exitcode})")
+
+    def cancel(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.join()
 
 
 class _Timer:

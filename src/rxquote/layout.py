@@ -114,27 +114,31 @@ def medicine_chunks(drug: np.ndarray, title: np.ndarray, drug_names: list[str],
     ingredient whose combination page has no shared text): the medicine is still known."""
     from .corpus import split_ingredients
 
-    parts: dict[str, list[np.ndarray]] = {}
-    order = np.argsort(drug, kind="stable")
-    bounds = np.searchsorted(drug[order], np.arange(len(drug_names) + 1))
-    for d, name in enumerate(drug_names):
-        parts.setdefault(normalize(name), []).append(order[bounds[d] : bounds[d + 1]])
+    n = int(drug.shape[0])
+    drug_keys = [normalize(name) for name in drug_names]
+    combos = {t: [normalize(i) for i in split_ingredients(name)] for t, name in enumerate(title_names) if " + " in name}
+    keys = sorted(set(drug_keys).union(*combos.values()))
+    key_id = {k: i for i, k in enumerate(keys)}
+    # (key, chunk) pairs: every chunk under its drug's key ...
+    pair_key = [np.asarray([key_id[k] for k in drug_keys], dtype=np.int64)[drug] if n else np.zeros(0, dtype=np.int64)]
+    pair_chunk = [np.arange(n, dtype=np.int64)]
+    # ... and a combination page's shared text under each ingredient's key
     drug_id = {name: i for i, name in enumerate(drug_names)}
-    t_order = np.argsort(title, kind="stable")
-    t_bounds = np.searchsorted(title[t_order], np.arange(len(title_names) + 1))
-    for t, name in enumerate(title_names):
-        if " + " not in name:
-            continue
-        ids = t_order[t_bounds[t] : t_bounds[t + 1]]
-        shared = ids[drug[ids] == drug_id[name]] if name in drug_id else ids[:0]
-        for ing in split_ingredients(name):
-            parts.setdefault(normalize(ing), []).append(shared)
-    keys = sorted(parts)
-    lists = [np.unique(np.concatenate(parts[k])) for k in keys]
+    same_as_title = np.full(len(title_names), -1, dtype=np.int64)
+    for t in combos:
+        same_as_title[t] = drug_id.get(title_names[t], -1)
+    shared = np.flatnonzero((same_as_title[title] >= 0) & (drug == same_as_title[title])) if n else np.zeros(0, dtype=np.int64)
+    order = shared[np.argsort(title[shared], kind="stable")]
+    bounds = np.searchsorted(title[order], np.arange(len(title_names) + 1))
+    for t, ingredient_keys in combos.items():
+        ids = order[bounds[t] : bounds[t + 1]]
+        for k in ingredient_keys:
+            pair_key.append(np.full(ids.shape[0], key_id[k], dtype=np.int64))
+            pair_chunk.append(ids)
+    code = np.unique(np.concatenate(pair_key) * max(n, 1) + np.concatenate(pair_chunk))
     ptr = np.zeros(len(keys) + 1, dtype=np.int64)
-    np.cumsum([x.shape[0] for x in lists], out=ptr[1:])
-    chunks = np.concatenate(lists).astype(np.int32) if lists else np.zeros(0, dtype=np.int32)
-    return keys, ptr, chunks
+    np.cumsum(np.bincount(code // max(n, 1), minlength=len(keys)), out=ptr[1:])
+    return keys, ptr, (code % max(n, 1)).astype(np.int32)
 
 
 # -- the medicine-name table (drugs.DrugTable) ----------------------------------------------------
@@ -179,7 +183,9 @@ def save_drug_table(folder: Path, table: DrugTable) -> None:
     save_array(folder / "alias_ptr.npy", np.asarray(ptr, dtype=np.int64))
     save_array(folder / "alias_meds.npy", np.asarray(ids, dtype=np.int32))
     save_strings(folder, "medicine_names", medicines)
-    (folder / "drugs.json").write_text(json.dumps({"version": table.version, "medicines": len(table.medicines)}), encoding="utf-8")
+    info = {"version": table.version, "medicines": len(table.medicines),
+            "max_alias_words": max((len(a.split()) for a in keys), default=1)}
+    (folder / "drugs.json").write_text(json.dumps(info), encoding="utf-8")
     (folder / "lexicon.json").write_text(json.dumps(table.to_json()[1], ensure_ascii=False), encoding="utf-8")
 
 
@@ -189,7 +195,7 @@ DRUG_TABLE_FILES = ("alias_keys.npy", "alias_keys_ptr.npy", "alias_ptr.npy", "al
 
 def open_drug_table(gen: Path, common_words: frozenset[str]) -> DrugTable:
     info = json.loads((gen / "drugs.json").read_text(encoding="utf-8"))
-    if not isinstance(info, dict) or not isinstance(info.get("version"), int) or not isinstance(info.get("medicines"), int):
+    if not isinstance(info, dict) or not all(isinstance(info.get(k), int) for k in ("version", "medicines", "max_alias_words")):
         raise ValueError("drugs.json damaged")
     names = StringTable.open(gen, "medicine_names")
     aliases = AliasMap(StringTable.open(gen, "alias_keys"), load_array(gen / "alias_ptr.npy", I64),
@@ -199,7 +205,11 @@ def open_drug_table(gen: Path, common_words: frozenset[str]) -> DrugTable:
     medicines = names if info["medicines"] == len(names) else names[: info["medicines"]]
     lexicon_file = gen / "lexicon.json"
     data = {"aliases": aliases, "medicines": medicines, "version": info["version"]}
-    return DrugTable.from_json(data, common_words, lexicon=lambda: _read_lexicon(lexicon_file))
+    table = DrugTable.from_json(data, common_words, lexicon=lambda: _read_lexicon(lexicon_file))
+    # DrugTable computes this on the first question by splitting every alias (~0.1 s for a
+    # 10× corpus); it is known at index time, so it is filled into its cached_property here
+    table.__dict__["max_alias_words"] = info["max_alias_words"]
+    return table
 
 
 def _read_lexicon(path: Path) -> dict:
