@@ -248,3 +248,44 @@ def test_a_failure_while_writing_names_fails_the_build_and_keeps_the_index(tmp_p
     assert read_manifest(tmp_path / "ix") == before
     assert not list((tmp_path / "ix").glob(".gen-*.tmp"))
     assert load(tmp_path / "ix").size > 0
+
+
+def test_a_large_corpus_is_checked_by_folders_and_each_quoted_file(tmp_path, monkeypatch):
+    """Above FULL_CHECK_FILES files, opening checks the folders only (a file added, removed or
+    renamed changes its folder), and a file rewritten in place is caught when it is quoted:
+    the quote is refused, the index marked stale, and the next open rebuilds it."""
+    import rxquote.index as index_mod
+    from rxquote.index import StaleIndexError, ensure
+
+    monkeypatch.setattr(index_mod, "FULL_CHECK_FILES", 5)
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    paths = synthetic_corpus(corpus, n=8)
+    moved = corpus / "sub" / paths[7].name
+    paths[7].rename(moved)
+    ix = tmp_path / "ix"
+    build(corpus, ix, use_lexicon=False)
+    idx, report = ensure(corpus, ix)
+    assert report is None and idx.corpus == corpus
+
+    changed = paths[3]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nAppended in place.\n", encoding="utf-8")
+    idx, report = ensure(corpus, ix)
+    assert report is None  # its folder did not change: not noticed yet
+    mine = [i for i in range(idx.size) if idx.source_of(i) == changed.name]
+    others = [i for i in range(idx.size) if idx.source_of(i) != changed.name]
+    assert len(idx.chunks(others)) == len(others)  # unchanged files are quoted as before
+    with pytest.raises(StaleIndexError, match=changed.name):
+        idx.chunks(mine[:1])
+    assert stale_reason(ix, corpus, every_file=False) is not None  # marked
+    idx, report = ensure(corpus, ix)
+    assert report is not None and report.reused_files == 7  # rebuilt, the changed file re-read
+    assert idx.chunks([i for i in range(idx.size) if idx.source_of(i) == changed.name])
+
+    (corpus / "sub" / "added.md").write_text(page("Added", random.Random(4)), encoding="utf-8")
+    _, report = ensure(corpus, ix)
+    assert report is not None and report.files == 9  # a new file changes its folder
+
+    moved.write_text(moved.read_text(encoding="utf-8") + "\nAgain.\n", encoding="utf-8")
+    assert stale_reason(ix, corpus, every_file=False) is None
+    assert stale_reason(ix, corpus) == f"sub/{moved.name} changed"  # `rxquote index` checks every file

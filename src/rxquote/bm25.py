@@ -39,8 +39,8 @@ K1, B, EPSILON = 1.5, 0.75, 0.25  # rank-bm25's defaults
 ARRAY_FILES = ("postings_ptr", "postings_doc", "postings_tf", "postings_score", "doc_len", "idf")
 _DTYPES = {"postings_ptr": np.int64, "postings_doc": np.int32, "postings_tf": np.int32,
            "postings_score": np.float64, "doc_len": np.int32, "idf": np.float64}
-BLOCK_TOKENS = 1 << 22  # tokens per postings block (~16 MB of term ids)
-RANGE_POSTINGS = 1 << 22  # postings merged at once at the end
+BLOCK_TOKENS = 1 << 21  # tokens per postings block (8 MB of term ids, ~80 MB while sorted)
+RANGE_POSTINGS = 1 << 20  # postings merged at once at the end (~60 MB while scored)
 
 
 def rank_bm25_idf(doc_freq: dict[str, int], corpus_size: int) -> dict[str, float]:

@@ -40,7 +40,7 @@ from .bm25 import BLOCK_TOKENS, PostingsBuilder
 from .corpus import SECTIONS, CorpusFile, parse_bytes, read_monograph, scan_corpus
 from .drugs import TABLE_VERSION, DrugTable
 from .layout import (DRUG_TABLE_FILES, SECTION_ID, FileRecord, FileRecords, medicine_chunks, save_drug_table,
-                     save_file_records)
+                     save_file_records, save_folders)
 from .store import SEP, AppendFile, NpyWriter, StringTable, load_array, save_array, save_strings
 from .text import QUESTION_WORDS, Analyzer, words
 
@@ -80,12 +80,14 @@ class BuildPlan:
     files: int
     reused: int
     problems: dict[str, list[str]]
+    folders: tuple[tuple[str, int], ...]  # the corpus's folders and their mtimes, as scanned
 
 
 def plan_build(corpus: Path, old: "PreviousGeneration | None") -> BuildPlan:
-    files, warnings = scan_corpus(corpus)
+    scan = scan_corpus(corpus)
+    files = scan.files
     problems: dict[str, list[str]] = {}
-    for w in warnings:
+    for w in scan.warnings:
         rel, _, why = w.partition(": ")
         problems.setdefault(rel, []).append(why)
     position = old.position if old else {}
@@ -122,7 +124,7 @@ def plan_build(corpus: Path, old: "PreviousGeneration | None") -> BuildPlan:
             close_parse()
     close_run()
     close_parse()
-    return BuildPlan(tuple(steps), len(files), reused, problems)
+    return BuildPlan(tuple(steps), len(files), reused, problems, tuple(scan.folders))
 
 
 def _unchanged(f: CorpusFile, records: FileRecords, i: int) -> bool:
@@ -745,6 +747,7 @@ def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, 
         report("parse", plan.files, plan.files, force=True)
         timer.lap("parse")
         report("index", 0, 1, force=True)
+        save_folders(tmp, plan.folders)
         medicines, per_section = _finish(writer, tmp, make_table, old, analyzer, timer)
         report("index", 1, 1, force=True)
         report("write", 0, 1, force=True)
@@ -799,6 +802,8 @@ def commit_generation(index_dir: Path, tmp: Path, gen_name: str, manifest: dict)
     for p in index_dir.iterdir():
         if p.name.startswith("gen-") and p.name not in keep:
             shutil.rmtree(p, ignore_errors=True)
+        elif p.name.startswith(".stale-") and p.name[len(".stale-") :] != gen_name:
+            p.unlink(missing_ok=True)  # the mark of a generation that is no longer current
         elif p.name.startswith(".gen-") and p.name.endswith(".tmp") and time.time() - p.stat().st_mtime > 3600:
             shutil.rmtree(p, ignore_errors=True)  # left by a crashed build
         elif p.name.startswith(f".{MANIFEST}.") and p.name.endswith(".tmp") and time.time() - p.stat().st_mtime > 3600:

@@ -448,13 +448,22 @@ class CorpusFile:
     mtime_ns: int
 
 
-def scan_corpus(root: Path) -> tuple[list[CorpusFile], list[str]]:
+@dataclass(frozen=True)
+class CorpusScan:
+    files: list[CorpusFile]  # sorted by `rel`
+    warnings: list[str]
+    folders: list[tuple[str, int]]  # (relative folder, "" for the corpus itself; its mtime_ns)
+
+
+def scan_corpus(root: Path) -> CorpusScan:
     """Monograph files under `root`, sorted by relative path, each with its size and mtime
-    (one stat per file); plus warnings.
+    (one stat per file); plus warnings, and every folder walked with its mtime (a file added,
+    removed or renamed changes its folder's mtime).
 
     Symlinked directories are followed once (loops are detected by real path).
     """
     found: list[CorpusFile] = []
+    folders: list[tuple[str, int]] = []
     warnings: list[str] = []
     seen_dirs: set[str] = set()
     top = os.fspath(root)
@@ -478,6 +487,10 @@ def scan_corpus(root: Path) -> tuple[list[CorpusFile], list[str]]:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         rel_dir = os.path.relpath(dirpath, top)
         prefix = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
+        try:
+            folders.append((prefix, os.stat(dirpath).st_mtime_ns))
+        except OSError:
+            pass
         for name in sorted(filenames):
             if name.startswith(".") or not name.lower().endswith(MONOGRAPH_SUFFIXES):
                 continue
@@ -495,13 +508,13 @@ def scan_corpus(root: Path) -> tuple[list[CorpusFile], list[str]]:
                 continue
             found.append(CorpusFile(rel, path, st.st_size, st.st_mtime_ns))
     found.sort(key=lambda f: f.rel)
-    return found, warnings
+    return CorpusScan(found, warnings, folders)
 
 
 def list_corpus(root: Path) -> tuple[list[tuple[str, Path]], list[str]]:
     """Monograph files under `root` as (relative source, path), sorted; plus warnings."""
-    files, warnings = scan_corpus(root)
-    return [(f.rel, Path(f.path)) for f in files], warnings
+    scan = scan_corpus(root)
+    return [(f.rel, Path(f.path)) for f in scan.files], scan.warnings
 
 
 def _printable(name: str) -> str:

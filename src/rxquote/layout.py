@@ -13,6 +13,7 @@
     drugs.json              the alias table's version; lexicon.json: lexicon-only names (lazy)
     file_size/file_mtime.npy (int64), file_sha.npy (uint8, F×32), file_chunks.npy (int64,
     F×2), file_warnings.json   one record per corpus file, in file_names order (sorted)
+    folder_names, folder_mtime.npy   every corpus folder ("" is the corpus) and its mtime
     vocab.json, bm25.json, postings_*.npy, doc_len.npy, idf.npy   BM25 (bm25.py)
     term_first.npy          int64 per term: its first token position (first-occurrence order)
     doc_tokens.npy, doc_tokens_ptr.npy   the chunks' term ids (what a rebuild reuses)
@@ -40,11 +41,11 @@ ID = (np.dtype(np.int32),)
 I64 = (np.dtype(np.int64),)
 
 STRING_TABLES = ("headings", "names_drug", "names_title", "names_source", "medicine_keys", "medicine_names",
-                 "alias_keys", "file_names")
+                 "alias_keys", "file_names", "folder_names")
 FILES = (
     "chunks.jsonl", "chunk_offsets.npy", "chunk_drug.npy", "chunk_title.npy", "chunk_source.npy", "chunk_section.npy",
     "medicine_ptr.npy", "medicine_chunks.npy", "alias_ptr.npy", "alias_meds.npy", "drugs.json", "lexicon.json",
-    "file_size.npy", "file_mtime.npy", "file_sha.npy", "file_chunks.npy", "file_warnings.json",
+    "file_size.npy", "file_mtime.npy", "file_sha.npy", "file_chunks.npy", "file_warnings.json", "folder_mtime.npy",
     "vocab.json", "bm25.json", "postings_ptr.npy", "postings_doc.npy", "postings_tf.npy", "postings_score.npy",
     "doc_len.npy", "idf.npy", "term_first.npy", "doc_tokens.npy", "doc_tokens_ptr.npy", "stems.json",
 ) + tuple(f"{t}{suffix}" for t in STRING_TABLES for suffix in (".npy", "_ptr.npy"))
@@ -284,6 +285,18 @@ def save_file_records(folder: Path, records: list[FileRecord]) -> None:
     save_array(folder / "file_chunks.npy", np.asarray([r.chunks for r in records], dtype=np.int64).reshape(len(records), 2))
     warnings = {r.rel: list(r.warnings) for r in records if r.warnings}
     (folder / "file_warnings.json").write_text(json.dumps(warnings, ensure_ascii=False), encoding="utf-8")
+
+
+def save_folders(folder: Path, folders) -> None:
+    save_strings(folder, "folder_names", (rel for rel, _ in folders))
+    save_array(folder / "folder_mtime.npy", np.asarray([m for _, m in folders], dtype=np.int64))
+
+
+def open_folders(gen: Path) -> tuple[StringTable, np.ndarray]:
+    names, mtimes = StringTable.open(gen, "folder_names"), load_array(gen / "folder_mtime.npy", I64)
+    if mtimes.shape != (len(names),):
+        raise ValueError("folder records damaged")
+    return names, mtimes
 
 
 SECTION_ID = {s: i for i, s in enumerate(SECTIONS)}
