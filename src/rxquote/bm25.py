@@ -280,7 +280,7 @@ class PostingsBuilder:
     term's postings block after block, computes idf and each posting's score, and writes the
     arrays piece by piece."""
 
-    def __init__(self, spill: Path, block_tokens: int = BLOCK_TOKENS):
+    def __init__(self, spill: Path, block_tokens: int = BLOCK_TOKENS, background: bool = True):
         self.spill = spill
         self.block_tokens = block_tokens
         self._ids: list[np.ndarray] = []
@@ -289,6 +289,11 @@ class PostingsBuilder:
         self._first_doc = 0  # first document of the pending block
         self._blocks: list[tuple[Path, Path, np.ndarray]] = []  # doc file, tf file, postings per term
         self._doc_len: list[np.ndarray] = []
+        # a block is sorted by one thread while the caller goes on (numpy lets go of the GIL);
+        # one block at a time, so memory stays bounded
+        self._background = background
+        self._thread = None
+        self._running = None
 
     def add(self, ids: np.ndarray, doc_len: np.ndarray) -> None:
         self._ids.append(np.asarray(ids, dtype=np.int32))
@@ -303,20 +308,42 @@ class PostingsBuilder:
         ids = np.concatenate(self._ids) if self._ids else np.zeros(0, dtype=np.int32)
         lens = np.concatenate(self._lens)
         self._ids, self._lens, self._pending = [], [], 0
-        term, doc, tf = _postings_of_block(ids, lens, self._first_doc)
-        del ids
+        first_doc, k = self._first_doc, len(self._blocks) + (self._running is not None)
         self._first_doc += int(lens.shape[0])
         self._doc_len.append(lens.astype(np.int32))
         self.spill.mkdir(parents=True, exist_ok=True)
-        k = len(self._blocks)
+        self.drain(keep_thread=True)
+        if not self._background:
+            self._blocks.append(self._spill_block(ids, lens, first_doc, k))
+            return
+        if self._thread is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="rxquote-postings")
+        self._running = self._thread.submit(self._spill_block, ids, lens, first_doc, k)
+
+    def _spill_block(self, ids: np.ndarray, lens: np.ndarray, first_doc: int, k: int) -> tuple[Path, Path, np.ndarray]:
+        term, doc, tf = _postings_of_block(ids, lens, first_doc)
+        del ids
         doc_file, tf_file = self.spill / f"block{k}_doc.bin", self.spill / f"block{k}_tf.bin"
         doc.astype(np.int32).tofile(doc_file)
         tf.astype(np.int32).tofile(tf_file)
         counts = np.bincount(term) if term.size else np.zeros(0, dtype=np.int64)
-        self._blocks.append((doc_file, tf_file, counts))
+        return doc_file, tf_file, counts
+
+    def drain(self, keep_thread: bool = False) -> None:
+        """Wait for the block being sorted; without `keep_thread`, stop the thread too (before
+        the caller forks: a forked process must not copy a busy thread)."""
+        if self._running is not None:
+            running, self._running = self._running, None
+            self._blocks.append(running.result())
+        if not keep_thread and self._thread is not None:
+            self._thread.shutdown()
+            self._thread = None
 
     def finish(self, folder: Path, vocab: list[str]) -> BM25Index:
         self._flush()
+        self.drain()
         v = len(vocab)
         doc_len = np.concatenate(self._doc_len) if self._doc_len else np.zeros(0, dtype=np.int32)
         n = int(doc_len.shape[0])

@@ -98,8 +98,7 @@ def plan_build(corpus: Path, old: "PreviousGeneration | None") -> BuildPlan:
 
     def close_run() -> None:
         if run:
-            lo = int(old.records.chunks[run[0][1], 0])
-            hi = int(old.records.chunks[run[-1][1], 1])
+            lo, hi = old.file_lo[run[0][1]], old.file_hi[run[-1][1]]
             steps.append(ReuseRun(tuple(f for f, _ in run), tuple(i for _, i in run), (lo, hi)))
             run.clear()
 
@@ -110,9 +109,8 @@ def plan_build(corpus: Path, old: "PreviousGeneration | None") -> BuildPlan:
 
     for f in files:
         i = position.get(f.rel, -1)
-        if i >= 0 and _unchanged(f, old.records, i):
-            lo = int(old.records.chunks[i, 0])
-            if run and int(old.records.chunks[run[-1][1], 1]) != lo:
+        if i >= 0 and _unchanged(f, old, i):
+            if run and old.file_hi[run[-1][1]] != old.file_lo[i]:
                 close_run()
             close_parse()
             run.append((f, i))
@@ -127,15 +125,15 @@ def plan_build(corpus: Path, old: "PreviousGeneration | None") -> BuildPlan:
     return BuildPlan(tuple(steps), len(files), reused, problems, tuple(scan.folders))
 
 
-def _unchanged(f: CorpusFile, records: FileRecords, i: int) -> bool:
+def _unchanged(f: CorpusFile, old: "PreviousGeneration", i: int) -> bool:
     """Same bytes as when the previous generation read it: same size and mtime (what
     stale_reason trusts too), or same size and same sha256."""
-    if int(records.size[i]) != f.size:
+    if old.file_size[i] != f.size:
         return False
-    if int(records.mtime_ns[i]) == f.mtime_ns:
+    if old.file_mtime[i] == f.mtime_ns:
         return True
     try:
-        return hashlib.sha256(read_monograph(Path(f.path))).hexdigest() == records.sha256(i)
+        return hashlib.sha256(read_monograph(Path(f.path))).hexdigest() == old.sha256(i)
     except OSError:
         return False
 
@@ -176,9 +174,8 @@ class Batch:
 
 
 def chunk_line(c) -> bytes:
-    d = {"source": c.source, "title": c.title, "drug": c.drug, "section": c.section, "heading": c.heading,
-         "start_line": c.start_line, "end_line": c.end_line, "text": c.text}
-    return (json.dumps(d, ensure_ascii=False) + "\n").encode("utf-8")
+    """A chunk's line in chunks.jsonl: its line span and text (the rest is in the columns)."""
+    return (json.dumps([c.start_line, c.end_line, c.text], ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def parse_files(files: tuple[CorpusFile, ...], analyzer: Analyzer) -> Batch:
@@ -298,6 +295,10 @@ class PreviousGeneration:
         self.drugs = drugs
         self.records = FileRecords.open(gen)
         self.position = {rel: i for i, rel in enumerate(self.records.names.list())}
+        # per-file values as Python lists: read once per file, not through the memory map
+        self.file_size, self.file_mtime = self.records.size.tolist(), self.records.mtime_ns.tolist()
+        self.file_lo, self.file_hi = np.asarray(self.records.chunks).T.tolist() if len(self.records) else ([], [])
+        self._sha = np.array(self.records.sha)
         self.offsets = load_array(gen / "chunk_offsets.npy")
         self.drug = load_array(gen / "chunk_drug.npy")
         self.title = load_array(gen / "chunk_title.npy")
@@ -309,11 +310,16 @@ class PreviousGeneration:
         self.tokens = load_array(gen / "doc_tokens.npy")
         self.term_first = np.asarray(load_array(gen / "term_first.npy"), dtype=np.int64)
         self.names = {key: StringTable.open(gen, f"names_{key}").list() for key in ("drug", "title", "source")}
+        # old name id → new one, filled as reused chunks bring each name (-1: not met yet)
+        self.name_map = {key: np.full(len(names), -1, dtype=np.int64) for key, names in self.names.items()}
         n = self.offsets.shape[0] - 1
         if (self.tok_ptr.shape != (n + 1,) or int(self.tok_ptr[-1]) != self.tokens.shape[0]
                 or self.heading_ptr.shape != (n + 1,) or self.term_first.shape != (len(vocab),)
                 or (len(vocab) > 1 and not np.all(np.diff(self.term_first) > 0))):
             raise ValueError("previous generation does not fit together")
+
+    def sha256(self, i: int) -> str:
+        return self._sha[i].tobytes().hex()
 
     def read_tokens(self, lo: int, hi: int) -> np.ndarray:
         """Token ids [lo, hi), read from the file (not mapped, so they leave memory after use)."""
@@ -477,8 +483,8 @@ class GenerationWriter:
         lo, hi = run.chunks
         base = self.stats.chunks
         for f, i in zip(run.files, run.old):
-            olo, ohi = (int(x) for x in old.records.chunks[i])
-            rec = FileRecord(f.rel, old.records.sha256(i), f.size, f.mtime_ns, (base + olo - lo, base + ohi - lo),
+            olo, ohi = old.file_lo[i], old.file_hi[i]
+            rec = FileRecord(f.rel, old.sha256(i), f.size, f.mtime_ns, (base + olo - lo, base + ohi - lo),
                              tuple(old.records.warnings.get(f.rel, ())))
             self.stats.records.append(rec)
             if rec.warnings:
@@ -504,10 +510,9 @@ class GenerationWriter:
                      ids, np.diff(old.tok_ptr[lo : hi + 1]))
         for key, col in (("drug", self.drug), ("title", self.title), ("source", self.source)):
             part = np.asarray(getattr(old, key)[lo:hi])
-            present = np.unique(part)
-            table, names = old.names[key], self.names[key]
-            remap = np.zeros(len(table), dtype=np.int32)
-            remap[present] = [names.id(table[int(j)]) for j in present]
+            remap, table, names = old.name_map[key], old.names[key], self.names[key]
+            new = np.unique(part[remap[part] < 0])
+            remap[new] = [names.id(table[j]) for j in new.tolist()]
             col.frombytes(remap[part].astype(np.int32).tobytes())
         self.section.frombytes(np.asarray(old.section[lo:hi]).tobytes())
 
@@ -525,8 +530,14 @@ class GenerationWriter:
         self.lines.close()
         self.headings.close()
         self.doc_tokens.close()
+        self.postings._flush()
+        self.postings.drain()  # no thread left when _finish forks
 
     def abort(self) -> None:
+        try:
+            self.postings.drain()
+        except Exception:
+            pass
         for stream in (self.lines, self.headings, self.doc_tokens):
             try:
                 stream.abort() if hasattr(stream, "abort") else stream.close()
@@ -780,13 +791,19 @@ def commit_generation(index_dir: Path, tmp: Path, gen_name: str, manifest: dict)
     atomically, and drop generations older than the previous one."""
     from .index import MANIFEST, _file_sha, read_manifest
 
+    from concurrent.futures import ThreadPoolExecutor
+
     shutil.rmtree(tmp / ".spill", ignore_errors=True)
-    checksums = {}
-    for p in sorted(tmp.iterdir()):
+
+    def record(p: Path) -> list:
         with open(p, "rb") as f:
             os.fsync(f.fileno())
         st = p.stat()
-        checksums[p.name] = [st.st_size, _file_sha(p), st.st_mtime_ns]
+        return [st.st_size, _file_sha(p), st.st_mtime_ns]
+
+    files = sorted(tmp.iterdir())
+    with ThreadPoolExecutor(2) as pool:  # hashing and fsync let go of the GIL: two files at a time
+        checksums = dict(zip((p.name for p in files), pool.map(record, files)))
     os.replace(tmp, index_dir / gen_name)
     manifest = {**manifest, "generation": gen_name, "checksums": checksums}
     mtmp = index_dir / f".{MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"

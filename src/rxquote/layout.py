@@ -1,6 +1,7 @@
 """What a generation folder holds, and how each part is read (at load) and written (at build).
 
-    chunks.jsonl            one chunk per line (its id is the line number), read by offset
+    chunks.jsonl            one chunk per line (its id is the line number), read by offset:
+                            [start_line, end_line, text]
     chunk_offsets.npy       int64, n+1: where each line starts (and the file's end)
     chunk_drug/title/source.npy   int32 per chunk: ids into the sorted name tables
     chunk_section.npy       int8 per chunk: index into corpus.SECTIONS
