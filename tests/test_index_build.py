@@ -156,8 +156,25 @@ def test_first_file_changed_renumbers_like_a_full_build(tmp_path, small_blocks):
     paths[0].write_text(page("Other", random.Random(9), ["zzznew"]), encoding="utf-8")
     report = build(corpus, tmp_path / "inc", use_lexicon=False)
     assert report.reused_files == len(paths) - 1
+    assert not report.reused_postings  # "word0y" is now first met after words that came after it
     after = load(tmp_path / "inc").bm25.vocab
     assert "zzznew" in after and after != before
+    build(corpus, tmp_path / "full", use_lexicon=False)
+    assert_same_generation(tmp_path / "inc", tmp_path / "full", rebuilt=True)
+
+
+def test_a_page_edited_without_new_words_keeps_the_other_postings(tmp_path, small_blocks):
+    """The common edit: the postings of every other page are merged in as they were, not
+    sorted again — and the index is still the one a full build writes."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    paths = synthetic_corpus(corpus)
+    build(corpus, tmp_path / "inc", use_lexicon=False)
+    with open(paths[12], "a", encoding="utf-8") as f:
+        f.write("\n- More nausea and dizziness in the morning.\n")
+    (corpus / "020-med20-b.md").write_text(page("Med20b", random.Random(3), ["zzzbrandnew"]), encoding="utf-8")
+    report = build(corpus, tmp_path / "inc", use_lexicon=False)
+    assert report.reused_files == len(paths) - 1 and report.reused_postings
     build(corpus, tmp_path / "full", use_lexicon=False)
     assert_same_generation(tmp_path / "inc", tmp_path / "full", rebuilt=True)
 

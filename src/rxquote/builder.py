@@ -36,7 +36,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from . import __version__
-from .bm25 import BLOCK_TOKENS, PostingsBuilder
+from .bm25 import BLOCK_TOKENS, PostingsBuilder, ReusedPostings
 from .corpus import SECTIONS, CorpusFile, parse_bytes, read_monograph, scan_corpus
 from .drugs import TABLE_VERSION, DrugTable
 from .layout import (DRUG_TABLE_FILES, SECTION_ID, FileRecord, FileRecords, medicine_chunks, save_drug_table,
@@ -309,6 +309,9 @@ class PreviousGeneration:
         self.tok_ptr = load_array(gen / "doc_tokens_ptr.npy")
         self.tokens = load_array(gen / "doc_tokens.npy")
         self.term_first = np.asarray(load_array(gen / "term_first.npy"), dtype=np.int64)
+        self.postings_ptr = np.array(load_array(gen / "postings_ptr.npy"))
+        self.postings_doc = load_array(gen / "postings_doc.npy")
+        self.postings_tf = load_array(gen / "postings_tf.npy")
         self.names = {key: StringTable.open(gen, f"names_{key}").list() for key in ("drug", "title", "source")}
         # old name id → new one, filled as reused chunks bring each name (-1: not met yet)
         self.name_map = {key: np.full(len(names), -1, dtype=np.int64) for key, names in self.names.items()}
@@ -457,6 +460,10 @@ class GenerationWriter:
         self.drug, self.title, self.source = array("i"), array("i"), array("i")
         self.names = {"drug": _Names(), "title": _Names(), "source": _Names()}
         self.stats = WriteStats()
+        # a rebuild keeps the previous postings of reused chunks (see bm25.ReusedPostings):
+        # their new chunk ids, -1 for chunks not kept
+        self.doc_map = np.full(old.offsets.shape[0] - 1, -1, dtype=np.int64) if old is not None else None
+        self.reused_postings = False
 
     def add_batch(self, batch: Batch) -> None:
         lo = self.stats.chunks
@@ -472,8 +479,10 @@ class GenerationWriter:
             lo += f.chunks
         ids = np.frombuffer(batch.ids, dtype=np.int32)
         doc_len = np.frombuffer(batch.doc_len, dtype=np.int64)
+        global_ids = self.terms.number_batch(batch.vocab, ids)
+        self.postings.add(global_ids, doc_len, self.stats.chunks)
         self._append(batch.lines, np.frombuffer(batch.line_lens, dtype=np.int64), batch.headings,
-                     np.frombuffer(batch.heading_lens, dtype=np.int64), self.terms.number_batch(batch.vocab, ids), doc_len)
+                     np.frombuffer(batch.heading_lens, dtype=np.int64), global_ids, doc_len)
         self.drug.frombytes(self.names["drug"].ids_of(list(batch.drugs)).tobytes())
         self.section.frombytes(batch.sections)
         self.stats.chunks = lo
@@ -506,6 +515,8 @@ class GenerationWriter:
         h_lo, h_hi = int(old.heading_ptr[lo]), int(old.heading_ptr[hi])
         self.lines.copy_from(old.gen / "chunks.jsonl", int(old.offsets[lo]), int(old.offsets[hi]))
         ids = self.terms.number_run(t_lo, t_hi)
+        first = len(self.doc_len)  # the new id of chunk lo
+        self.doc_map[lo:hi] = np.arange(first, first + hi - lo)
         self._append(None, np.diff(old.offsets[lo : hi + 1]), old.headings[h_lo:h_hi], np.diff(old.heading_ptr[lo : hi + 1]),
                      ids, np.diff(old.tok_ptr[lo : hi + 1]))
         for key, col in (("drug", self.drug), ("title", self.title), ("source", self.source)):
@@ -524,7 +535,32 @@ class GenerationWriter:
         self.heading_len.frombytes(np.asarray(heading_lens, dtype=np.int64).tobytes())
         self.doc_tokens.write(ids)
         self.doc_len.frombytes(np.asarray(doc_len, dtype=np.int64).tobytes())
-        self.postings.add(ids, np.asarray(doc_len, dtype=np.int64))
+
+    def finish_postings(self) -> None:
+        """Postings of every chunk: the new chunks' blocks, merged with the reused chunks'
+        previous postings when their terms kept their order, else all from the tokens."""
+        doc_len = np.frombuffer(self.doc_len, dtype=np.int64)
+        reused = None
+        if self.old is not None:
+            old = self.old
+            reused = ReusedPostings(old.postings_ptr, old.postings_doc, old.postings_tf, self.terms.old_to_new, self.doc_map)
+            if not reused.prepare():
+                reused = None
+                self.postings.discard()
+                self._postings_from_tokens(doc_len)
+        self.reused_postings = reused is not None
+        self.postings.finish(self.folder, self.terms.vocab, doc_len, reused)
+
+    def _postings_from_tokens(self, doc_len: np.ndarray) -> None:
+        """Every chunk's tokens (as written to doc_tokens.npy) into the postings, in blocks."""
+        ptr = _ptr(self.doc_len)
+        tokens = load_array(self.folder / "doc_tokens.npy")
+        lo, n = 0, doc_len.shape[0]
+        while lo < n:
+            hi = min(n, max(lo + 1, int(np.searchsorted(ptr, ptr[lo] + self.block_tokens, side="right")) - 1))
+            ids = np.fromfile(tokens.filename, dtype=np.int32, count=int(ptr[hi] - ptr[lo]), offset=tokens.offset + 4 * int(ptr[lo]))
+            self.postings.add(ids, doc_len[lo:hi], lo)
+            lo = hi
 
     def close_streams(self) -> None:
         self.lines.close()
@@ -575,7 +611,7 @@ def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: Previ
     medicines = sorted(set(w.names["drug"].ids) | set(w.names["title"].ids))
     names_half = _Parallel(lambda: _write_names(w, tmp, make_table, old, analyzer, medicines))
     try:
-        w.postings.finish(tmp, w.terms.vocab)
+        w.finish_postings()
     except BaseException:
         names_half.cancel()
         raise
@@ -783,7 +819,7 @@ def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, 
     for rel, why in stats.problems.items():
         problems.setdefault(rel, []).extend(why)
     return BuildReport(plan.files, medicines, stats.chunks, per_section, problems, time.perf_counter() - timer.t0,
-                       stats.reused_files, dict(timer.laps))
+                       stats.reused_files, dict(timer.laps), writer.reused_postings)
 
 
 def commit_generation(index_dir: Path, tmp: Path, gen_name: str, manifest: dict) -> None:

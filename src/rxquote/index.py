@@ -82,6 +82,7 @@ class BuildReport:
     seconds: float
     reused_files: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)  # where the time went
+    reused_postings: bool = False  # the reused files' postings were kept, not sorted again
 
 
 def _file_sha(path: Path | str) -> str:
@@ -127,6 +128,11 @@ class Index:
     # set when it was opened without checking every corpus file (a large corpus): then each
     # chunk's file is checked when the chunk is read for quoting
     corpus: Path | None = None
+
+    def __post_init__(self) -> None:
+        # per-chunk columns as memoryviews: an item is a plain int, read without numpy's overhead
+        cols = self.columns
+        self._drug, self._title, self._source, self._section = (memoryview(a) for a in (cols.drug, cols.title, cols.source, cols.section))
 
     @property
     def size(self) -> int:
@@ -194,19 +200,19 @@ class Index:
                      start, end, text)
 
     def drug_of(self, i: int) -> str:
-        return self.columns.drug_names[int(self.columns.drug[i])]
+        return self.columns.drug_names[self._drug[i]]
 
     def section_of(self, i: int) -> str:
-        return SECTIONS[self.columns.section[i]]
+        return SECTIONS[self._section[i]]
 
     def title_of(self, i: int) -> str:
-        return self.columns.title_names[int(self.columns.title[i])]
+        return self.columns.title_names[self._title[i]]
 
     def heading_of(self, i: int) -> str:
-        return self.columns.headings[int(i)]
+        return self.columns.headings[i]
 
     def source_of(self, i: int) -> str:
-        return self.columns.source_names[int(self.columns.source[i])]
+        return self.columns.source_names[self._source[i]]
 
     # -- medicines ------------------------------------------------------------------------
     def _medicine_key(self, name: str) -> int:

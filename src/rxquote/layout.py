@@ -150,16 +150,28 @@ class AliasMap(Mapping):
     """DrugTable's alias → medicine names mapping, read from the generation on demand: a
     lookup is a binary search in the sorted alias table; iterating decodes the keys once."""
 
+    BISECTS = 256  # lookups by binary search before building a dictionary of every alias
+
     def __init__(self, keys: StringTable, ptr: np.ndarray, meds: np.ndarray, names: StringTable):
         if ptr.shape != (len(keys) + 1,) or int(ptr[0]) != 0 or int(ptr[-1]) != meds.shape[0]:
             raise ValueError("alias table damaged")
-        self._keys, self._ptr, self._meds, self._names = keys, ptr, meds, names
+        self._keys, self._ptr, self._meds, self._names = keys, memoryview(ptr), memoryview(meds), names
+        self._lookups = 0
+        self._index: dict[str, int] | None = None
+
+    def _position(self, alias) -> int:
+        if self._index is not None:
+            return self._index.get(alias, -1)
+        self._lookups += 1
+        if self._lookups > self.BISECTS:  # a long-running process (batch, chat): hash them once
+            self._index = {k: i for i, k in enumerate(self._keys.list())}
+        return self._keys.find(alias) if isinstance(alias, str) else -1
 
     def __getitem__(self, alias: str) -> list[str]:
-        i = self._keys.find(alias) if isinstance(alias, str) else -1
+        i = self._position(alias)
         if i < 0:
             raise KeyError(alias)
-        return [self._names[int(j)] for j in self._meds[int(self._ptr[i]) : int(self._ptr[i + 1])]]
+        return [self._names[j] for j in self._meds[self._ptr[i] : self._ptr[i + 1]]]
 
     def __iter__(self):
         return iter(self._keys)
