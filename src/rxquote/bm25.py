@@ -73,9 +73,16 @@ def doc_norms(doc_len: np.ndarray, avgdl: float, k1: float = K1, b: float = B) -
 
 def posting_scores(idf: np.ndarray, tf: np.ndarray, norm: np.ndarray, k1: float = K1) -> np.ndarray:
     """What rank-bm25 adds per posting: `(idf or 0) * (q_freq * (k1 + 1) / (q_freq + norm))`,
-    element by element (`idf`, `tf`, `norm` given per posting)."""
-    q_freq = np.asarray(tf).astype(np.int64)
-    return idf * (q_freq * (k1 + 1) / (q_freq + norm))
+    element by element (`idf`, `tf`, `norm` given per posting).
+
+    The same IEEE operations in the same order, in place: numpy turns the int64 q_freq into
+    float64 for each mixed operation (exact for counts), and idf * x == x * idf bit for bit."""
+    q_freq = np.asarray(tf).astype(np.float64)
+    out = q_freq * (k1 + 1)
+    np.add(q_freq, norm, out=q_freq)
+    np.divide(out, q_freq, out=out)
+    np.multiply(out, idf, out=out)
+    return out
 
 
 def _postings_of_block(ids: np.ndarray, doc_len: np.ndarray, doc_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -298,16 +305,17 @@ class ReusedPostings:
         tfs = np.fromfile(self.tf.filename, dtype=np.int32, count=hi - lo, offset=self.tf.offset + 4 * lo)[keep]
         return terms, new_docs[keep], tfs
 
-    def prepare(self) -> bool:
-        """Count the kept postings per term; False when they are not in the new order."""
+    def prepare(self, dropped: tuple[np.ndarray, np.ndarray]) -> bool:
+        """Count the kept postings per term — all but those of the dropped documents, whose
+        tokens are `dropped` (old term ids, and each document's length) — and say whether the
+        kept terms are in the new order."""
+        terms, lens = dropped
         v_old = self.ptr.shape[0] - 1
-        kept = np.zeros(v_old, dtype=np.int64)
-        o0 = 0
-        while o0 < v_old:
-            o1 = min(v_old, max(o0 + 1, int(np.searchsorted(self.ptr, self.ptr[o0] + RANGE_POSTINGS, side="right")) - 1))
-            terms, _, _ = self._read(o0, o1)
-            kept[o0:o1] = np.bincount(terms - o0, minlength=o1 - o0)
-            o0 = o1
+        docs = np.repeat(np.arange(lens.shape[0], dtype=np.int64), lens)
+        pairs = np.unique(docs * max(v_old, 1) + terms)  # one posting per (document, term)
+        kept = np.diff(self.ptr) - np.bincount(pairs % max(v_old, 1), minlength=v_old)
+        if kept.size and int(kept.min()) < 0:
+            return False  # tokens and postings disagree: let the caller count afresh
         self.kept_old = np.flatnonzero(kept)
         self.kept_new = self.old_to_new[self.kept_old]
         self.kept_count = kept[self.kept_old]
@@ -439,10 +447,9 @@ class PostingsBuilder:
                 t1 = max(t0 + 1, int(np.searchsorted(ptr, ptr[t0] + RANGE_POSTINGS, side="right")) - 1)
                 t1 = min(t1, v)
                 out_doc, out_tf = self._merge_range(t0, t1, ptr, block_ptr, n, reused)
-                terms = np.repeat(np.arange(t0, t1, dtype=np.int64), df[t0:t1])
                 writers["postings_doc"].write(out_doc)
                 writers["postings_tf"].write(out_tf)
-                writers["postings_score"].write(posting_scores(idf[terms], out_tf, norm[out_doc]))
+                writers["postings_score"].write(posting_scores(np.repeat(idf[t0:t1], df[t0:t1]), out_tf, norm[out_doc]))
                 t0 = t1
         except BaseException:
             for w in writers.values():

@@ -544,12 +544,24 @@ class GenerationWriter:
         if self.old is not None:
             old = self.old
             reused = ReusedPostings(old.postings_ptr, old.postings_doc, old.postings_tf, self.terms.old_to_new, self.doc_map)
-            if not reused.prepare():
+            if not reused.prepare(self._dropped_tokens()):
                 reused = None
                 self.postings.discard()
                 self._postings_from_tokens(doc_len)
         self.reused_postings = reused is not None
         self.postings.finish(self.folder, self.terms.vocab, doc_len, reused)
+
+    def _dropped_tokens(self) -> tuple[np.ndarray, np.ndarray]:
+        """(old term ids, per-chunk lengths) of the previous chunks this build did not keep."""
+        old = self.old
+        dropped = np.flatnonzero(self.doc_map < 0)
+        if not dropped.size:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        # runs of consecutive dropped chunks: one read each
+        cut = np.flatnonzero(np.diff(dropped) > 1) + 1
+        parts = [old.read_tokens(int(old.tok_ptr[r[0]]), int(old.tok_ptr[r[-1] + 1])) for r in np.split(dropped, cut)]
+        lens = np.diff(np.asarray(old.tok_ptr))[dropped]
+        return np.concatenate(parts).astype(np.int64), lens
 
     def _postings_from_tokens(self, doc_len: np.ndarray) -> None:
         """Every chunk's tokens (as written to doc_tokens.npy) into the postings, in blocks."""
