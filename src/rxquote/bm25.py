@@ -253,7 +253,8 @@ class BM25Index:
         params = json.loads((folder / "bm25.json").read_text(encoding="utf-8"))
         if not isinstance(vocab, list) or not isinstance(params, dict):
             raise ValueError("vocabulary or parameters damaged")
-        arrays = {name: load_array(folder / f"{name}.npy", (np.dtype(_DTYPES[name]),)) for name in ARRAY_FILES}
+        # mapped, but as plain ndarrays: slicing a np.memmap costs a subclass round trip each time
+        arrays = {name: np.asarray(load_array(folder / f"{name}.npy", (np.dtype(_DTYPES[name]),))) for name in ARRAY_FILES}
         index = cls(vocab=vocab, term_id={t: i for i, t in enumerate(vocab)}, **arrays,
                     **{k: float(params[k]) for k in ("avgdl", "k1", "b", "epsilon")})
         index.check()

@@ -133,6 +133,7 @@ class Index:
         # per-chunk columns as memoryviews: an item is a plain int, read without numpy's overhead
         cols = self.columns
         self._drug, self._title, self._source, self._section = (memoryview(a) for a in (cols.drug, cols.title, cols.source, cols.section))
+        self._records: FileRecords | None = None  # opened on the first quote that is checked
 
     @property
     def size(self) -> int:
@@ -169,7 +170,9 @@ class Index:
     def _check_sources(self, sources: set[str]) -> None:
         """Each file is still the one indexed (size, and mtime or content); else mark the
         index stale and refuse: a quote must be the file's text as it is now."""
-        records = FileRecords.open(self.folder)
+        records = self._records
+        if records is None:
+            records = self._records = FileRecords.open(self.folder)
         for rel in sorted(sources):
             i = records.names.find(rel)
             why = None if i >= 0 else "is not in the index's records"
