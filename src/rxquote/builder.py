@@ -37,7 +37,7 @@ import numpy as np
 
 from . import __version__
 from .bm25 import BLOCK_TOKENS, PostingsBuilder, ReusedPostings
-from .corpus import split_ingredients, SECTIONS, CorpusFile, parse_bytes, read_monograph, scan_corpus
+from .corpus import SECTIONS, CorpusFile, parse_bytes, read_monograph, scan_corpus
 from .drugs import TABLE_VERSION, DrugTable
 from .layout import (DRUG_TABLE_FILES, SECTION_ID, FileRecord, FileRecords, medicine_chunks, save_drug_table,
                      save_file_records, save_folders)
@@ -620,11 +620,7 @@ def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: Previ
     save_array(tmp / "chunk_section.npy", np.frombuffer(w.section, dtype=np.int8))
     save_array(tmp / "term_first.npy", np.frombuffer(w.terms.first, dtype=np.int64))
     timer.lap("write")
-    titles = set(w.names["title"].ids)
-    # an ingredient named only in combination titles ("Ethinylestradiol") is a medicine too:
-    # questions name it, and its combination pages describe it
-    ingredients = {i for t in titles if " + " in t for i in split_ingredients(t)}
-    medicines = sorted(set(w.names["drug"].ids) | titles | ingredients)
+    medicines = sorted(set(w.names["drug"].ids) | set(w.names["title"].ids))
     names_half = _Parallel(lambda: _write_names(w, tmp, make_table, old, analyzer, medicines))
     try:
         w.finish_postings()
@@ -666,7 +662,6 @@ def _write_names(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: 
         table = make_table(medicines, analyzer.stem_cache)
         table.common_words = frozenset(analyzer.stem_cache) | stopwords()  # as load gives it
         save_drug_table(tmp, table)
-    timer.lap("names")
     (tmp / "stems.json").write_text(json.dumps(analyzer.stem_cache, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 
 
