@@ -179,13 +179,17 @@ def test_disclaimer_chunks_are_never_answers(seed_engine):
     assert all(p.section != "disclaimer" for p in a.passages)
 
 
-def test_explain_shows_tokens_medicines_intent_and_scores(seed_engine):
+def test_explain_shows_each_stage(seed_engine):
     a = seed_engine.ask("can I take valium while pregnant?", explain=True)
-    e = a.explain
-    assert "pregnant" in " ".join(e["tokens"]) or "pregnant" in e["tokens"] or "pregnanc" in " ".join(e["tokens"])
-    assert e["intent"] == "precautions"
-    assert e["mentions"][0]["drug"] == "Diazepam" and e["mentions"][0]["how"] == "alias"
-    assert e["passages"][0]["bm25"] >= 0 and "section_bonus" in e["passages"][0]
+    u = a.explain["understand"]
+    assert "pregnanc" in u["tokens"] or "pregnant" in u["tokens"]
+    assert u["intent"]["name"] == "precautions" and u["intent"]["source"] == "rules"
+    assert u["mentions"][0]["drug"] == "Diazepam" and u["mentions"][0]["how"] == "alias"
+    assert u["drugs"] == ["Diazepam"] and u["drugs_from"] == "named"
+    assert a.explain["candidates"]["count"] > 0
+    first = a.explain["rank"][0]
+    assert first["chunk"] >= 0 and first["bm25"] >= 0 and "section_bonus" in first
+    assert a.explain["decide"] == {"status": "answered", "drugs": ["Diazepam"]}
 
 
 # -- the invariant: verbatim + attribution + disclaimer, fixed vocabulary --------------------
@@ -235,7 +239,7 @@ def test_question_without_medicine_on_rxhive(rxhive_engine):
 
 def test_everyday_words_find_the_monographs_words(seed_engine):
     a = seed_engine.ask("can I take valium while pregnant?", explain=True)
-    assert "pregnanc" in a.explain["tokens"]  # "pregnant" also looks for "pregnancy"
+    assert "pregnanc" in a.explain["understand"]["tokens"]  # "pregnant" also looks for "pregnancy"
     assert len(a.passages) == 1 and "pregnancy" in a.passages[0].text
 
 

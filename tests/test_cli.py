@@ -33,8 +33,31 @@ def test_ask_text_quotes_with_attribution_and_disclaimer(idx):
     r = run("ask", "can I stop diazepam suddenly?", index=idx)
     assert r.returncode == 0, r.stderr
     assert "> **Q: Can I stop taking Diazepam suddenly?** A: No. Abruptly stopping Diazepam" in r.stdout
-    assert f"\u2014 Diazepam \u00b7 FAQ \u00b7 {SEED_FILE}:28" in r.stdout
+    assert "[1] Diazepam (Diazepam + Imipramine)\n" in r.stdout  # the medicine, and its page
+    assert f"\u2014 FAQ, line 28 \u00b7 {SEED_FILE}\n" in r.stdout
     assert r.stdout.rstrip().endswith(DISCLAIMER)
+
+
+def test_ask_text_quotes_the_lines_that_answer_and_full_the_whole_section(idx):
+    """The quote is the focused lines, then where they sit, each thing said once; --full
+    quotes the whole section as before."""
+    lines = (SEEDS / SEED_FILE).read_text(encoding="utf-8").split("\n")
+    r = run("ask", "does imipramine cause dry mouth?", index=idx)
+    assert r.returncode == 0, r.stderr
+    first = r.stdout.split("\n\n")[0].split("\n")
+    assert first == ["[1] Imipramine (Diazepam + Imipramine)", "  > " + lines[42].removeprefix("* "),
+                     f"  \u2014 line 43 of the Side effects section \u00b7 {SEED_FILE}"]
+    assert "Less Common but Serious" not in r.stdout
+    full = run("ask", "--full", "does imipramine cause dry mouth?", index=idx)
+    first = full.stdout.split("\n\n[2]")[0].split("\n")
+    assert first[0] == "[1] Imipramine (Diazepam + Imipramine)"
+    assert first[1:5] == ["  > **Side Effects:**", "  >", "  > " + lines[42], "  > " + lines[43]]
+    assert first[5] == f"  \u2014 the Side effects section, lines 41\u201344 \u00b7 {SEED_FILE}"
+    # the JSON is the same with or without --full: the focused lines and their section's span
+    data = json.loads(run("ask", "--json", "does imipramine cause dry mouth?", index=idx).stdout)
+    p = data["passages"][0]
+    assert (p["start_line"], p["end_line"], p["section_start_line"], p["section_end_line"]) == (43, 43, 41, 44)
+    assert p["text"] == lines[42].removeprefix("* ")
 
 
 def test_ask_json_matches_spec(idx):
@@ -140,7 +163,8 @@ def test_focus_option_reproduces_a_sidebar_choice(idx, tmp_path):
 def test_explain_is_readable(idx):
     r = run("ask", "--explain", "can I take valium while pregnant?", index=idx)
     assert r.returncode == 0
-    for needle in ("tokens:", "valium \u2192 Diazepam (alias)", "intent:     precautions", "#1 chunk", "bm25", "section +"):
+    for needle in ("understand:", "tokens:", "valium \u2192 Diazepam (alias)", "intent:     precautions", "candidates:",
+                   "rank (final", "chunk", "section +", "decide:     answered (Diazepam)"):
         assert needle in r.stdout
 
 

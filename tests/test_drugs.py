@@ -1,18 +1,38 @@
-"""Medicine names: the alias table (lexicon-enriched) and resolution of names as written."""
+"""Medicine names: the alias table (lexicon-enriched) and resolution of names as written.
+
+A small table here; the behaviours over every medicine of the real corpus are in
+test_names_rxhive.py."""
 
 from __future__ import annotations
 
-from rxquote.drugs import DrugTable, base_forms, build_table, preferred
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rxquote import namelike
+from rxquote.drugs import DrugTable, Lexicon, Mention, base_forms, build_table, preferred, typo_cost, variant_key
+from rxquote.drugs_build import _co_names, brands_in_text
 
 MEDICINES = ["Diazepam", "Imipramine", "Diazepam + Imipramine", "Metoprolol Succinate", "Ibuprofen",
-             "Ibuprofen (Topical)", "Levothyroxine/ T4", "Alcohol"]
+             "Ibuprofen (Topical)", "Levothyroxine/ T4", "Alcohol", "Hydrochlorothiazide", "Potassium Chloride",
+             "Amoxicillin + Clavulanic acid", "Paracetamol", "Codeine", "Paracetamol + Codeine", "Aspirin",
+             "Diclofenac", "Diclofenac (Topical)", "Diclofenac (Systemic)", "Diclofenac (Ophthalmic)",
+             "Cyanocobalamin (Vitamin B12)", "Methotrexate"]
+COMMON = frozenset("dose effects side can stop suddenly what about the for and with my eye drops on knee".split())
 
 
-def table(tmp_path, monkeypatch) -> DrugTable:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    t = build_table(MEDICINES)
-    drugs_json, lexicon_json = t.to_json()
-    return DrugTable.from_json(drugs_json, common_words=frozenset({"dose", "effects", "side"}), lexicon=lambda: lexicon_json)
+@pytest.fixture(scope="module")
+def lexicon_cache(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def t(lexicon_cache) -> DrugTable:
+    drugs_json, lexicon_json = build_table(MEDICINES).to_json()
+    return DrugTable.from_json(drugs_json, common_words=COMMON, lexicon=lambda: lexicon_json)
 
 
 def names(t: DrugTable, q: str):
@@ -23,6 +43,8 @@ def test_base_forms_drop_salts_routes_and_parentheses():
     assert "metoprolol" in base_forms("Metoprolol Succinate")
     assert "ibuprofen" in base_forms("Ibuprofen (Topical)")
     assert "levothyroxine" in base_forms("Levothyroxine/ T4")
+    assert variant_key("Diclofenac (Topical)") == variant_key("Diclofenac") == "diclofenac"
+    assert variant_key("Metoprolol Succinate") == "metoprolol"
 
 
 def test_preferred_picks_exact_then_plainest():
@@ -30,8 +52,7 @@ def test_preferred_picks_exact_then_plainest():
     assert preferred("advil", ["Ibuprofen (Topical)", "Ibuprofen"]) == ["Ibuprofen"]
 
 
-def test_brands_salts_misspellings_and_unknown(tmp_path, monkeypatch):
-    t = table(tmp_path, monkeypatch)
+def test_brands_salts_misspellings_and_unknown(t):
     assert names(t, "can I take valium?") == [("Diazepam", "alias")]
     assert names(t, "tofranil dose") == [("Imipramine", "alias")]
     assert names(t, "metoprolol side effects") == [("Metoprolol Succinate", "alias")]
@@ -40,19 +61,69 @@ def test_brands_salts_misspellings_and_unknown(tmp_path, monkeypatch):
     assert names(t, "levothyroxine") == [("Levothyroxine/ T4", "alias")]
     assert names(t, "diazepam and imipramine") == [("Diazepam", "exact"), ("Imipramine", "exact")]
     unknown = t.find("what about zoloft")
-    assert unknown[0].drug == "" and unknown[0].unknown_name.lower() == "sertraline"
+    assert unknown[0].drug == "" and unknown[0].unknown_name.lower() == "sertraline" and unknown[0].how == "lexicon"
     assert names(t, "can I drink alcohol") == [("Alcohol", "weak")]
 
 
-def test_ordinary_words_are_never_misspelled_medicines(tmp_path, monkeypatch):
-    t = table(tmp_path, monkeypatch)
+def test_names_written_apart_or_together(t):
+    assert names(t, "hydrochloro thiazide dose") == [("Hydrochlorothiazide", "joined")]
+    assert names(t, "hydro chloro thiazide") == [("Hydrochlorothiazide", "joined")]
+    assert names(t, "potassiumchloride") == [("Potassium Chloride", "joined")]
+    assert names(t, "levo thyroxine") == [("Levothyroxine/ T4", "joined")]
+
+
+def test_short_forms(t):
+    assert names(t, "pot chloride") == [("Potassium Chloride", "short")]
+    assert names(t, "k chloride") == [("Potassium Chloride", "short")]
+    assert names(t, "kcl") == [("Potassium Chloride", "short")]
+    assert names(t, "hctz") == [("Hydrochlorothiazide", "alias")]  # a lexicon synonym
+    assert names(t, "apap") == [("Paracetamol", "alias")]
+    assert names(t, "asa") == [("Aspirin", "short")]
+    assert names(t, "mtx") == [("Methotrexate", "short")]
+    assert names(t, "can I stop") == []  # plain words are never short forms
+
+
+def test_british_co_names_are_their_combination(t):
+    for q in ("co-amoxiclav", "co amoxiclav", "coamoxiclav", "Co-Amoxiclav"):
+        assert names(t, q) == [("Amoxicillin + Clavulanic acid", "alias" if " " in q.replace("-", " ") else "joined")], q
+    assert names(t, "co-codamol") == [("Paracetamol + Codeine", "alias")]
+
+
+def test_co_names_without_a_combination_page_name_the_ingredients():
+    meds = ["Paracetamol", "Codeine", "Ibuprofen"]
+    assert sorted(_co_names({"co codamol": ["co-codamol"]}, meds, {})["co codamol"]) == ["Codeine", "Paracetamol"]
+    # halves that spell no pair of ingredients, or more than one pair, name nothing
+    assert _co_names({"co diovan": ["co-diovan"]}, meds, {}) == {}
+    assert _co_names({"co codamol": ["co-codamol"]}, meds + ["Cod Liver Oil"], {}) == {}
+
+
+def test_parenthesised_name_is_an_alias(t):
+    assert names(t, "vitamin b12 shots") == [("Cyanocobalamin (Vitamin B12)", "alias")]
+
+
+def test_route_words_pick_the_route_page(t):
+    plain = t.find("diclofenac and alcohol")[0]
+    assert plain.drug == "Diclofenac" and set(plain.alternatives) == {
+        "Diclofenac (Topical)", "Diclofenac (Systemic)", "Diclofenac (Ophthalmic)"}
+    assert t.find("diclofenac gel on my knee")[0].drug == "Diclofenac (Topical)"
+    assert t.find("voltaren eye drops")[0].drug == "Diclofenac (Ophthalmic)"
+    assert "Diclofenac" in t.find("diclofenac gel")[0].alternatives
+
+
+def test_ordinary_words_are_never_misspelled_medicines(t):
     assert t.find("side effects dose weather today please") == []
 
 
-def test_drug_classes_are_not_unknown_medicines(tmp_path, monkeypatch):
-    t = table(tmp_path, monkeypatch)
+def test_drug_classes_are_not_unknown_medicines(t):
     assert t.find("what is a benzodiazepine used for") == []
     assert t.names_class("how do statins work")
+
+
+def test_mentions_are_records():
+    m = Mention("Diazepam", "valium", 0, 1, "alias")
+    with pytest.raises(AttributeError):
+        m.drug = "x"  # type: ignore[misc]
+    assert m.alternatives == () and m.unknown_name == ""
 
 
 def test_lexicon_cache_gives_the_same_table(tmp_path, monkeypatch):
@@ -62,11 +133,56 @@ def test_lexicon_cache_gives_the_same_table(tmp_path, monkeypatch):
     assert build_table(MEDICINES).to_json() == first  # from the cache
 
 
-def test_lexicon_names_are_read_only_when_a_question_needs_them(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    drugs_json, lexicon_json = build_table(MEDICINES).to_json()
+def test_a_table_built_the_same_way_is_reused(t):
+    assert build_table(MEDICINES, previous=t) is t
+    assert build_table(MEDICINES + ["Zolpidem"], use_lexicon=False, previous=t) is not t
+
+
+def test_lexicon_names_are_read_only_when_a_question_needs_them(t):
+    drugs_json, lexicon_json = t.to_json()
     calls = []
-    t = DrugTable.from_json(drugs_json, common_words=frozenset({"can", "stop", "suddenly", "dose"}),
-                            lexicon=lambda: calls.append(1) or lexicon_json)
-    assert names(t, "can I stop valium suddenly?") == [("Diazepam", "alias")] and calls == []
-    assert t.find("zoloft dose")[0].unknown_name.lower() == "sertraline" and calls == [1]
+    lazy = DrugTable.from_json(drugs_json, common_words=frozenset({"can", "stop", "suddenly", "dose"}),
+                               lexicon=lambda: calls.append(1) or lexicon_json)
+    assert names(lazy, "can I stop valium suddenly?") == [("Diazepam", "alias")] and calls == []
+    assert lazy.find("zoloft dose")[0].unknown_name.lower() == "sertraline" and calls == [1]
+    assert lazy.find("zoloft")[0].how == "lexicon" and calls == [1]  # read once
+
+
+def test_lexicon_part_round_trips():
+    lex = Lexicon({"zoloft": "Sertraline"}, ("statins",), {"^ze": 1.5, "ine": 0.5})
+    assert Lexicon.from_json(lex.to_json()) == lex
+    assert Lexicon.from_json({}) == Lexicon()
+
+
+def test_typo_cost_weighs_slips_below_real_changes():
+    assert typo_cost("clonazepan", "clonazepam") == 0.5  # neighbouring keys
+    assert typo_cost("metfromin", "metformin") == 0.5  # two letters swapped
+    assert typo_cost("amlodipne", "amlodipine") == 0.5  # a vowel dropped
+    assert typo_cost("cresstor", "crestor") == 0.5  # a doubled letter
+    assert typo_cost("brutal", "blutal") == 1.5  # a real change: too much for a short word
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=12))
+def test_typo_cost_of_a_word_to_itself_is_zero_and_bounded(w):
+    assert typo_cost(w, w) == 0
+    assert 0 < typo_cost(w, w + "q") <= 1.0
+    assert typo_cost(w, "") <= len(w)
+
+
+def test_namelike_learns_name_endings():
+    model = namelike.train(["sertraline", "fluoxetine", "paroxetine", "lorazepam", "diazepam", "oxazepam"] * 2,
+                           ["morning", "evening", "feeling", "walking", "between", "kitchen", "garden"])
+    assert namelike.score(model, "duloxetine") > namelike.score(model, "sleeping")
+    assert not namelike.looks_like_a_name({}, "duloxetine")  # no model, no guesses
+
+
+def test_brand_phrases_of_a_page():
+    assert brands_in_text("It is sold under brand names like Ryzodeg and Tresiba.") == ["Ryzodeg", "Tresiba"]
+    assert brands_in_text("often referred to by its brand name, Biktarvy.") == ["Biktarvy"]
+    assert brands_in_text("The brand name will vary depending on the manufacturer.") == []
+
+
+def test_brands_from_overviews_become_aliases(lexicon_cache):
+    t = build_table(["Insulin Degludec + Insulin Aspart"], use_lexicon=False,
+                    overviews=[("Insulin Degludec + Insulin Aspart", "Sold under brand names like Ryzodeg.")])
+    assert t.aliases["ryzodeg"] == ["Insulin Degludec + Insulin Aspart"]

@@ -20,8 +20,10 @@ from hypothesis import strategies as st
 
 from rxquote.answer import DISCLAIMER, STATUSES, Engine
 from rxquote.corpus import SECTIONS, parse_bytes, trim_span
+from rxquote.focus import focus_span
 from rxquote.index import build, load
 from rxquote.render import to_json_line, to_text
+from rxquote.text import Analyzer
 
 from .conftest import SEEDS
 from .test_hostile_common import TERMINAL_CONTROLS, check_answer_obj
@@ -196,6 +198,28 @@ def test_fuzz_generated_pages_parse_verbatim(page):
     data = text.encode("utf-8")
     parsed = parse_bytes(data, "page.md")
     _assert_verbatim_page(parsed, text.lstrip("\ufeff"))
+
+
+@PAGES
+@given(page=monograph(), data=st.data())
+def test_fuzz_focused_spans_are_verbatim_and_inside_their_chunk(page, data):
+    """focus_span on every chunk of a generated page, for topic words drawn from the page and
+    from anywhere: the span lies inside the chunk, starts and ends on a line with text, and its
+    text is the trimmed source lines (the verbatim rule chunks follow)."""
+    text, _ = page
+    parsed = parse_bytes(text.encode("utf-8"), "page.md")
+    lines = text.lstrip("\ufeff").split("\n")
+    analyzer = Analyzer()
+    vocab = sorted({t for c in parsed.chunks for t in analyzer.tokens(c.text)}) or ["x"]
+    for c in parsed.chunks:
+        terms = data.draw(st.lists(st.one_of(st.sampled_from(vocab), st.lists(st.sampled_from(vocab), min_size=1, max_size=3)),
+                                   max_size=4))
+        weight = data.draw(st.sampled_from([lambda t: 1.0, lambda t: float(len(t)), lambda t: 0.0]))
+        span = focus_span(c, terms, weight, data.draw(st.booleans()), analyzer.tokens)
+        assert c.start_line <= span.start_line <= span.end_line <= c.end_line, (c, span)
+        assert span.text == trim_span("\n".join(lines[span.start_line - 1 : span.end_line])), (c, span)
+        assert span.text and lines[span.start_line - 1].strip() and lines[span.end_line - 1].strip()
+        assert span.whole == ((span.start_line, span.end_line) == (c.start_line, c.end_line))
 
 
 @PAGES

@@ -25,6 +25,10 @@ PASSAGE_KEYS = {"rank", "score", "drug", "section", "heading", "title", "source"
 TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # the unknown_drug message is a template with the names filled in
 UNKNOWN_RE = re.compile(r"^.+ (?:is|are) not among the medicines in these monographs\.(?: Closest indexed names: .+\.)?$", re.S)
+# no_match for a medicine that was understood: what its monograph covers (fixed text, the
+# corpus's names and section labels, its FAQ questions quoted as written)
+NOT_COVERED_RE = re.compile(r"^The monograph of .+ does not cover this\. It covers: [a-z ,]+\."
+                            r"(?: Its questions and answers include: \u201c.+\u201d\.)?$", re.S)
 TIMEOUT = 120  # generous: a hang fails the test, slowness does not
 
 
@@ -74,6 +78,11 @@ def check_passage_verbatim(corpus: Path, p: dict) -> None:
     raw = "\n".join(lines[p["start_line"] - 1 : p["end_line"]])
     assert p["text"] == trim_span(raw), (p["text"], raw)
     assert p["text"] and p["text"] in raw
+    # the chunk it was cut from: real lines of the same file, with text at both ends
+    s, e = p["section_start_line"], p["section_end_line"]
+    assert 1 <= s <= p["start_line"] <= p["end_line"] <= e <= len(lines), p
+    assert lines[s - 1].strip() and lines[e - 1].strip(), p
+    assert trim_span("\n".join(lines[s - 1 : e])), p
 
 
 def check_answer(data: dict, corpus: Path, question: str | None = None) -> None:
@@ -90,6 +99,8 @@ def check_answer(data: dict, corpus: Path, question: str | None = None) -> None:
         assert message is None and passages
     elif status == "unknown_drug":
         assert UNKNOWN_RE.match(message), message
+    elif status == "no_match" and message != NO_MATCH_MESSAGE:
+        assert NOT_COVERED_RE.match(message) and data["drugs"], message  # names the medicine it understood
     else:
         assert message == fixed[status], (status, message)
     if status in ("no_match", "unknown_drug", "clarify"):

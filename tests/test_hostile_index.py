@@ -24,7 +24,7 @@ import pytest
 import rxquote.index as index_mod
 from rxquote.answer import Engine
 from rxquote.bm25 import PostingsBuilder
-from rxquote.index import FORMAT_VERSION, MANIFEST, IndexError_, build, ensure, load, read_manifest, stale_reason
+from rxquote.index import FORMAT_VERSION, MANIFEST, IndexError_, IndexProblem, build, ensure, load, read_manifest, stale_reason
 
 from .conftest import SEEDS
 from .test_hostile_common import TIMEOUT, assert_one_line_error, check_answer, check_answer_obj, rxquote
@@ -36,7 +36,7 @@ QUESTION = "can I stop diazepam suddenly?"
 def fast_tables(monkeypatch):
     """build_table without the lexicon: the same index shape, seconds faster."""
     real = index_mod.build_table
-    monkeypatch.setattr(index_mod, "build_table", lambda medicines, use_lexicon=True: real(medicines, use_lexicon=False))
+    monkeypatch.setattr(index_mod, "build_table", lambda medicines, use_lexicon=True, **kw: real(medicines, use_lexicon=False, **kw))
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +163,7 @@ def test_damaged_index_is_detected_and_rebuilt(copy, fast_tables, case):
     DAMAGE[case](ix)
     damaged = stale_reason(ix, SEEDS) is not None
     if not damaged:
-        with pytest.raises(IndexError_):
+        with pytest.raises(IndexProblem):
             load(ix)
     if case == "manifest_is_a_folder_of_junk":
         # the manifest cannot be replaced: refused with a clear message, nothing crashes
@@ -180,7 +180,7 @@ def test_every_file_of_a_generation_damaged_in_every_way(template, tmp_path, fas
         ix = tmp_path / name.replace(":", "_")
         shutil.copytree(template, ix)
         damage(gen_dir(ix) / fname)
-        with pytest.raises(IndexError_):
+        with pytest.raises(IndexProblem):
             load(ix)
         _, report = ensure(SEEDS, ix)
         assert report is not None, name  # rebuilt
@@ -210,7 +210,7 @@ def test_pickled_array_is_refused_not_loaded(copy, fast_tables):
     m = read_manifest(ix)
     m["checksums"]["chunk_offsets.npy"] = [st.st_size, index_mod._file_sha(target), st.st_mtime_ns]
     (ix / MANIFEST).write_text(json.dumps(m))
-    with pytest.raises(IndexError_):
+    with pytest.raises(IndexProblem):
         load(ix)
     assert_rebuilt_and_answers(ix)
     assert not (ix / "PWNED").exists()

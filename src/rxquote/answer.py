@@ -1,98 +1,35 @@
 """A question (and the conversation before it) → an Answer: verbatim passages or a status.
 
-Pipeline: safety check → medicine resolution (question, else the conversation's focus) →
-intent → candidates (the medicine's chunks, or every chunk sharing a query term) → BM25 from
-rank-bm25's statistics, plus explainable bonuses for the wanted section, the matching FAQ
-question and the medicine's own page → a relevance floor, so nothing unrelated pads the list.
-Nothing here writes prose about medicines: passages are chunk texts as indexed, messages are
-fixed strings.
+`Engine.ask` runs four stages, each a module of its own and tested on its own:
+
+    understand (understand.py)   medicines, intent with its weight, the words that say what is asked
+    candidates (candidates.py)   the chunks that may answer: the medicine's own pages first
+    rank       (rank.py)         BM25 relevance + section + FAQ question + page, weights in one place
+    decide     (decide.py)       the status and its fixed message; the passages to quote
+
+`--explain` shows each stage's output. Nothing here writes prose about medicines: passages are
+chunk texts as indexed, messages are fixed strings.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from . import intents
+from . import candidates as candidates_
+from . import intents, safety
 from .corpus import SECTION_LABELS, SECTIONS, Chunk, split_ingredients
-from .drugs import Mention, normalize
+from .decide import (CLARIFY_MESSAGE, DISCLAIMER, EMERGENCY_MESSAGE, NO_MATCH_MESSAGE, SHORTENED_NOTE,  # noqa: F401
+                     UNKNOWN_DRUG_MESSAGE, UNKNOWN_SUGGEST, choose, dedupe, not_covered, supported, unknown_message)
+from .drugs import NOT_MEDICINE_WORDS, Mention, base_forms, normalize
+from .focus import CONTEXT_CHARS, LineSpan, focus_span, index_idf, question_terms
 from .index import Index, Progress, ensure
+from .rank import WEIGHTS, Weights, rank
+from .understand import GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, understand  # noqa: F401
 
 STATUSES = ("answered", "no_match", "unknown_drug", "emergency", "clarify")
-
-DISCLAIMER = (
-    "rxquote quotes drug monographs word for word and does not give medical advice. "
-    "The passages may not fit your situation: ask a doctor or pharmacist before you start, "
-    "stop or change any medicine."
-)
-EMERGENCY_MESSAGE = (
-    "This may be an emergency. Call your local emergency number (911 in the US, 999 in the UK, "
-    "112 in the EU) or a poison control centre now (US: 1-800-222-1222). If someone has taken too "
-    "much of a medicine, do not wait for symptoms. If you are thinking about suicide or harming "
-    "yourself, call or text a crisis line now (US: 988) or go to the nearest emergency department."
-)
-NO_MATCH_MESSAGE = (
-    "I could not find a passage in the monographs that answers this. Try naming the medicine and "
-    "what you want to know: uses, dosage, side effects, how it works, precautions."
-)
-CLARIFY_MESSAGE = (
-    "Which medicine do you mean? Name it in your question, for example: "
-    "\"what are the side effects of diazepam?\""
-)
-UNKNOWN_DRUG_MESSAGE = "{names} {verb} not among the medicines in these monographs."
-UNKNOWN_SUGGEST = " Closest indexed names: {names}."
-
-MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is ignored
-
-# bonuses added to the normalised BM25 score (0..1); see `Candidate`
-W_SECTION = 2.0
-W_FAQ = 2.5
-W_DRUG = 1.5
-W_OWN_PAGE = 1.2
-RELATIVE_FLOOR = 0.5  # passages below this share of the best final score are dropped
-# Words that say what is asked, not about what: they never make a question "specific".
-GENERIC = frozenset(
-    """tell know about information info medicine medicines medication medications drug drugs pill pills
-    tablet tablets capsule capsules take taking taken takes use used using uses can could would should
-    will may might please thanks thank ok okay need want get gets give giving much many often day days
-    daily time times doctor side effects effect dose doses dosage dosing work works working worked
-    safe safely safety happen happens stop stopping store storage storing keep missed miss forget
-    forgot does do did make makes way right good bad best better normal also really still whats hows
-    you your yours me my mine i im it its cause causes common long risk risks thing things kind type
-    treat treats treatment used for like much""".split()
-)
-
-
-# "is it safe?", "how do I take them?": the question is about a medicine it does not name
-_PRONOUN = re.compile(r"\b(it|its|this|that|these|those|them|they)\b|\bmy (medicine|medication|pills?|tablets?|meds)\b", re.I)
-
-
-# "and for children?", "what about in the elderly?": the question goes on from the last one
-_ELLIPTICAL = re.compile(r"^\W*(and|but|also|what about|how about|what of|same|even)\b", re.I)
-
-
-# Everyday words → the stems monographs use for them (stems of the project's analyzer).
-# Added to the question's tokens, so "pregnant" finds "pregnancy" and "kids" finds "children".
-EXPANSIONS = {
-    "pregnant": ("pregnanc",), "pregnanc": ("pregnant",), "breastfeed": ("lactat", "breast"),
-    "nurs": ("breastfeed", "lactat"), "kid": ("children", "child", "pediatr"), "child": ("children", "pediatr"),
-    "children": ("child", "pediatr"), "toddler": ("children", "pediatr"), "babi": ("infant", "children"),
-    "elder": ("older",), "senior": ("older", "elder"), "older": ("elder",), "booz": ("alcohol",),
-    "drink": ("alcohol",), "beer": ("alcohol",), "wine": ("alcohol",), "sleepi": ("drowsi",), "tire": ("fatigu",),
-    "tummi": ("stomach", "abdomin"), "kidney": ("renal",), "liver": ("hepat",), "fat": ("weight",),
-    "dose": ("dosag",), "dosag": ("dose",), "throw": ("vomit",), "puke": ("vomit",), "pee": ("urin",), "poop": ("stool", "bowel"),
-}
-
-
-def expand(tokens: list[str]) -> list[str]:
-    extra = [e for t in tokens for e in EXPANSIONS.get(t, ()) if e not in tokens]
-    return tokens + list(dict.fromkeys(extra))
-
-
-_COMPARE = re.compile(r"\b(difference|differ\w*|compare\w*|versus|vs|or|better|instead)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -142,13 +79,6 @@ class Answer:
         }
 
 
-@dataclass
-class Context:
-    """What the conversation so far is about."""
-
-    drugs: tuple[str, ...] = ()
-    intent: intents.Intent | None = None
-
 
 class Engine:
     """Answers questions from one loaded index. Thread-safe for reading."""
@@ -159,6 +89,9 @@ class Engine:
         self._section = index.section_ids
         self._disclaimer_id = SECTIONS.index("disclaimer")
         self._n = index.size
+        self._known_words = frozenset(index.analyzer.stem_cache)  # never "misspellings" of safety words
+        self._variants: dict[str, list[str]] | None = None
+        self._speller: Speller | None = None
 
     def _knows(self, name: str) -> bool:
         return self.index.knows(name)
@@ -211,7 +144,7 @@ class Engine:
         for q in reversed(list(history)):
             if ctx.drugs and ctx.intent is not None:
                 break
-            if not isinstance(q, str) or intents.is_emergency(q):
+            if not isinstance(q, str) or self.emergency(q):
                 continue
             q = q[:MAX_QUESTION_CHARS]
             if ctx.intent is None:
@@ -233,7 +166,8 @@ class Engine:
     def _names(self, mentions: list[Mention], allow_weak: bool) -> tuple[str, ...]:
         """Corpus medicines among the mentions. Everyday words that are also medicines
         ("alcohol", "zinc") count only when nothing else is named or in focus."""
-        chosen = [m for m in mentions if m.drug and m.how != "weak"]
+        # an everyday word that is also a medicine ("alcohol", also misspelt: "alchol") is weak
+        chosen = [m for m in mentions if m.drug and m.how != "weak" and normalize(m.drug) not in NOT_MEDICINE_WORDS]
         if not chosen and allow_weak and not any(not m.drug for m in mentions):
             chosen = [m for m in mentions if m.drug]
         names: list[str] = []
@@ -244,192 +178,201 @@ class Engine:
         named = {normalize(n) for n in names}
         return tuple(n for n in names if not (" + " in n and {normalize(i) for i in split_ingredients(n)} <= named))
 
-    # -- answering -----------------------------------------------------------------------
+    # -- helpers for the stages ----------------------------------------------------------
+    def knows(self, name: str) -> bool:
+        return self._knows(name)
+
+    def chunks_of(self, name: str) -> np.ndarray:
+        return self._chunks_of(name)
+
+    def names(self, mentions: list[Mention], allow_weak: bool) -> tuple[str, ...]:
+        return self._names(mentions, allow_weak)
+
+    def section_ids(self, ids: np.ndarray) -> np.ndarray:
+        return self._section[ids]
+
+    def scores(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
+        """BM25 of `terms` for the chunks `ids` only (= rank-bm25's get_scores(terms)[ids], bit for bit)."""
+        return self.index.bm25.get_scores_for(terms, ids)
+
+    def variants_of(self, name: str) -> tuple[str, ...]:
+        """Pages of the same medicine by another route, salt or form ("Ibuprofen (Systemic)")."""
+        if self._variants is None:
+            by_key: dict[str, list[str]] = {}
+            for m in self.index.drugs.medicines:
+                if " + " in m:
+                    continue
+                for form in base_forms(m):
+                    by_key.setdefault(form, []).append(m)
+            self._variants = by_key
+        key = candidates_.plain_key(name)
+        return tuple(m for m in self._variants.get(key, ()) if normalize(m) != normalize(name) and self._knows(m))
+
+    def speller(self) -> Speller:
+        if self._speller is None:
+            stems = self.index.analyzer.stem_cache
+            bm = self.index.bm25
+            from .text import stopwords
+
+            vocab = sorted({w for w in stems if w.isalpha() and len(w) >= 3} | {w for w in stopwords() if len(w) >= 3})
+
+            def frequency(word: str) -> int:
+                return bm.doc_freq(stems.get(word, word))
+
+            self._speller = Speller(vocab, frequency)
+        return self._speller
+
+    def emergency(self, message: str) -> safety.Trigger | None:
+        """The emergency rule that fires on a message (safety.py), the corpus's words known."""
+        return safety.check(message, self._known_words)
+
     def resolve_names(self, text: str) -> tuple[str, ...]:
         """The corpus medicines a text names ("I take Zoloft and metoprolol" → Sertraline, Metoprolol)."""
         return self._resolve(text[:MAX_QUESTION_CHARS])[0]
 
+    # -- answering -----------------------------------------------------------------------
     def ask(self, question: str, history=(), top_k: int = 3, focus: list[str] | None = None,
-            explain: bool = False, id=None, medicines: list[str] | None = None) -> Answer:
+            explain: bool = False, id=None, medicines: list[str] | None = None,
+            weights: Weights = WEIGHTS) -> Answer:
+        """understand → candidates → rank → decide (see the module docstring)."""
         question = question if isinstance(question, str) else str(question)
-        q = question[:MAX_QUESTION_CHARS]
         top_k = max(1, min(int(top_k), 50))
-        # the person's own medicines ("my medicines"): for now, the focus when nothing else is
-        ctx = self.context(list(history or ()), focus)
-        if not ctx.drugs and medicines:
-            ctx.drugs = tuple(m for m in medicines if self._knows(m))
-        info: dict = {"tokens": [], "intent": None, "mentions": [], "focus": list(ctx.drugs), "candidates": 0, "passages": []}
+        u = understand(self, question, history, focus, medicines)
+        info: dict = {"understand": _understanding_json(u)} if explain else {}
 
-        def done(status, drugs=(), message=None, passages=(), intent=None) -> Answer:
-            return Answer(question, status, tuple(drugs), message, tuple(passages), DISCLAIMER, id,
-                          intent.name if intent else None, info if explain else None)
+        def done(status, drugs=(), message=None, chosen=(), cands=None, ranked=()) -> Answer:
+            passages = self._passages(chosen, u)
+            if explain:
+                info["candidates"] = {"count": int(cands.ids.size), "reason": cands.reason} if cands is not None else None
+                info["rank"] = [{"chunk": s.chunk, "final": round(s.final, 3), "bm25": round(s.bm25, 3), **s.parts}
+                                for s in ranked[:10]]
+                info["decide"] = {"status": status, "drugs": list(drugs)}
+            intent = u.intent.name
+            return Answer(question, status, tuple(drugs), message, passages, DISCLAIMER, id, intent,
+                          info if explain else None)
 
-        if intents.is_emergency(q):
-            drugs, _ = self._resolve(q)
-            return done("emergency", drugs or ctx.drugs, EMERGENCY_MESSAGE)
-
-        named, mentions = self._resolve(q, allow_weak=not ctx.drugs)
-        info["mentions"] = [{"text": m.text, "drug": m.drug or None, "how": m.how, "score": round(m.score, 1),
-                             "unknown": m.unknown_name or None} for m in mentions]
-        unknown = [m for m in mentions if not m.drug and m.unknown_name]
-        intent, weight = intents.detect_scored(q)
-        content = self.index.analyzer.content_words(q)
-        base = self.index.analyzer.stems(content)  # = analyzer.tokens(q), without tokenizing twice
-        tokens = expand(base)
-        info["tokens"] = tokens
-        drug_words = {w for m in mentions for w in normalize(m.text).split()}
-        pairs = list(zip(base, content))
-        asked = expand([t for t, w in pairs if w not in drug_words])  # the question without its medicine names
-        topic = [t for t, w in pairs if w not in GENERIC and w not in drug_words]
-
-        if not named and unknown:
-            names = _dedupe(_display_unknown(m) for m in unknown)
-            msg = UNKNOWN_DRUG_MESSAGE.format(names=_join(f"\u201c{n}\u201d" for n in names), verb="is" if len(names) == 1 else "are")
-            close = _dedupe(c for m in unknown for n in (m.text, m.unknown_name) for c in self.index.drugs.closest(n))
-            if close:
-                msg += UNKNOWN_SUGGEST.format(names=", ".join(close[:3]))
-            return done("unknown_drug", (), msg, intent=intent)
-
-        drugs = named
-        if not drugs and ctx.drugs and (intent is not None or topic or not tokens):
-            drugs = ctx.drugs  # a follow-up: "what about its side effects?"
-        if ctx.intent is not None and drugs and not named and _ELLIPTICAL.search(q) and weight < intents.STRONG:
-            intent = ctx.intent  # "what about for kids?" after a dosage question
-        elif len(named) > 1 and (intent is None or intent.name == "about"):
-            # "I'm on sertraline, can I take tramadol?" is about taking them together;
-            # "diazepam vs imipramine" about what each is
-            intent = intents.INTENT_BY_NAME["about" if _COMPARE.search(q) else "precautions"]
-        elif intent is None and named and not topic:
-            # "and what about diazepam?" keeps the conversation's question; a bare name is "about"
-            intent = ctx.intent or intents.INTENT_BY_NAME["about"]
-        info["intent"] = intent.name if intent else None
-        info["drugs"] = list(drugs)
-
-        if drugs:
-            cand = np.unique(np.concatenate([self._chunks_of(d) for d in drugs]))
-        else:
-            found = self._without_medicine(q, content, intent, weight, topic)
+        if u.emergency is not None:
+            return done("emergency", u.named or u.drugs, EMERGENCY_MESSAGE)
+        if not u.named and u.unknown:
+            close = dedupe(c for m in u.unknown for n in (m.text, m.unknown_name) for c in self.index.drugs.closest(n))
+            return done("unknown_drug", (), unknown_message([_display_unknown(m) for m in u.unknown], close))
+        if not u.drugs:
+            found = self._without_medicine(u)
             if isinstance(found, str):
-                return done(found, (), CLARIFY_MESSAGE if found == "clarify" else NO_MATCH_MESSAGE, intent=intent)
-            cand = found
-        cand = cand[self._section[cand] != self._disclaimer_id]
-        info["candidates"] = int(cand.size)
-        if cand.size == 0:
-            return done("no_match", drugs, NO_MATCH_MESSAGE, intent=intent)
+                return done(found, (), CLARIFY_MESSAGE if found == "clarify" else NO_MATCH_MESSAGE)
+            cands = found
+        elif u.drugs_from == "my medicines" and len(u.drugs) > 1:
+            return self._for_each(u, top_k, done, weights)
+        else:
+            cands = candidates_.for_medicines(self, u.drugs)
+        if cands.ids.size == 0:
+            return done("no_match", u.drugs, self._not_covered(u.drugs), cands=cands)
+        ranked = rank(self, u, cands, weights)
+        if not supported(u, ranked):
+            return done("no_match", u.drugs, self._not_covered(u.drugs) if u.drugs else NO_MATCH_MESSAGE,
+                        cands=cands, ranked=ranked)
+        chosen = choose(ranked, top_k, lambda c: (self.index.section_of(c), self.index.heading_of(c), self.index.drug_of(c)))
+        return done("answered", u.drugs, None, chosen, cands, ranked)
 
-        scored = self._rank(cand, tokens, asked, intent, drugs, topic)
-        if not scored:
-            return done("no_match", drugs, NO_MATCH_MESSAGE, intent=intent)
-        chunks = self.index.chunks([c for c, *_ in scored[:top_k]])
-        passages = []
-        for rank, (chunk, (cid, final, bm, parts)) in enumerate(zip(chunks, scored[:top_k]), 1):
-            passages.append(_passage(rank, final, chunk))
-            info["passages"].append({"rank": rank, "chunk": cid, "final": round(final, 3), "bm25": round(bm, 3), **parts})
-        return done("answered", drugs, None, passages, intent)
+    def _for_each(self, u: Understanding, top_k: int, done, weights: Weights) -> Answer:
+        """"Which of my medicines can cause dizziness?": for each medicine of the person's list
+        whose monograph says so, its best passage that names what is asked (or the monographs'
+        word for it); medicines whose pages never mention it are left out."""
+        terms = expand(u.key) or expand(u.topic)
+        chosen, drugs, all_ranked = [], [], []
+        total = 0
+        for d in u.drugs:
+            cands = candidates_.for_medicines(self, (d,))
+            total += int(cands.ids.size)
+            ranked = rank(self, u, cands, weights)
+            if not ranked or u.intent.name == "out_of_scope":
+                continue
+            if terms:
+                said = self.scores(terms, np.asarray([s.chunk for s in ranked], dtype=np.int64))
+                ranked = [s for s, v in zip(ranked, said.tolist()) if v > 0]
+                if not ranked:
+                    continue
+            chosen.append(ranked[0])
+            drugs.append(d)
+            all_ranked.extend(ranked[:3])
+        everyone = candidates_.Candidates(np.zeros(total, dtype=np.int64), {}, "each of my medicines")
+        if not chosen:
+            return done("no_match", u.drugs, self._not_covered(u.drugs), cands=everyone)
+        return done("answered", tuple(drugs), None, tuple(chosen), everyone, all_ranked)
 
-    def _without_medicine(self, q: str, content: list[str], intent, weight: float, topic: list[str]):
-        """Candidate chunks for a question that names no medicine, or the status to give.
+    def _passages(self, chosen, u: Understanding) -> tuple:
+        """The chosen chunks as passages, each focused to the lines about the topic (a word with
+        its everyday synonyms), or whole when the question asks for the section's whole topic."""
+        if not chosen:
+            return ()
+        chunks = self.index.chunks([s.chunk for s in chosen])
+        idf, tokenize = index_idf(self.index.bm25), self.index.analyzer.tokens
+        topic_terms = [expand([t]) for t in u.topic]
+        out = []
+        for rank, (s, chunk) in enumerate(zip(chosen, chunks), 1):
+            terms, whole = question_terms(topic_terms, u.drugs, chunk.drug, tokenize)
+            out.append(_passage(rank, s.final, chunk, focus_span(chunk, terms, idf, whole, tokenize, CONTEXT_CHARS)))
+        return tuple(out)
+
+    def _not_covered(self, drugs) -> str:
+        sections: set[str] = set()
+        questions: list[str] = []
+        for d in drugs:
+            cands = candidates_.for_medicines(self, (d,))
+            # the medicine's own page first: its questions before a variant page's
+            for cid in sorted(cands.ids.tolist(), key=lambda c: -cands.page.get(c, 0.0)):
+                s = self.index.section_of(cid)
+                sections.add(s)
+                if s == "faq":
+                    q = self.index.heading_of(cid)
+                    if q.endswith("?") and q not in questions:
+                        questions.append(q)
+        return not_covered(list(drugs), sections, questions[:6])
+
+    def _without_medicine(self, u: Understanding):
+        """Candidates for a question that names no medicine, or the status to give.
 
         Only a clear question (a strong section intent, or a drug class such as
         "benzodiazepines") on a specific word of the monographs is searched everywhere;
         medicine-specific questions ("I missed my pill", "is it safe?") ask which medicine.
         """
-        content = [w for w in content if w not in GENERIC]
-        if intent is not None and (intent.name in intents.MEDICINE_SPECIFIC or _PRONOUN.search(q) or not content):
+        intent = u.intent.intent()
+        content = [w for w in self.index.analyzer.content_words(u.asking) if w not in GENERIC]
+        if intent is not None and (intent.name in intents.MEDICINE_SPECIFIC or u.pronoun or u.my_list or not content):
             return "clarify"
+        if u.pronoun and u.topic:
+            return "clarify"  # "is it safe with alcohol?": which medicine is "it"?
         if not content:
             return "no_match"
         bm = self.index.bm25
-        rare = sorted(t for t in set(topic) if 0 < bm.doc_freq(t) <= max(3, self._n // 50))
-        strong = intent is not None and intent.name != "about" and weight >= intents.STRONG
-        if rare and (strong or self.index.drugs.names_class(q)):
+        rare = sorted(t for t in set(u.topic) if 0 < bm.doc_freq(t) <= max(3, self._n // 50))
+        strong = intent is not None and intent.name != "about" and u.intent.weight >= intents.STRONG
+        if rare and (strong or self.index.drugs.names_class(u.question)):
             docs = bm.matching_docs(rare)
             if intent is not None:  # only the section that answers it: no stray mentions
                 docs = docs[self._section[docs] == SECTIONS.index(intent.sections[0])]
             if docs.size:
-                return docs
+                return candidates_.Candidates(docs.astype(np.int64), {int(d): candidates_.OWN for d in docs.tolist()},
+                                              "every monograph (no medicine named)")
         return "no_match"
 
-    def _shared_text(self, cid: int, want: set[str]) -> bool:
-        """Is the chunk the shared text of a combination page naming all the wanted medicines?"""
-        if len(want) < 2:
-            return False
-        title = self.index.title_of(cid)
-        return self.index.drug_of(cid) == title and {normalize(i) for i in split_ingredients(title)} >= want
 
-    def _rank(self, cand: np.ndarray, tokens, asked, intent, drugs, topic):
-        """(chunk, final score, bm25, explanation) best first, unrelated chunks dropped.
-
-        final = relevance + medicine bonus, where relevance = BM25 normalised to the best
-        candidate (0..1) + a bonus for the section the intent wants (+ the FAQ whose question
-        matches it). The floor compares relevance only: the medicine bonus, shared by every
-        candidate of that medicine, must not carry an unrelated passage into the answer.
-        """
-        bm25 = self.index.bm25  # scores of the candidates only (= get_scores(...)[cand], bit for bit)
-        bm = bm25.get_scores_for(tokens, cand) if tokens else np.zeros(cand.size)
-        # relevance counts the words that say what is asked about ("suddenly", "alcohol"), not
-        # everyday ones ("take", "can") that every FAQ shares; without such words the wanted
-        # section alone decides ("what are the side effects of X?")
-        specific = expand(topic)
-        rb = bm25.get_scores_for(specific, cand) if specific else np.zeros(cand.size)
-        top_rb = float(rb.max()) if rb.size else 0.0
-        norm = rb / top_rb if top_rb > 0 else rb
-        want = {normalize(d) for d in drugs}
-        topic_scores = bm25.get_scores_for(topic, cand) if (intent is None and drugs and topic) else None
-        asked_scores = bm25.get_scores_for(asked, cand) if asked else np.zeros(cand.size)
-        out = []
-        for j, cid in enumerate(cand.tolist()):
-            section = self.index.section_of(cid)
-            heading = self.index.heading_of(cid)
-            parts: dict = {"section": section}
-            rel = float(norm[j])
-            if intent is not None and section in intent.sections:
-                pos = intent.sections.index(section)
-                b = W_SECTION * (1.0, 0.5, 0.3)[min(pos, 2)]
-                if section == "faq":
-                    if intent.faq_matches(heading):
-                        b = W_SECTION + W_FAQ if pos == 0 else W_SECTION * 0.5
-                    else:
-                        b = 0.0 if pos == 0 else W_SECTION * 0.2
-                rel += b
-                parts["section_bonus"] = round(b, 2)
-            if asked_scores[j] <= 0 and rel < W_SECTION:
-                continue  # shares no word but the medicine's name, and is not the wanted section
-            if intent is not None and section not in intent.sections and not self._shared_text(cid, want):
-                continue  # "is it habit forming?" is not answered by a dosage passage that says "tablet form"
-            if topic_scores is not None and topic_scores[j] <= 0:
-                continue  # no intent recognised: the passage must share a topic word, not only the name
-            bonus = 0.0
-            if want:
-                drug = normalize(self.index.drug_of(cid))
-                title = normalize(self.index.title_of(cid))
-                if drug in want:
-                    bonus += W_DRUG
-                    if title == drug:
-                        bonus += W_OWN_PAGE  # the medicine's own monograph over combinations
-                        if Path(self.index.source_of(cid)).stem.lower() == drug.replace(" ", "-"):
-                            bonus += 0.1  # of duplicate pages, the one whose file is named for it
-                elif title in want:
-                    bonus += W_DRUG
-                elif self._shared_text(cid, want):
-                    bonus += W_DRUG
-                    rel += W_SECTION  # two medicines named: their page's shared text first
-                    parts["shared_text"] = True
-                parts["drug_bonus"] = round(bonus, 2)
-            if section == "overview" and (intent is None or "overview" not in intent.sections):
-                bonus -= 0.5  # titles and "Generic Name" lines answer little
-            parts["relevance"] = round(rel, 3)
-            out.append((cid, rel + bonus, float(bm[j]), parts, rel))
-        if not out:
-            return []
-        out.sort(key=lambda o: (-o[1], len(self.index.source_of(o[0])), o[0]))  # ties: the plainer file name
-        best_rel = max(o[4] for o in out)
-        return [o[:4] for o in out if o[4] >= RELATIVE_FLOOR * best_rel]
+def _understanding_json(u: Understanding) -> dict:
+    return {
+        "mentions": [{"text": m.text, "drug": m.drug or None, "how": m.how, "score": round(m.score, 1),
+                      "unknown": m.unknown_name or None} for m in u.mentions],
+        "drugs": list(u.drugs), "drugs_from": u.drugs_from,
+        "intent": {"name": u.intent.name, "weight": u.intent.weight, "source": u.intent.source},
+        "asking": u.asking if u.asking != u.question else None,
+        "corrected": u.corrected, "topic": list(u.topic), "tokens": list(u.tokens),
+        "emergency": ({"family": u.emergency.family, "rule": u.emergency.rule, "words": u.emergency.words}
+                      if u.emergency else None),
+    }
 
 
-def _passage(rank: int, score: float, c: Chunk) -> Passage:
-    return Passage(rank, round(score, 4), c.drug, c.section, c.heading, c.title, c.source, c.start_line, c.end_line, c.text,
-                   c.start_line, c.end_line)
+def _passage(rank: int, score: float, c: Chunk, span: LineSpan) -> Passage:
+    return Passage(rank, round(score, 4), c.drug, c.section, c.heading, c.title, c.source, span.start_line, span.end_line,
+                   span.text, c.start_line, c.end_line)
 
 
 def _display_unknown(m: Mention) -> str:
@@ -441,14 +384,3 @@ def _display_unknown(m: Mention) -> str:
     return typed
 
 
-def _dedupe(items) -> list:
-    out = []
-    for x in items:
-        if x not in out:
-            out.append(x)
-    return out
-
-
-def _join(items) -> str:
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -220,11 +220,14 @@ class BM25Index:
             mask[self._postings(tid)[0]] = True
         return np.flatnonzero(mask).astype(np.int32)
 
-    def top_k(self, query: list[str], k: int) -> list[tuple[int, float]]:
-        """(doc, score) of the k best documents with score > 0, ties by doc id."""
+    def top_k(self, query: list[str], k: int, exclude: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(doc, score) of the k best documents with score > 0, ties by doc id; documents
+        where the boolean mask `exclude` is set are never returned."""
         if k <= 0:
             return []
         scores = self.get_scores(query)
+        if exclude is not None:
+            scores[exclude] = 0.0
         docs = np.flatnonzero(scores > 0)
         if docs.size == 0:
             return []

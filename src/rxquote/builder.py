@@ -42,7 +42,7 @@ from .drugs import TABLE_VERSION, DrugTable
 from .layout import (DRUG_TABLE_FILES, SECTION_ID, FileRecord, FileRecords, medicine_chunks, save_drug_table,
                      save_file_records, save_folders)
 from .store import SEP, AppendFile, NpyWriter, StringTable, load_array, save_array, save_strings
-from .text import QUESTION_WORDS, Analyzer, words
+from .text import stopwords, QUESTION_WORDS, Analyzer, words
 
 JOB_FILES = 48  # files per parse job: enough work to hide the cost of sending it to a worker
 IN_PROCESS_FILES = 400  # parse fewer files than this in this process (a pool costs ~0.2 s to start)
@@ -50,7 +50,7 @@ MAX_WORKERS = 8
 PROGRESS_SECONDS = 0.1  # report progress at most this often
 
 Progress = Callable[[str, int, int], None]
-TableBuilder = Callable[[list[str]], DrugTable]
+TableBuilder = Callable[[list[str], dict], DrugTable]  # (medicines, the corpus's words) → table
 
 
 class ReuseFailed(Exception):
@@ -655,11 +655,13 @@ def _write_names(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: 
     if old is not None and old.drugs.version == TABLE_VERSION and list(old.drugs.medicines) == medicines:
         for name in DRUG_TABLE_FILES:  # the same medicines: the same table
             shutil.copyfile(old.gen / name, tmp / name)
-    else:
-        save_drug_table(tmp, make_table(medicines))
     for name in medicines:  # medicine names are never "misspellings" of each other
         for word in words(name):
             analyzer.stem(word)
+    if not (old is not None and old.drugs.version == TABLE_VERSION and list(old.drugs.medicines) == medicines):
+        table = make_table(medicines, analyzer.stem_cache)
+        table.common_words = frozenset(analyzer.stem_cache) | stopwords()  # as load gives it
+        save_drug_table(tmp, table)
     (tmp / "stems.json").write_text(json.dumps(analyzer.stem_cache, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 
 

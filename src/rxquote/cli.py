@@ -7,13 +7,17 @@ use them, so `rxquote ask` starts fast.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import io
 import json
 import math
 import os
 import sys
 from pathlib import Path
+
+from .errors import IndexProblem, UsageError
+from .progress import progress_bar
+from .startup import BUILD_STAGES, open_engine, resolve_paths
+from .startup import default_corpus, default_index  # noqa: F401  (their old home: scripts import them from here)
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
 MAX_BATCH_LINE_CHARS = 8 * 1024 * 1024  # a longer batch line is answered with an error object
@@ -22,45 +26,9 @@ MAX_BATCH_LINE_CHARS = 8 * 1024 * 1024  # a longer batch line is answered with a
 MAX_HISTORY = 100
 
 
-class UsageError(Exception):
-    """Bad usage or unreadable input: exit 2 with one line."""
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, not argparse's usage block
         raise UsageError(f"{message} (see '{self.prog} --help')")
-
-
-# -- defaults --------------------------------------------------------------------------------
-
-
-def project_root() -> Path | None:
-    """The source checkout this package runs from (editable install), if any."""
-    root = Path(__file__).resolve().parents[2]
-    return root if (root / "pyproject.toml").is_file() and (root / "seeds").is_dir() else None
-
-
-def default_corpus() -> Path:
-    env = os.environ.get("RXQUOTE_CORPUS")
-    if env:
-        return Path(env)
-    root = project_root()
-    if root is not None:
-        return root / "seeds"
-    return Path(__file__).resolve().parent / "_seeds"  # the wheel's copy of seeds/
-
-
-def default_index(corpus: Path) -> Path:
-    env = os.environ.get("RXQUOTE_INDEX")
-    if env:
-        return Path(env)
-    root = project_root()
-    base = root / "index" if root is not None else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rxquote" / "index"
-    if corpus.resolve() == default_corpus().resolve():
-        return base
-    # another corpus gets its own subfolder, so switching corpora never clobbers the seeds index
-    tag = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:8]
-    return base / f"{corpus.resolve().name}-{tag}"
 
 
 def _path_arg(value: str) -> Path:
@@ -97,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--medicines", metavar="A,B", default=None,
                      help="the person's own medicines, comma-separated (\"my medicines\" in the chat)")
     ask.add_argument("--explain", action="store_true", help="show tokens, medicines, intent and scores")
+    ask.add_argument("--full", action="store_true", help="quote whole sections, not only the lines that answer")
     idx = sub.add_parser("index", help="build or refresh the index")
     _common(idx)
     idx.add_argument("--force", action="store_true", help="rebuild even if the index is current")
@@ -108,90 +77,18 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("gold", nargs="+", type=Path, metavar="GOLD.jsonl")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument("--fail-under", action="append", default=[], metavar="METRIC=VALUE",
-                    help="exit 1 when a metric is below VALUE, e.g. section_hit@1=0.9 (repeatable)")
+                    help="exit 1 when a metric is below VALUE, e.g. resolved=0.97 (repeatable)")
+    ev.add_argument("--fail-over", action="append", default=[], metavar="METRIC=VALUE",
+                    help="exit 1 when a metric where less is better is above VALUE, e.g. false_emergency_rate=0")
     ev.add_argument("--no-baselines", action="store_true", help="skip the plain and stemmed BM25 baselines")
     return parser
-
-
-def _resolve_paths(args) -> tuple[Path, Path]:
-    corpus = getattr(args, "corpus", None) or default_corpus()
-    if not corpus.exists():
-        raise UsageError(f"corpus folder not found: {corpus}")
-    if not corpus.is_dir():
-        raise UsageError(f"corpus is not a folder: {corpus}")
-    index = getattr(args, "index", None) or default_index(corpus)
-    if index.exists() and not index.is_dir():
-        raise UsageError(f"index path is a file, not a folder: {index}")
-    blocker = next((p for p in index.parents if p.exists() and not p.is_dir()), None)
-    if blocker is not None:
-        raise UsageError(f"index path is inside a file, not a folder: {index} ({blocker} is a file)")
-    probe = index if index.exists() else next((p for p in index.parents if p.exists()), None)
-    if probe is not None and not os.access(probe, os.W_OK):
-        if not (index / "manifest.json").is_file():
-            raise UsageError(f"index folder is not writable: {index}")
-    if not index.exists():
-        try:
-            index.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise UsageError(f"cannot create the index folder {index}: {e.strerror or e}") from e
-    return corpus, index
-
-
-def _progress_bar(enabled: bool):
-    """A rich progress callback for index builds (stderr), or a no-op."""
-    if not enabled:
-        return None, None
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    prog = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=Console(stderr=True), transient=False)
-    tasks: dict[str, int] = {}
-    names = {"parse": "Reading monographs", "index": "Building BM25 index", "names": "Medicine names", "write": "Writing index"}
-
-    def cb(stage: str, done: int, total: int) -> None:
-        if not prog.live.is_started:
-            prog.start()
-        if stage not in tasks:
-            tasks[stage] = prog.add_task(names.get(stage, stage), total=total)
-        prog.update(tasks[stage], completed=done, total=total)
-
-    return cb, prog
-
-
-def open_engine(args, show_progress: bool | None = None):
-    from .answer import Engine
-    from .index import IndexError_
-
-    corpus, index = _resolve_paths(args)
-    if show_progress is None:
-        show_progress = sys.stderr.isatty()
-    cb, prog = _progress_bar(show_progress)
-    try:
-        engine = Engine.open(corpus, index, cb)
-    except IndexError_ as e:
-        raise UsageError(str(e)) from e
-    except PermissionError as e:
-        raise UsageError(f"cannot write the index: {e.filename or index}") from e
-    except OSError as e:  # a read-only file system, a full disk, a path the OS refuses
-        raise UsageError(f"cannot write the index {index}: {e.strerror or e}") from e
-    finally:
-        if prog is not None and prog.live.is_started:
-            prog.stop()
-    if engine.index.size == 0:
-        raise UsageError(_no_monographs(corpus))
-    return engine
-
-
-def _no_monographs(corpus: Path) -> str:
-    return (f"no monographs to answer from: {corpus} has no readable .md or .txt files with text "
-            f"(run 'rxquote index --corpus {corpus}' to see why)")
 
 
 # -- commands --------------------------------------------------------------------------------
 
 
 def cmd_ask(args) -> int:
+    from .focus import section_text
     from .render import to_json_line, to_text
 
     top_k = getattr(args, "top_k", 3)
@@ -208,7 +105,8 @@ def cmd_ask(args) -> int:
     engine = open_engine(args)
     answer = engine.ask(args.question, history=args.history, top_k=top_k, focus=args.focus or None, explain=args.explain,
                         medicines=_medicine_list(args.medicines))
-    out = to_json_line(answer) if args.json else to_text(answer, explain=args.explain)
+    out = to_json_line(answer) if args.json else to_text(answer, explain=args.explain, full=(
+        lambda p: section_text(p, engine.source_path(p.source))) if args.full else None)
     sys.stdout.write(out + "\n")
     return EXIT_OK
 
@@ -345,28 +243,34 @@ def _shown(value) -> str:
     return escape(safe_text(str(value)))
 
 
-def cmd_index(args) -> int:
+def _stdout_console():
+    """rich's console for stdout. Piped or redirected there is no terminal width to wrap at, so
+    lines are never wrapped (a file name is never broken mid-word for the reader or a script)."""
     from rich.console import Console
+
+    if sys.stdout.isatty():
+        return Console(stderr=False)
+    return Console(stderr=False, width=10_000, soft_wrap=True)
+
+
+def cmd_index(args) -> int:
     from rich.table import Table
 
-    from .index import IndexError_, build, stale_reason
+    from .index import build, stale_reason
 
-    corpus, index = _resolve_paths(args)
-    console = Console(stderr=False)
+    corpus, index = resolve_paths(args)
+    console = _stdout_console()
     reason = stale_reason(index, corpus)
     if reason is None and not args.force:
         console.print(f"Index is up to date: {_shown(index)}", highlight=False)
         return EXIT_OK
-    cb, prog = _progress_bar(True)
-    try:
-        report = build(corpus, index, cb)
-    except IndexError_ as e:
-        raise UsageError(str(e)) from e
-    except OSError as e:  # the index folder: read-only, full, refused by the OS
-        raise UsageError(f"cannot write the index {index}: {e.strerror or e}") from e
-    finally:
-        if prog is not None and prog.live.is_started:
-            prog.stop()
+    with progress_bar(True, BUILD_STAGES) as progress:
+        try:
+            report = build(corpus, index, progress)
+        except IndexProblem as e:
+            raise UsageError(str(e)) from e
+        except OSError as e:  # the index folder: read-only, full, refused by the OS
+            raise UsageError(f"cannot write the index {index}: {e.strerror or e}") from e
     table = Table(title=f"Index of {_shown(corpus)}", show_header=False)
     table.add_row("files", str(report.files))
     table.add_row("medicines", str(report.medicines))
@@ -394,16 +298,16 @@ def cmd_chunks(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import run_cli
+    from .cli_eval import run
 
-    corpus, index = _resolve_paths(args)
-    return run_cli(args, corpus, index)
+    corpus, index = resolve_paths(args)
+    return run(args, corpus, index)
 
 
 def cmd_chat(args) -> int:
     from .tui.app import run
 
-    corpus, index = _resolve_paths(args)
+    corpus, index = resolve_paths(args)
     return run(corpus, index, top_k=getattr(args, "top_k", 3)) or EXIT_OK
 
 

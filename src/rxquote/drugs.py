@@ -1,21 +1,25 @@
-"""Medicine names: the alias table (built at index time) and resolution (at query time).
+"""Medicine names: the alias table (built at index time, see drugs_build.py) and how a
+question's words are read as medicines (at query time, `DrugTable.find`).
 
 The table maps normalised names — the corpus's own titles and ingredients, their forms
 without salt or route words, and the brand names and synonyms that the
 drug-named-entity-recognition lexicon links to them — to the corpus's medicine names.
-Names the lexicon knows but the corpus lacks are kept too, to say "unknown medicine".
-Misspellings are resolved with rapidfuzz against the same table.
+`find` reads names as people type them: written apart or together ("hydrochloro thiazide"),
+shortened ("pot chloride"), misspelt ("amlodipne"), or one word of one clear name
+("glargine"). Names the lexicon knows but the corpus lacks, and words that only look like a
+medicine's name ("veltrazine"), come back with `drug == ""` so the answer can say which name it
+does not know.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from pathlib import Path
+from typing import Callable, Iterable
+
+from . import namelike
 
 # Salt, form and route words that people leave out ("metoprolol succinate" → "metoprolol").
 SALT_WORDS = frozenset(
@@ -26,7 +30,7 @@ SALT_WORDS = frozenset(
     decanoate enanthate palmitate pamoate embonate tromethamine meglumine systemic oral topical
     ophthalmic otic nasal inhalation injection injectable tablets tablet capsules capsule cream
     ointment gel solution suspension syrup drops spray patch extended release er xr sr cr la
-    vaginal rectal transdermal intravenous iv im subcutaneous chewable dispersible""".split()
+    vaginal rectal transdermal intravenous iv im subcutaneous chewable dispersible sublingual buccal""".split()
 )
 
 # Lexicon entries that are everyday words: never treated as a medicine mention.
@@ -38,23 +42,50 @@ NOT_MEDICINE_WORDS = frozenset(
     today weather can may will said does done care plan""".split()
 )
 
+# Dosage-form words that say which of a medicine's route pages is meant ("diclofenac gel" is
+# Diclofenac (Topical)). Keys are the corpus's own route qualifiers, the words inside the
+# parentheses of its titles; the values are the pharmaceutical meaning of form words, which no
+# data here states. Tablets and injections are left out: the plain page already covers them.
+ROUTE_WORDS = {
+    "topical": frozenset("topical gel cream creams ointment lotion foam".split()),
+    "ophthalmic": frozenset("eye eyes eyedrop eyedrops ophthalmic".split()),
+    "otic": frozenset("ear ears eardrop eardrops otic".split()),
+    "nasal": frozenset("nose nasal nostril nostrils".split()),
+    "oral inhalation": frozenset("inhaler inhalers inhale puffer puffers inhalation".split()),
+}
 
-TABLE_VERSION = 6  # bump when the way aliases are derived changes (an index reuses tables by it)
+# Short forms that neither the lexicon nor the names themselves can give (a prefix of a
+# name's word is found by `_short_forms` without a list). Each entry says why.
+SHORT_FORMS = {
+    "asa": "aspirin",  # acetylsalicylic acid's initials; the lexicon lists neither
+    "mtx": "methotrexate",  # the clinical abbreviation; not in the lexicon
+    "kcl": "potassium chloride",  # the chemical formula; the lexicon spells salts out in words
+}
+# Chemical symbols written for an element in a salt's name ("k chloride"): the lexicon has none.
+ELEMENT_SYMBOLS = {"k": "potassium", "na": "sodium", "ca": "calcium", "mg": "magnesium", "fe": "iron", "zn": "zinc"}
 
+# Letters that sound alike at the start of a word (a misspelling keeps the first sound:
+# "kelfex" for keflex, "sefalexin" for cefalexin), so a misspelling may swap them.
+_SAME_SOUND = ({"c", "k", "q"}, {"s", "z", "c"}, {"f", "p"})
+
+TABLE_VERSION = 9  # bump when the way aliases are derived changes (an index reuses tables by it)
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_ALPHA = re.compile(r"^[a-z]+$")
 
 
 def normalize(name: str) -> str:
     return _NON_ALNUM.sub(" ", name.lower()).strip()
 
 
+def without_parentheses(name: str) -> str:
+    return normalize(re.sub(r"\([^)]*\)", " ", name))
+
+
 def base_forms(name: str) -> set[str]:
     """A name and its forms without parentheses or salt/route words."""
     n = normalize(name)
-    forms = {n}
-    no_paren = normalize(re.sub(r"\([^)]*\)", " ", name))
-    forms.add(no_paren)
+    forms = {n, without_parentheses(name)}
     if "/" in name:  # "Levothyroxine/ T4": each name on its own
         forms.update(normalize(part) for part in name.split("/"))
     for f in list(forms):
@@ -62,6 +93,27 @@ def base_forms(name: str) -> set[str]:
         if words:
             forms.add(" ".join(words))
     return {f for f in forms if f}
+
+
+@lru_cache(maxsize=None)
+def variant_key(name: str) -> str:
+    """What a medicine's variant pages share: its name without route or salt
+    ("Metoprolol Succinate", "Diclofenac (Topical)" → "metoprolol", "diclofenac")."""
+    words = without_parentheses(name).split()
+    return " ".join(w for w in words if w not in SALT_WORDS) or " ".join(words)
+
+
+def _variant_order(name: str) -> tuple:
+    """The plain page, then the systemic one (the whole-body form a bare name means), then others."""
+    route = route_of(name)
+    return (route != "", route != "systemic", len(name), name)
+
+
+@lru_cache(maxsize=None)
+def route_of(name: str) -> str:
+    """The route qualifier of a variant page ("Diclofenac (Topical)" → "topical"), or ""."""
+    m = re.search(r"\(([^)]*)\)\s*$", name)
+    return normalize(m.group(1)) if m else ""
 
 
 @lru_cache(maxsize=1)
@@ -84,55 +136,112 @@ def preferred(phrase: str, drugs: list[str]) -> list[str]:
     return plain or drugs
 
 
-@dataclass
+@dataclass(frozen=True)
 class Mention:
-    drug: str  # corpus medicine name ("" for a lexicon-only name)
-    text: str  # the words of the question that named it
+    """One medicine named in a text.
+
+    `drug` is a corpus medicine name, or "" for a name the corpus lacks; then `unknown_name`
+    is the name to show (the lexicon's display name, or the word as written for an invented
+    one) — except for `how == "ambiguous"`, where `alternatives` lists the medicines meant.
+    `how` says how the words were read:
+      exact    the medicine's own name              alias     a brand, synonym or base form
+      weak     an everyday word ("alcohol")          joined    written apart/together ("co amoxiclav")
+      short    an abbreviation ("pot chloride")      fuzzy     a misspelling (`score` < 100)
+      partial  one word of one clear name ("glargine")
+      ambiguous  one word of 2–3 medicines' names ("peroxide"): drug "", `alternatives` = them
+      lexicon  a medicine the corpus lacks (drug "", unknown_name = the lexicon's name)
+      invented a word that looks like a medicine's name and matches nothing (drug "")
+    `alternatives` are other corpus pages the same words may mean (route variants such as
+    "Diclofenac (Topical)" beside Diclofenac, in the table's order); `drug` is the plain page
+    unless the text names a route ("diclofenac gel").
+    """
+
+    drug: str
+    text: str  # the words of the question that named it (normalised)
     start: int  # word position
     end: int
-    how: str  # "exact", "alias", "fuzzy"
+    how: str
     score: float = 100.0
-    unknown_name: str = ""  # the lexicon name, for medicines the corpus lacks
+    unknown_name: str = ""
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The lexicon-only part of the table, read on first need."""
+
+    other_names: dict[str, str] = field(default_factory=dict)  # name → display name, medicines the corpus lacks
+    classes: tuple[str, ...] = ()  # drug classes ("benzodiazepines"): medical topics, not medicines
+    namelike: dict[str, float] = field(default_factory=dict)  # trigram model, see namelike.py
+
+    def to_json(self) -> dict:
+        """~95,000 names: parallel lists and one joined string parse several times faster
+        than a JSON object."""
+        return {"other_names": [list(self.other_names), list(self.other_names.values())],
+                "classes": "\n".join(self.classes),
+                "namelike": [list(self.namelike), list(self.namelike.values())]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Lexicon":
+        def pairs(value) -> dict:
+            if isinstance(value, list) and len(value) == 2:
+                return dict(zip(value[0], value[1]))
+            return dict(value or {})
+
+        classes = data.get("classes") or ""
+        classes = classes.split("\n") if isinstance(classes, str) and classes else list(classes or [])
+        return cls(pairs(data.get("other_names")), tuple(classes), pairs(data.get("namelike")))
+
+
+@dataclass
+class _Scan:
+    """One text being read: its words, which are taken, and what was found."""
+
+    words: list[str]
+    used: list[bool]
+    mentions: list[Mention] = field(default_factory=list)
+
+    def free(self, i: int, n: int) -> bool:
+        return not any(self.used[i : i + n])
+
+    def take(self, i: int, n: int) -> None:
+        self.used[i : i + n] = [True] * n
+
+    def free_words(self):
+        return [(i, w) for i, w in enumerate(self.words) if not self.used[i]]
 
 
 class DrugTable:
-    """Plain-data alias table, saved in the index as JSON.
+    """Plain-data alias table, saved in the index as JSON (drugs.json + lexicon.json).
 
-    The lexicon-only names (~95,000 medicines the corpus lacks, and drug classes) are needed
-    only when a question has a word that is neither a corpus medicine nor an ordinary word,
-    so an index may hand them over as a loader that is called on first use.
+    The lexicon-only part (~95,000 names the corpus lacks, drug classes, the name-likeness
+    model) is needed only when a question has a word that is neither a corpus medicine nor an
+    ordinary word, so an index may hand it over as a loader that is called on first use.
     """
 
-    def __init__(self, aliases: dict[str, list[str]], medicines: list[str], other_names: dict[str, str] | None = None,
-                 common_words: frozenset[str] = frozenset(), classes: list[str] | None = None,
-                 version: int = TABLE_VERSION, lexicon_loader: Callable[[], tuple[dict, list]] | None = None):
-        self.aliases = aliases  # normalised alias → corpus medicine names
+    def __init__(self, aliases: dict[str, list[str]], medicines: list[str],
+                 lexicon: Lexicon | Callable[[], Lexicon] = Lexicon(),
+                 common_words: frozenset[str] = frozenset(), version: int = TABLE_VERSION):
+        self.aliases = aliases  # normalised alias → corpus medicine names, plainest first
         self.medicines = medicines  # corpus medicine names (ingredients and page titles)
-        self.common_words = common_words  # words never taken for a (misspelt) medicine
+        self.common_words = common_words  # the corpus's and questions' words: never misspellings
         self.version = version
-        self._other = other_names if other_names is not None or lexicon_loader else {}
-        self._classes = classes if classes is not None or lexicon_loader else []
-        self._loader = lexicon_loader
+        self._lexicon = lexicon  # a Lexicon, or the loader that reads it once
 
-    def _load_lexicon(self) -> None:
-        other, classes = self._loader() if self._loader else ({}, [])
-        self._other = other if self._other is None else self._other
-        self._classes = classes if self._classes is None else self._classes
-        self._loader = None
+    @property
+    def lexicon(self) -> Lexicon:
+        if not isinstance(self._lexicon, Lexicon):
+            self._lexicon = self._lexicon()
+        return self._lexicon
 
     @property
     def other_names(self) -> dict[str, str]:
         """Lexicon name → display name, for medicines the corpus lacks."""
-        if self._other is None:
-            self._load_lexicon()
-        return self._other
+        return self.lexicon.other_names
 
     @property
-    def classes(self) -> list[str]:
-        """Drug classes ("benzodiazepines", "statins"): not medicines, but medical topics."""
-        if self._classes is None:
-            self._load_lexicon()
-        return self._classes
+    def classes(self) -> tuple[str, ...]:
+        return self.lexicon.classes
 
     def names_class(self, text: str) -> bool:
         """Does `text` name a drug class (a MeSH-only lexicon entry such as "statins")?"""
@@ -144,230 +253,453 @@ class DrugTable:
     def _class_set(self) -> frozenset[str]:
         return frozenset(self.classes)
 
+    # -- saving and loading ------------------------------------------------------------------
     def to_json(self) -> tuple[dict, dict]:
-        """(drugs.json, lexicon.json). The lexicon-only names are ~95,000 strings: parallel
-        lists and one joined string parse several times faster than a JSON object."""
-        return (
-            {"version": self.version, "aliases": self.aliases, "medicines": self.medicines},
-            {"other_names": [list(self.other_names), list(self.other_names.values())], "classes": "\n".join(self.classes)},
-        )
+        """(drugs.json, lexicon.json)."""
+        # word → medicines it is one word of: built here, at index time (seconds), not on a question
+        return ({"version": self.version, "aliases": self.aliases, "medicines": self.medicines,
+                 "word_groups": self._word_groups, "by_rest": [[list(k), v] for k, v in self._by_rest.items()]},
+                self.lexicon.to_json())
 
     @classmethod
     def from_json(cls, data: dict, common_words: frozenset[str] = frozenset(),
                   lexicon: dict | Callable[[], dict] | None = None) -> "DrugTable":
-        def parse(lex: dict) -> tuple[dict, list]:
-            other = lex.get("other_names") or [[], []]
-            other = dict(zip(other[0], other[1])) if isinstance(other, list) else dict(other)
-            classes = lex.get("classes") or ""
-            classes = classes.split("\n") if isinstance(classes, str) and classes else list(classes or [])
-            return other, classes
-
+        """`lexicon` is lexicon.json's content, or a function that reads it (called on first
+        need); without it, the lexicon part is read from `data` (older single-file tables)."""
         if callable(lexicon):
-            return cls(data["aliases"], data["medicines"], None, common_words, None, data.get("version", 0),
-                       lexicon_loader=lambda: parse(lexicon()))
-        other, classes = parse(lexicon if lexicon is not None else data)
-        return cls(data["aliases"], data["medicines"], other, common_words, classes, data.get("version", 0))
+            part: Lexicon | Callable[[], Lexicon] = lambda: Lexicon.from_json(lexicon())
+        else:
+            part = Lexicon.from_json(lexicon if lexicon is not None else data)
+        table = cls(data["aliases"], data["medicines"], part, common_words, data.get("version", 0))
+        if isinstance(data.get("word_groups"), dict):
+            table.__dict__["_word_groups"] = data["word_groups"]  # the cached_property, as saved
+        if isinstance(data.get("by_rest"), list):
+            table.__dict__["_by_rest"] = {(k[0], k[1], tuple(k[2])): [tuple(x) for x in v] for k, v in data["by_rest"]}
+        return table
+
+    # -- reading a text ----------------------------------------------------------------------
+    def find(self, text: str) -> list[Mention]:
+        """Medicine mentions in `text`, in text order. Passes, each on the words still free:
+        corpus names (longest first, also written apart or together), short forms, names only
+        the lexicon knows, misspellings, partial names, and invented names."""
+        words = normalize(text).split()
+        scan = _Scan(words, [False] * len(words))
+        self._short_forms(scan)  # first: "abac lamivudine" is abacavir + lamivudine, not lamivudine
+        self._match_names(scan, words)
+        if any(not used and w not in _plain_words() for w, used in zip(words, scan.used)):
+            self._lexicon_names(scan)  # only now may the big lexicon be read
+            self._misspellings(scan)
+            self._partial_names(scan)
+            self._invented_names(scan)
+        scan.mentions.sort(key=lambda m: m.start)
+        return scan.mentions
+
+    def _match_names(self, scan: _Scan, words: list[str], how: str = "", score: float = 100.0,
+                     only: set[int] | None = None) -> None:
+        """Corpus names in `words` (the text's words, or the same with misspellings corrected),
+        longest first; a span may also be a name written apart or together. With `only`, just
+        the spans that cover one of those positions."""
+        first = self._first_words
+        for n in range(min(self.max_alias_words, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                if (n > 3 and words[i] not in first) or not scan.free(i, n):
+                    continue  # cheap tests first: most spans start no name
+                if only is not None and only.isdisjoint(range(i, i + n)):
+                    continue
+                span = words[i : i + n]
+                phrase = " ".join(span)
+                alias, found = phrase, "exact"
+                drugs = self.aliases.get(phrase) if words[i] in first and len(phrase) >= 3 else None
+                if not drugs and n <= 3:
+                    alias = self._joined_alias(span)
+                    drugs, found = (self.aliases[alias], "joined") if alias else (None, "")
+                if not drugs:
+                    continue
+                if found == "exact":
+                    found = "exact" if normalize(drugs[0]) == phrase else "alias"
+                    if phrase in NOT_MEDICINE_WORDS:
+                        found = "weak"  # "alcohol", "zinc": a medicine only if nothing else is named
+                self._add(scan, alias, drugs, i, n, how or found, score)
+
+    def _add(self, scan: _Scan, alias: str, drugs: list[str], i: int, n: int, how: str, score: float = 100.0) -> None:
+        """Mentions of the medicines an alias names: one per distinct medicine, the plain page
+        first, its salt and route variants as alternatives, or the variant a route word in the
+        text asks for ("diclofenac gel" → Diclofenac (Topical))."""
+        routes = {r for r, forms in ROUTE_WORDS.items() if not forms.isdisjoint(scan.words)}
+        text = " ".join(scan.words[i : i + n])
+        seen: set[str] = set()
+        plainest = preferred(alias, drugs)
+        for drug in plainest:
+            key = variant_key(drug)
+            if key in seen:
+                continue
+            seen.add(key)
+            pages = sorted((d for d in drugs if variant_key(d) == key), key=lambda d: (d not in plainest, _variant_order(d)))
+            asked = [d for d in pages if route_of(d) in routes]
+            first = asked[0] if asked else pages[0]
+            rest = tuple(d for d in pages if d != first)
+            scan.mentions.append(Mention(first, text, i, i + n, how, score, alternatives=rest))
+        scan.take(i, n)
+
+    def _joined_alias(self, span: list[str]) -> str | None:
+        """The alias that `span` spells with other spaces ("hydrochloro thiazide",
+        "coamoxiclav"), or None. Ordinary words are never joined into a name."""
+        joined = "".join(span)
+        if len(joined) < 6 or joined[:4] not in self._joined_starts or (len(span) > 1 and any(w in _plain_words() for w in span)):
+            return None
+        if len(span) > 1 and joined in self.aliases:
+            return joined
+        if len(span) == 1 and joined in self.common_words:
+            return None  # an ordinary word ("retina") is not a name written together ("retin a")
+        return self._joined.get(joined)
+
+    @cached_property
+    def _joined(self) -> dict[str, str]:
+        """Multiword alias without its spaces → the alias."""
+        return {a.replace(" ", ""): a for a in self.aliases if " " in a}
+
+    @cached_property
+    def _first_words(self) -> frozenset[str]:
+        return frozenset(a.split(" ", 1)[0] for a in self.aliases)
+
+    @cached_property
+    def _joined_starts(self) -> frozenset[str]:
+        """First four letters of every alias without its spaces (most spans start no name)."""
+        return frozenset(a.replace(" ", "")[:4] for a in self.aliases)
 
     @cached_property
     def max_alias_words(self) -> int:
-        return max((len(a.split()) for a in self.aliases), default=1)
+        return min(6, max((len(a.split()) for a in self.aliases), default=1))
 
-    @cached_property
-    def _single_word_aliases(self) -> list[str]:
-        return sorted({a for a in self.aliases if " " not in a and len(a) >= 4})
-
-    @cached_property
-    def _other_single(self) -> list[str]:
-        return sorted({a for a in self.other_names if " " not in a and len(a) >= 5})
-
-    def find(self, text: str) -> list[Mention]:
-        """Medicine mentions in `text`, longest match first, then fuzzy for unknown words."""
-        words = normalize(text).split()
-        mentions: list[Mention] = []
-        used = [False] * len(words)
-        # corpus names first (longest first), then, in what is left, names the corpus lacks
-        for n in range(min(self.max_alias_words, 6, len(words)), 0, -1):
+    # -- short forms ---------------------------------------------------------------------------
+    def _short_forms(self, scan: _Scan) -> None:
+        """Abbreviations: the hand list, element symbols in salts ("k chloride"), and a word
+        that begins one word of a two- or three-word name whose other words are given
+        ("pot chloride" → potassium chloride, "vit d" → vitamin d)."""
+        words = scan.words
+        for i, w in enumerate(words):
+            alias = SHORT_FORMS.get(w)
+            if scan.free(i, 1) and alias in self.aliases and w not in self.aliases:
+                self._add(scan, alias, self.aliases[alias], i, 1, "short")
+        in_names = [w in self._alias_words for w in words]
+        for n in (3, 2):
             for i in range(len(words) - n + 1):
-                if any(used[i : i + n]):
+                # every word of the span but the shortened one is a word of some name
+                if in_names[i : i + n].count(False) > 1 or not scan.free(i, n):
                     continue
-                phrase = " ".join(words[i : i + n])
-                drugs = self.aliases.get(phrase) if len(phrase) >= 3 else None
-                if drugs:
-                    how = "exact" if normalize(drugs[0]) == phrase else "alias"
-                    drugs = preferred(phrase, drugs)
-                    if phrase in NOT_MEDICINE_WORDS:
-                        how = "weak"  # "alcohol", "zinc": a medicine only if nothing else is named
-                    for d in drugs:
-                        mentions.append(Mention(d, phrase, i, i + n, how))
-                    used[i : i + n] = [True] * n
+                span = words[i : i + n]
+                if " ".join(span) in self.aliases:
+                    continue  # the name as it is
+                for j in range(n):
+                    if all(in_names[i + k] for k in range(n) if k != j):
+                        alias = self._expand(span, j)
+                        if alias:
+                            self._add(scan, alias, self.aliases[alias], i, n, "short")
+                            break
+
+    def _expand(self, span: list[str], j: int) -> str | None:
+        """The one alias that `span` names with its word `j` shortened, or None."""
+        w = span[j]
+        rest = tuple(span[:j] + span[j + 1 :])
+        if w in ELEMENT_SYMBOLS:
+            alias = " ".join(span[:j] + [ELEMENT_SYMBOLS[w]] + span[j + 1 :])
+            return alias if alias in self.aliases else None
+        if len(w) < 3 or w in _plain_words():
+            return None
+        full = {alias for word, alias in self._by_rest.get((len(span), j, rest), ()) if word.startswith(w) and word != w}
+        return full.pop() if len(full) == 1 else None
+
+    @cached_property
+    def _alias_words(self) -> frozenset[str]:
+        return frozenset(w for a in self.aliases for w in a.split())
+
+    @cached_property
+    def _by_rest(self) -> dict[tuple, list[tuple[str, str]]]:
+        """(words, position, the other words) → (the word there, alias), for 2–3 word aliases."""
+        saved = self._saved("by_rest")
+        if isinstance(saved, list):
+            return {(k[0], k[1], tuple(k[2])): [tuple(x) for x in v] for k, v in saved}
+        out: dict[tuple, list[tuple[str, str]]] = {}
+        for a in self.aliases:
+            ws = a.split()
+            if 2 <= len(ws) <= 3:
+                for j, w in enumerate(ws):
+                    out.setdefault((len(ws), j, tuple(ws[:j] + ws[j + 1 :])), []).append((w, a))
+        return out
+
+    # -- names the corpus lacks ----------------------------------------------------------------
+    def _lexicon_names(self, scan: _Scan) -> None:
+        """Names only the lexicon knows ("zoloft" in a corpus without sertraline), longest first."""
+        words, other, first = scan.words, self.other_names, self._other_first_words
         for n in range(min(6, len(words)), 0, -1):
             for i in range(len(words) - n + 1):
                 span = words[i : i + n]
-                if any(used[i : i + n]) or all(w in _plain_words() for w in span):
-                    continue  # everyday words only: no need to open the big lexicon
+                if words[i] not in first or not scan.free(i, n) or all(w in _plain_words() for w in span):
+                    continue
                 phrase = " ".join(span)
-                other = self.other_names.get(phrase) if len(phrase) >= 3 else None
-                if other and phrase not in NOT_MEDICINE_WORDS:
-                    mentions.append(Mention("", phrase, i, i + n, "lexicon", unknown_name=other))
-                    used[i : i + n] = [True] * n
-        # misspellings: only words that are not ordinary words of the corpus or questions
-        for i, w in enumerate(words):
-            if used[i] or len(w) < 5 or w in self.common_words or w in NOT_MEDICINE_WORDS or w.isdigit():
-                continue
-            hit = _fuzzy(w, self._single_word_aliases)
-            if hit:
-                alias, score = hit
-                for d in preferred(alias, self.aliases[alias]):
-                    mentions.append(Mention(d, w, i, i + 1, "fuzzy", score))
-                used[i] = True
-                continue
-            hit = _fuzzy(w, self._other_single, strict=True)
-            if hit:
-                mentions.append(Mention("", w, i, i + 1, "fuzzy", hit[1], unknown_name=self.other_names[hit[0]]))
-                used[i] = True
-        mentions.sort(key=lambda m: m.start)
-        return mentions
+                name = other.get(phrase) if len(phrase) >= 3 else None
+                if name and phrase not in NOT_MEDICINE_WORDS:
+                    scan.mentions.append(Mention("", phrase, i, i + n, "lexicon", unknown_name=name))
+                    scan.take(i, n)
 
+    # -- misspellings ----------------------------------------------------------------------------
+    def _misspellings(self, scan: _Scan) -> None:
+        """Words in no vocabulary, corrected to the one nearest word of a corpus name when it is
+        clearly nearer than any other name word and than any ordinary word; then the corrected
+        words are read as names again (so typos inside combination names count too). Words
+        left over may be misspelt names only the lexicon knows (one edit, long words only)."""
+        fixed = list(scan.words)
+        corrected: dict[int, float] = {}
+        for i, w in scan.free_words():
+            if not self._may_be_misspelt(w):
+                continue
+            best = self._nearest_name_word(w)
+            if best and not _nearest(w, self._ordinary_by_len, best[1]):
+                fixed[i] = best[0]
+                corrected[i] = 100.0 * (1 - best[1] / max(len(w), len(best[0])))
+        if corrected:
+            self._match_names(scan, fixed, "fuzzy", min(corrected.values()), only=set(corrected))
+        for i, w in scan.free_words():
+            if len(w) < 7 or not self._may_be_misspelt(w):
+                continue
+            best = _nearest_unique(w, self._other_words_by_len, 1)
+            if best and not _nearest(w, self._ordinary_by_len, 1):
+                name = self.other_names[best[0]]
+                scan.mentions.append(Mention("", w, i, i + 1, "fuzzy", 100.0 * (1 - 1 / len(w)), unknown_name=name))
+                scan.take(i, 1)
+
+    def _nearest_name_word(self, w: str) -> tuple[str, int] | None:
+        """The nearest word of a corpus name by `typo_cost`, when every word as near means
+        the same medicine ("melatonin", "melatonina"): a neighbouring name as near means the
+        typo is unclear ("lantis": lantus or lanvis?). Returns (word, edits)."""
+        budget = _typo_budget(w)
+        got = [(typo_cost(w, c), c, d) for c, d in _nearest(w, self._name_words_by_len, _max_edits(w))]
+        got = sorted(g for g in got if g[0] <= budget)
+        if not got:
+            return None
+        best_cost = got[0][0]
+        nearest = [g for g in got if g[0] == best_cost]
+        meanings = [self._meaning(c) for _, c, _ in nearest]
+        # the same medicine, or duplicate pages of it ("amoxicillin" / "amoxicilina" → Amoxicillin,
+        # Amoxycillin): a shared medicine; else unclear
+        if any(isinstance(m, str) for m in meanings) and len(set(meanings)) > 1:
+            return None
+        if all(isinstance(m, frozenset) for m in meanings) and not frozenset.intersection(*meanings):
+            return None
+        # the medicine's own name first among equally near words
+        _, word, edits = min(nearest, key=lambda g: (g[1] not in self.aliases, g[1]))
+        return word, edits
+
+    def _meaning(self, word: str):
+        """What a name word stands for: the medicines it names alone, else the word itself."""
+        drugs = self.aliases.get(word)
+        return frozenset(variant_key(d) for d in preferred(word, drugs)) if drugs else word
+
+    def _may_be_misspelt(self, w: str) -> bool:
+        """Out of every vocabulary: not an ordinary word, not a name the lexicon knows."""
+        return (len(w) >= 4 and _ALPHA.match(w) is not None and w not in self.common_words
+                and w not in NOT_MEDICINE_WORDS and w not in _plain_words() and w not in self._lexicon_words)
+
+    @cached_property
+    def _name_words_by_len(self) -> dict[tuple[int, str], list[str]]:
+        return _by_length(w for w in self._alias_words if len(w) >= 4 and _ALPHA.match(w))
+
+    @cached_property
+    def _ordinary_by_len(self) -> dict[tuple[int, str], list[str]]:
+        """The corpus's and questions' words that are in no medicine's name."""
+        names = self._alias_words | self._lexicon_words
+        return _by_length(w for w in self.common_words | _plain_words() if w not in names and _ALPHA.match(w))
+
+    @cached_property
+    def _other_first_words(self) -> frozenset[str]:
+        return frozenset(a.split(" ", 1)[0] for a in self.other_names)
+
+    @cached_property
+    def _other_words_by_len(self) -> dict[tuple[int, str], list[str]]:
+        return _by_length(a for a in self.other_names if " " not in a and len(a) >= 5)
+
+    @cached_property
+    def _lexicon_words(self) -> frozenset[str]:
+        return frozenset(w for a in list(self.other_names) + list(self.classes) for w in a.split())
+
+    # -- partial names -----------------------------------------------------------------------------
+    def _partial_names(self, scan: _Scan) -> None:
+        """A word that is one word of one medicine's name ("glargine" → Insulin Glargine),
+        when it looks like a medicine's word (not "evening" of Evening Primrose Oil). Shared by
+        two or three medicines ("peroxide"), it names them all as alternatives; by more
+        ("acid", "sodium"), none."""
+        for i, w in scan.free_words():
+            groups = self._word_groups.get(w)
+            if not groups or len(groups) > 3 or len(w) < 5 or w in _plain_words() or w in NOT_MEDICINE_WORDS:
+                continue
+            if not namelike.looks_like_a_name(self.lexicon.namelike, w):
+                continue
+            if len(groups) == 1:
+                drug, *variants = groups[0]
+                scan.mentions.append(Mention(drug, w, i, i + 1, "partial", alternatives=tuple(variants)))
+            else:
+                scan.mentions.append(Mention("", w, i, i + 1, "ambiguous", alternatives=tuple(g[0] for g in groups)))
+            scan.take(i, 1)
+
+    def _saved(self, key: str):
+        """A structure the index saved beside the table (names_index.json), read on first need."""
+        path = getattr(self, "name_index_file", None)
+        if path is None:
+            return None
+        if getattr(self, "_name_index", None) is None:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            self._name_index = data if isinstance(data, dict) else {}
+        return self._name_index.get(key)
+
+    def name_index_json(self) -> dict:
+        """What `_saved` reads: built at index time (seconds), not on a question."""
+        return {"word_groups": self._word_groups, "by_rest": [[list(k), v] for k, v in self._by_rest.items()]}
+
+    @cached_property
+    def _word_groups(self) -> dict[str, list[list[str]]]:
+        """Word → the medicines it is one word of, grouped by name without route or salt
+        (plainest first): words of single-ingredient medicines' names, and words of multiword
+        brand aliases that are no ordinary word ("yasmin" of "yasmin 28")."""
+        saved = self._saved("word_groups")
+        if isinstance(saved, dict):
+            return saved
+        groups: dict[str, dict[str, set[str]]] = {}
+
+        def add(word: str, meds: Iterable[str]) -> None:
+            if len(word) >= 4 and word not in SALT_WORDS and _ALPHA.match(word) and word not in self.aliases:
+                for m in meds:
+                    groups.setdefault(word, {}).setdefault(variant_key(m), set()).add(m)
+
+        for m in self.medicines:
+            if "+" not in m:
+                for w in variant_key(m).split():
+                    add(w, [m])
+        for alias, meds in self.aliases.items():
+            if " " in alias:
+                for w in alias.split():
+                    if w not in self.common_words:
+                        add(w, preferred(alias, meds))
+        return {w: [sorted(ms, key=_variant_order) for _, ms in sorted(g.items())] for w, g in groups.items()}
+
+    # -- invented names ------------------------------------------------------------------------------
+    def _invented_names(self, scan: _Scan) -> None:
+        """A word in no vocabulary, no misspelling of an ordinary word or of a name, that looks
+        like a medicine's name ("veltrazine"): named back as unknown."""
+        for i, w in scan.free_words():
+            if len(w) < 5 or not self._may_be_misspelt(w) or not namelike.looks_like_a_name(self.lexicon.namelike, w):
+                continue
+            edits = _max_edits(w)
+            if _nearest(w, self._ordinary_by_len, edits) or _nearest(w, self._name_words_by_len, min(edits, 2)):
+                continue  # a typo ("pregnent"), or a misspelt name too unclear to correct
+            if self._splits_into_words(w):
+                continue  # "sideefects": two words run together
+            scan.mentions.append(Mention("", w, i, i + 1, "invented", 0.0, unknown_name=w))
+            scan.take(i, 1)
+
+    def _splits_into_words(self, w: str) -> bool:
+        """Is `w` two ordinary words run together, the second maybe with one typo?"""
+        ordinary = self.common_words
+        for k in range(2, len(w) - 2):
+            left, right = w[:k], w[k:]
+            if left in ordinary and (right in ordinary or _nearest(right, self._ordinary_by_len, 1)):
+                return True
+        return False
+
+    # -- suggestions ---------------------------------------------------------------------------------
     def closest(self, name: str, limit: int = 3) -> list[str]:
-        """Indexed medicine names closest to `name` (for "did you mean")."""
+        """Indexed medicine names that look like `name` (for "did you mean"): similar as whole
+        names, so an invented name gets no unrelated suggestions."""
         from rapidfuzz import fuzz, process
 
-        got = process.extract(normalize(name), {m: normalize(m) for m in self.medicines}, scorer=fuzz.WRatio, limit=limit)
-        return [m for _, score, m in got if score >= 60]
+        got = process.extract(normalize(name), {m: normalize(m) for m in self.medicines}, scorer=fuzz.ratio,
+                              limit=limit, score_cutoff=75)
+        return [m for _, _, m in got]
 
 
-def _fuzzy(word: str, choices: list[str], strict: bool = False) -> tuple[str, float] | None:
-    """The closest name within a small edit distance (a typo: one edit for short words,
-    two for long ones; a swap of two letters counts as one), or None.
+def _max_edits(word: str) -> int:
+    """Edits a misspelling may have: one in short words, two, three in long ones (≥ 10)."""
+    return 1 if len(word) <= 5 else 2 if len(word) < 10 else 3
 
-    `strict` (for the lexicon's names that are not in the corpus, where a false match would
-    wrongly say "unknown medicine") allows one edit, and only in long words."""
-    if not choices:
-        return None
+
+def _typo_budget(word: str) -> float:
+    """The `typo_cost` a misspelling may have: a short word allows one real letter change at
+    most ("brutal" is not a misspelt "blutal"), long ones up to four cheap slips."""
+    return 1.0 if len(word) <= 6 else 1.5 if len(word) < 10 else 2.0
+
+
+_KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEAR_KEYS = {frozenset((row[k], row[k + 1])) for row in _KEY_ROWS for k in range(len(row) - 1)}
+_VOWELS = frozenset("aeiouy")
+
+
+def _cheap_swap(a: str, b: str) -> bool:
+    """Letters people mistype for each other: vowels, neighbouring keys, the same sound."""
+    return ((a in _VOWELS and b in _VOWELS) or frozenset((a, b)) in _NEAR_KEYS
+            or any(a in s and b in s for s in _SAME_SOUND))
+
+
+def typo_cost(typed: str, name: str) -> float:
+    """Edit distance weighted by how people misspell: a vowel for a vowel, a neighbouring
+    key, a doubled or dropped double letter, two letters swapped cost ½; any other letter
+    change 1½ (insertions and deletions 1)."""
+    n, m = len(typed), len(name)
+    d = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        d[i][0] = float(i)
+    for j in range(1, m + 1):
+        d[0][j] = float(j)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            a, b = typed[i - 1], name[j - 1]
+            sub = 0.0 if a == b else 0.5 if _cheap_swap(a, b) else 1.5
+            # an extra letter is cheap when it doubles a neighbour or is a vowel
+            extra = 0.5 if a in _VOWELS or (i > 1 and typed[i - 2] == a) or (i < n and typed[i] == a) else 1.0
+            missing = 0.5 if b in _VOWELS or (j > 1 and name[j - 2] == b) or (j < m and name[j] == b) else 1.0
+            d[i][j] = min(d[i - 1][j - 1] + sub, d[i - 1][j] + extra, d[i][j - 1] + missing)
+            if i > 1 and j > 1 and a == name[j - 2] and typed[i - 2] == b:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 0.5)
+    return d[n][m]
+
+
+def _by_length(words: Iterable[str]) -> dict[tuple[int, str], list[str]]:
+    """Words by (length, first letter): a misspelling is looked for only among words of about
+    its length that start with the same sound."""
+    out: dict[tuple[int, str], list[str]] = {}
+    for w in sorted(set(words)):
+        out.setdefault((len(w), w[0]), []).append(w)
+    return out
+
+
+def _starts(letter: str) -> set[str]:
+    return {letter}.union(*(s for s in _SAME_SOUND if letter in s))
+
+
+def _nearest(word: str, by_len: dict[tuple[int, str], list[str]], max_edits: int) -> list[tuple[str, int]]:
+    """Words within `max_edits` (a swap of two letters is one edit) that start with the same
+    sound, nearest first."""
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
-    if strict:
-        max_edits = 1 if len(word) >= 7 else 0
-    else:
-        max_edits = 1 if len(word) < 8 else 2
-    if max_edits == 0:
+    out = []
+    for n in range(len(word) - max_edits, len(word) + max_edits + 1):
+        for first in _starts(word[0]):
+            choices = by_len.get((n, first))
+            if choices:
+                out += [(c, int(d)) for c, d, _ in process.extract(word, choices, scorer=OSA.distance,
+                                                                  score_cutoff=max_edits, limit=None)]
+    return sorted(out, key=lambda cd: (cd[1], cd[0]))
+
+
+def _nearest_unique(word: str, by_len: dict[tuple[int, str], list[str]], max_edits: int) -> tuple[str, int] | None:
+    """The nearest word, if no other is as near."""
+    got = _nearest(word, by_len, max_edits)
+    if not got or (len(got) > 1 and got[1][1] == got[0][1]):
         return None
-    for hit in process.extract(word, choices, scorer=OSA.distance, score_cutoff=max_edits, limit=5):
-        # typos rarely hit the first letters: "synthroid" is not a misspelt "sinthrome"
-        if word[: hit[1]] == hit[0][: hit[1]]:
-            return hit[0], 100.0 * (1 - hit[1] / max(len(word), len(hit[0])))
-    return None
+    return got[0]
 
 
-# -- building the table (index time) ---------------------------------------------------------
-
-
-def _word_key(name: str) -> frozenset:
-    """A name's words without "and"/"with" and salt or form words, in any order."""
-    return frozenset(w for w in normalize(name).split() if w not in SALT_WORDS and w not in ("and", "with", "plus"))
-
-
-def build_table(medicines: list[str], use_lexicon: bool = True, progress=None) -> DrugTable:
-    """Alias table for the corpus's medicine names, enriched from the drug lexicon."""
-    aliases: dict[str, set[str]] = {}
-
-    def add(alias: str, med: str) -> None:
-        alias = normalize(alias)
-        if alias and len(alias) >= 3 and (alias not in NOT_MEDICINE_WORDS or alias == normalize(med)):
-            aliases.setdefault(alias, set()).add(med)
-
-    for med in medicines:
-        for form in base_forms(med):
-            add(form, med)
-    other: dict[str, str] = {}
-    classes: set[str] = set()
-    if use_lexicon:
-        lex = load_lexicon()
-        if lex is not None:
-            variant_to_canonical, canonical_synonyms, canonical_name, specific_canon = lex
-            # link each corpus medicine to lexicon entries: by a variant name, by the entry's own
-            # name, or — for combinations — by the same set of words ("Amoxicillin + Clavulanic
-            # acid" is "amoxicillin and clavulanic acid")
-            by_words: dict[frozenset, set[str]] = {}
-            for c in canonical_synonyms:
-                by_words.setdefault(_word_key(c), set()).add(c)
-            for v, cs in variant_to_canonical.items():
-                if " " in v:
-                    by_words.setdefault(_word_key(v), set()).update(cs)
-            canon_to_meds: dict[str, set[str]] = {}
-            for med in medicines:
-                for form in base_forms(med) | {normalize(med)}:
-                    linked = set(variant_to_canonical.get(form, ()))
-                    if form in canonical_synonyms:
-                        linked.add(form)
-                    key = _word_key(form)
-                    if len(key) > 1:
-                        linked |= by_words.get(key, set())
-                    for c in linked:
-                        canon_to_meds.setdefault(c, set()).add(med)
-            for c, meds in canon_to_meds.items():
-                for syn in canonical_synonyms.get(c, ()):
-                    for med in meds:
-                        add(syn, med)
-            for variant, canons in variant_to_canonical.items():
-                v = normalize(variant)
-                if v in aliases or v in NOT_MEDICINE_WORDS or len(v) < 4:
-                    continue
-                if any(c in canon_to_meds for c in canons):
-                    for c in canons:
-                        for med in canon_to_meds.get(c, ()):
-                            add(v, med)
-                    continue
-                specific = [c for c in canons if c in specific_canon]
-                if specific:  # drug classes ("benzodiazepines", "statins") stay ordinary words
-                    other[v] = canonical_name.get(specific[0], variant)
-                elif v not in NOT_MEDICINE_WORDS:
-                    classes.add(v)
-    # an alias that names a medicine exactly wins over lexicon links ("ibuprofen" page vs combos)
-    table = {a: sorted(meds, key=lambda m: (normalize(m) != a, len(m), m)) for a, meds in aliases.items()}
-    return DrugTable(table, sorted(set(medicines)), other, classes=sorted(classes))
-
-
-def _lexicon_cache_path() -> Path | None:
-    try:
-        from importlib.metadata import version
-
-        ver = version("drug-named-entity-recognition")
-    except Exception:
-        return None
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "rxquote" / f"lexicon-{ver}-v{TABLE_VERSION}.json"
-
-
-def load_lexicon():
-    """(variant → canonicals, canonical → synonyms, canonical → display name, specific medicines).
-
-    Importing the lexicon package takes seconds (it unpickles its own bundled dictionary), so
-    the few fields used here are kept as plain JSON in the user's cache, per package version.
-    """
-    cache = _lexicon_cache_path()
-    if cache is not None:
-        try:
-            data = json.loads(cache.read_text(encoding="utf-8"))
-            return data["v2c"], data["syn"], data["name"], set(data["specific"])
-        except (OSError, ValueError, KeyError):
-            pass
-    try:
-        from drug_named_entity_recognition import drugs_finder as f  # slow: ~2 s, index time only
-    except Exception:  # pragma: no cover - the lexicon is optional at run time
-        return None
-    v2c = {normalize(k): list(v) for k, v in f.drug_variant_to_canonical.items()}
-    syn = {c: list(d.get("synonyms", [])) + [c] for c, d in f.drug_canonical_to_data.items()}
-    name = {c: d.get("name", c) for c, d in f.drug_canonical_to_data.items()}
-    # a specific medicine has a DrugBank, MedlinePlus or NHS entry; MeSH-only entries are classes
-    specific = {c for c, d in f.drug_canonical_to_data.items() if d.get("drugbank_id") or d.get("medline_plus_id") or d.get("nhs_url")}
-    if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"v2c": v2c, "syn": syn, "name": name, "specific": sorted(specific)}), encoding="utf-8")
-            os.replace(tmp, cache)  # atomic: concurrent builds never read half a file
-        except OSError:
-            pass  # a read-only home only costs time
-    return v2c, syn, name, specific
+# index time: imported last, as drugs_build uses the names above
+from .drugs_build import build_table, load_lexicon  # noqa: E402,F401

@@ -47,6 +47,7 @@ from . import __version__
 from .bm25 import BM25Index
 from .corpus import MONOGRAPH_SUFFIXES, SECTIONS, Chunk, list_corpus
 from .drugs import TABLE_VERSION, DrugTable, build_table, normalize
+from .errors import IndexProblem
 from .layout import FILES, ChunkColumns, FileRecords, open_drug_table, open_folders
 from .text import TOKENIZER_SETTINGS, Analyzer, stopwords
 
@@ -63,8 +64,7 @@ MANIFEST_FIELDS = {"format": int, "rxquote": str, "tokenizer": dict, "parser": s
                    "built_at": str, "counts": dict, "generation": str, "checksums": dict}
 
 
-class IndexError_(Exception):
-    """An index problem a person can act on (one line)."""
+IndexError_ = IndexProblem  # the old name, for code written against it: use IndexProblem
 
 
 class StaleIndexError(IndexError_):
@@ -475,7 +475,7 @@ def build(corpus: Path, index_dir: Path, progress: Progress | None = None, use_l
         raise IndexError_(f"another rxquote is still building {index_dir}") from e
     try:
         # the medicine-name table builder is looked up here, at call time, so tests can swap it
-        return build_generation(corpus, index_dir, progress, lambda meds: build_table(meds, use_lexicon=use_lexicon), workers)
+        return build_generation(corpus, index_dir, progress, lambda meds, vocabulary: build_table(meds, use_lexicon=use_lexicon, vocabulary=vocabulary), workers)
     finally:
         lock.release()
 

@@ -22,6 +22,17 @@ class Intent:
     def score(self, q: str) -> float:
         return sum(w for p, w in self.patterns if re.search(p, q))
 
+    def matched_words(self, q: str) -> set[str]:
+        """The words of a normalised question that this intent's patterns matched and spell
+        out ("how long … work", "storage and disposal"): they say what kind of answer, not
+        what about. Words a pattern's wildcard spans ("what is … for") are not among them."""
+        literals = [w for p, _ in self.patterns for w in re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", p))]
+        out: set[str] = set()
+        for p, _ in self.patterns:
+            for m in re.finditer(p, q):
+                out.update(w for w in m.group(0).split() if any(w.startswith(lit) for lit in literals))
+        return out
+
     def faq_matches(self, text: str) -> bool:
         return bool(self.faq) and re.search(self.faq, text, re.I) is not None
 
@@ -31,6 +42,7 @@ INTENTS: tuple[Intent, ...] = (
         "missed_dose",
         ("faq", "dosage"),
         ((r"\b(miss(ed|ing)?|forg[eo]t\w*|skip(ped|ping)?)\b.{0,40}\b(dose|doses|pill|pills|tablet|tablets|it|take|taking|meds?|medication|one)\b", 4.0),
+         (r"\b(missed|forgot|forgotten|skipped) (my|his|her|their|to take)\b", 4.0),
          (r"\bdose\b.{0,20}\b(miss|forg|skip)", 4.0)),
         faq=r"\b(miss|missed|forget|forgot|skip)",
         label="Missed dose",
@@ -61,8 +73,9 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "onset",
         ("faq", "how_it_works", "dosage"),
-        ((r"\bhow (long|soon|quickly|fast)\b.{0,50}\b(work|effect|kick|results?|help|start)", 5.0),
-         (r"\bwhen\b.{0,40}\b(start|begin)\w*\b.{0,10}\bwork", 5.0), (r"\bkick in\b", 5.0)),
+        ((r"\bhow (long|soon|quick|quickly|fast)\b.{0,50}\b(work|effect|kick|results?|help|start)", 5.0),
+         (r"\bwhen\b.{0,40}\b(start|begin)\w*\b.{0,10}\bwork", 5.0), (r"\bkick in\b", 5.0),
+         (r"\bhow long\b.{0,25}\b(supposed|going|meant|expected) to take\b|\bhow long (will|does|should) it take\b", 4.0)),
         faq=r"how long|take effect|to work|see (results|improvement)|start working|kick in",
         label="How long it takes",
     ),
@@ -73,6 +86,9 @@ INTENTS: tuple[Intent, ...] = (
          (r"\b(cause|causes|caused|causing|give you|give me|gives you)\b", 2.5),
          (r"\b(hungry|appetite|weight|tired|fatigue|insomnia|constipat\w*|diarrh\w*|vomit\w*|itch\w*|swelling|bruis\w*)\b", 1.0),
          (r"\bmake (me|you|him|her|them|my \w+) (feel )?(sleepy|drowsy|tired|dizzy|sick|nauseous|gain|fat|hungry)", 4.0),
+         # what a medicine does to the person ("making me pass out", "gave me white patches")
+         (r"\b(make|makes|making|made|gave|give|gives|giving|turned|turning) (me|my|him|his|her|them|their|you|your)\b", 3.0),
+         (r"\bwhy (do|am|is|does|are) (i|my|he|she|they)\b", 2.0),
          (r"\b(drowsy|drowsiness|sleepy|dizzy|dizziness|nausea|headaches?|weight gain|hair loss|insomnia|rash)\b", 1.5)),
         faq=r"side effect|reaction",
         label="Side effects",
@@ -85,7 +101,8 @@ INTENTS: tuple[Intent, ...] = (
          (r"\b(mg|milligrams?|mcg)\b", 2.0), (r"\b(maximum|max|starting|daily)\b", 1.0),
          (r"\b(forms?|tablets?|capsules?|injections?|liquid|syrup|cream)\b.{0,20}\b(come|available|forms?)\b", 2.0),
          (r"\bcome in\b", 2.0),
-         (r"\b(cut|split|crush\w*|chew\w*|halve|break) (it|them|the|my|a|this)\b", 3.0),
+         (r"\b(cut|split|crush\w*|chew\w*|halve|break|open|dissolve|sprinkle) (it|them|the|my|a|an|this)\b", 3.0),
+         (r"\bhow long (can|should|could|is it (ok|safe|okay) to|do|to) (i |you |we )?(take|stay on|use|be on|keep taking|continue)\b", 4.0),
          (r"\b(empty stomach|with food|without food|with meals?|before (a )?meals?|after (a )?meals?|on food)\b", 3.0),
          (r"\b(time of day|what time|morning or (at )?night|in the morning|at night|bedtime)\b", 3.0),
          (r"\bwhen (should|do|to|can|would) (i |you )?(take|use|give|apply)\b", 3.0)),
@@ -116,9 +133,28 @@ INTENTS: tuple[Intent, ...] = (
          (r"\b(interact\w*|together|combin\w*|mix\w*|at the same time)\b", 3.0), (r"\btake .{1,40} with\b", 2.0),
          (r"\b(safe|safety|precautions?|warnings?|cautions?|careful|contraindicat\w*|avoid|dangerous|concerns?)\b", 3.0),
          (r"\bwho (should|shouldn t|should not|can t|cannot)\b", 2.0),
+         (r"\b(worse|worsen\w*|aggravat\w*|flare\w*)\b", 3.5),  # a condition it can make worse
+         (r"\b(risky|riskier|more risk\w*|higher risk)\b", 3.0),
          (r"\b(liver|kidney|heart|elderly|older|children|kids|child|drive|driving|machinery|surgery|allerg\w*)\b", 1.5)),
         faq=r"alcohol|pregnan|breast|drive|safe|interact",
         label="Precautions",
+    ),
+    # What a monograph never covers: price and insurance, what the pill looks or tastes like,
+    # who makes it, its history, recalls, its inactive ingredients. Asked about a known medicine,
+    # the honest answer is no_match naming it (not a dosage passage for "how much does it cost").
+    Intent(
+        "out_of_scope",
+        (),
+        ((r"\b(cost|costs|price|prices|priced|pricing|expensive|cheap|cheaper|afford\w*|copay|co pay|coupon|discount)\b", 6.0),
+         (r"\b(insurance|insured|medicare|medicaid|formulary|tier)\b", 6.0), (r"\bcovered by\b", 6.0),
+         (r"\bhow much (is|are|for) (a|one|the|my)? ?(month|bottle|box|pack|supply|prescription|refill)\b", 6.0),
+         (r"\b(look|looks) like\b|\b(shape|imprint|flavou?r|flavou?red)\b", 6.0),
+         (r"\b(what|which) colou?r\b|\bcolou?r (is|are|of) (the|a|my|it|they)\b", 6.0),
+         (r"\bwho (makes|made|manufactures|invented|discovered)\b|\b(manufacturer|made by|company that makes)\b", 6.0),
+         (r"\b(invented|discovered|history of)\b|\bwhat year\b", 6.0), (r"\brecall(ed|s)?\b", 6.0),
+         (r"\b(gluten|lactose|gelatin|gelatine|vegan|vegetarian|halal|kosher|dairy free)\b", 6.0),
+         (r"\bpronounce\w*|\bpronunciation\b", 6.0)),
+        label="Not in the monographs",
     ),
     Intent(
         "about",
@@ -164,31 +200,5 @@ def detect_scored(question: str) -> tuple[Intent | None, float]:
 STRONG = 3.0  # an intent this heavy is clear enough to search every monograph without a medicine
 
 
-# -- safety ----------------------------------------------------------------------------------
-_EMERGENCY = [
-    r"\b(overdos\w*|od d|o\.d\.)\b",
-    r"\b(poison\w*|toxic dose)\b",
-    r"\b(took|taken|take|swallowed|ate|had|taking|drank)\b.{0,30}\b(too (many|much)|a lot of|lots of|whole (bottle|pack|box|packet|strip)|handful|entire (bottle|pack|box))\b",
-    r"\b(took|taken|swallowed|ate|had|drank)\b.{0,15}\b([1-9]\d|\d{3,}|twenty|thirty|forty|fifty|hundred)\b.{0,30}\b(pills?|tablets?|capsules?|doses?|of (them|my|his|her|the))\b",
-    r"\b(my|a|the|our)\b.{0,12}\b(child|son|daughter|kid|toddler|baby|infant|dog|cat|\d+ (year|yr|month)s? old)\b.{0,40}\b(swallowed|ate|took|got into|drank|chewed|has taken)\b",
-    r"\b(swallowed|ate|drank)\b.{0,30}\b(by (mistake|accident)|accidentally)\b",
-    r"\baccidentally\b.{0,20}\b(swallowed|ate|drank|took)\b.{0,40}\b(child|kid|son|daughter|baby|pills|tablets|bottle)\b",
-    r"\b(can ?t|cannot|can not|trouble|difficulty|hard to|struggling to|not|stopped) (breath\w*)\b",
-    r"\b(unconscious|unresponsive|won ?t wake|not waking|passed out|collapsed|turning blue|lips are blue|seizing|having a seizure|anaphyla\w*|throat (is )?(closing|swelling))\b",
-    r"\b(kill (myself|me)|end (my|it) (life|all)|ending my life|take my (own )?life|want to die|wanna die|better off dead|suicide (plan|attempt|note)|commit suicide|attempt\w* suicide)\b",
-    r"\b(i m|i am|im|i feel|feeling|i have been|i ve been)\b.{0,20}\bsuicidal\b",
-    r"\b(i|i m|i am|i have|i ve)\b.{0,30}\b(suicidal thoughts|thoughts of (suicide|killing myself|dying|ending))\b",
-    r"\b(self[- ]?harm\w*|hurt(ing)? myself|harm(ing)? myself|cut(ting)? myself)\b",
-    r"\b(chest pain|heart attack|stroke)\b.{0,20}\b(now|right now|happening|having)\b",
-    r"\b(having|i m having|i am having)\b.{0,10}\b(chest pain|heart attack|stroke|seizure)\b",
-]
-_EMERGENCY_RE = re.compile("|".join(f"(?:{p})" for p in _EMERGENCY))
-
-
 # intents that only a specific medicine's page can answer ("what if I miss a dose?")
 MEDICINE_SPECIFIC = frozenset({"missed_dose", "storage", "stopping", "addiction", "onset", "dosage"})
-
-
-def is_emergency(question: str) -> bool:
-    q = " " + re.sub(r"[^a-z0-9.]+", " ", question.lower().replace("'", "").replace("\u2019", "")) + " "
-    return _EMERGENCY_RE.search(q) is not None

@@ -201,10 +201,11 @@ def save_drug_table(folder: Path, table: DrugTable) -> None:
             "max_alias_words": max((len(a.split()) for a in keys), default=1)}
     (folder / "drugs.json").write_text(json.dumps(info), encoding="utf-8")
     (folder / "lexicon.json").write_text(json.dumps(table.to_json()[1], ensure_ascii=False), encoding="utf-8")
+    (folder / "names_index.json").write_text(json.dumps(table.name_index_json(), ensure_ascii=False), encoding="utf-8")
 
 
 DRUG_TABLE_FILES = ("alias_keys.npy", "alias_keys_ptr.npy", "alias_ptr.npy", "alias_meds.npy", "medicine_names.npy",
-                    "medicine_names_ptr.npy", "drugs.json", "lexicon.json")
+                    "medicine_names_ptr.npy", "drugs.json", "lexicon.json", "names_index.json")
 
 
 def open_drug_table(gen: Path, common_words: frozenset[str]) -> DrugTable:
@@ -220,6 +221,7 @@ def open_drug_table(gen: Path, common_words: frozenset[str]) -> DrugTable:
     lexicon_file = gen / "lexicon.json"
     data = {"aliases": aliases, "medicines": medicines, "version": info["version"]}
     table = DrugTable.from_json(data, common_words, lexicon=lambda: _read_lexicon(lexicon_file))
+    table.name_index_file = gen / "names_index.json"  # word groups and short-form keys, read on first need
     # DrugTable computes this on the first question by splitting every alias (~0.1 s for a
     # 10× corpus); it is known at index time, so it is filled into its cached_property here
     table.__dict__["max_alias_words"] = info["max_alias_words"]

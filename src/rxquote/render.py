@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:  # render is imported for safe_text by error paths: keep it light
     from .answer import Answer, Passage
@@ -29,12 +29,62 @@ def safe_text(s: str) -> str:
     return _CONTROL.sub("\ufffd", s)
 
 
-def attribution(p: Passage) -> str:
-    lines = f"{p.start_line}" if p.start_line == p.end_line else f"{p.start_line}-{p.end_line}"
-    return f"\u2014 {p.drug} \u00b7 {p.section_label} \u00b7 {p.source}:{lines}"
+def line_range(start: int, end: int) -> str:
+    return f"line {start}" if start == end else f"lines {start}\u2013{end}"
 
 
-def to_text(answer: Answer, explain: bool = False) -> str:
+def is_focused(p: Passage) -> bool:
+    """Is the passage cut from a larger chunk (not the whole section or FAQ pair)?"""
+    return bool(p.section_start_line) and (p.start_line, p.end_line) != (p.section_start_line, p.section_end_line)
+
+
+def where(p: Passage, whole: bool = False) -> str:
+    """Where the quoted lines sit in their page, the section named once: "lines 54–55 of the
+    Precautions section", "the Usage section, line 12", "FAQ, line 28". `whole`: the passage
+    as its whole section (`--full`, the chat's expanded view)."""
+    start, end = (p.section_start_line, p.section_end_line) if whole and p.section_start_line else (p.start_line, p.end_line)
+    if p.section == "faq":
+        return f"FAQ, {line_range(start, end)}"
+    if is_focused(p) and not whole:
+        return f"{line_range(start, end)} of the {p.section_label} section"
+    return f"the {p.section_label} section, {line_range(start, end)}"
+
+
+def medicine(p: Passage) -> str:
+    """The medicine quoted, with its page when the page covers more ("Imipramine (Diazepam + Imipramine)")."""
+    return p.drug if not p.title or p.title == p.drug else f"{p.drug} ({p.title})"
+
+
+def own_heading(p: Passage) -> str:
+    """The chunk's heading when it tells more than its medicine and section ("Taking them
+    together"), else "": FAQ questions open their quote, and "Side Effects" or "Warnings and
+    Precautions" only repeat the section's name."""
+    heading = " ".join(p.heading.split())
+    if p.section == "faq" or not heading:
+        return ""
+    said = _words(f"{p.drug} {p.title} {p.section_label}")
+    return "" if _words(heading) <= said | _words(p.section) | {"and", "of", "for", "the"} else heading
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def attribution(p: Passage, whole: bool = False) -> str:
+    """The line under a quote: where it sits and the file ("— lines 54–55 of the Precautions
+    section · i/ibuprofen.md"); the medicine is in the passage's title line."""
+    return f"\u2014 {where(p, whole)} \u00b7 {p.source}"
+
+
+def citation(p: Passage, whole: bool = False) -> str:
+    """A quote's full citation on one line, for a quote standing alone (clipboard, transcript):
+    "— Ibuprofen · lines 54–55 of the Precautions section · i/ibuprofen.md"."""
+    return f"\u2014 {medicine(p)} \u00b7 {where(p, whole)} \u00b7 {p.source}"
+
+
+def to_text(answer: Answer, explain: bool = False, full: Callable[[Passage], str | None] | None = None) -> str:
+    """The answer for a person: each quote under its medicine, then where it sits; the
+    disclaimer last. `full(p)` gives a passage's whole section (`ask --full`)."""
     out: list[str] = []
     if answer.status == "emergency":
         out.append(f"!! {safe_text(answer.message or '')}")
@@ -43,12 +93,13 @@ def to_text(answer: Answer, explain: bool = False) -> str:
         out.append(safe_text(answer.message))  # it may name a medicine as the question typed it
         out.append("")
     for p in answer.passages:
-        heading = f"[{p.rank}] {p.title}" + (f" \u2014 {p.heading}" if p.heading and p.heading != p.title else "")
-        out.append(safe_text(heading))
-        for line in p.text.split("\n"):
+        whole = full(p) if full is not None else None
+        heading = own_heading(p)
+        out.append(safe_text(f"[{p.rank}] {medicine(p)}" + (f" \u2014 {heading}" if heading else "")))
+        for line in (whole or p.text).split("\n"):
             line = line[:-1] if line.endswith("\r") else line  # CRLF pages: the CR is a line end, not text
             out.append("  > " + safe_text(line) if line.strip() else "  >")
-        out.append("  " + safe_text(attribution(p)))
+        out.append("  " + safe_text(attribution(p, whole=whole is not None)))
         out.append("")
     if explain and answer.explain:
         out.extend(safe_text(line) for line in explain_lines(answer.explain))
@@ -58,29 +109,46 @@ def to_text(answer: Answer, explain: bool = False) -> str:
 
 
 def explain_lines(e: dict) -> list[str]:
-    """How the answer was found: tokens, medicines, intent, and each passage's score parts."""
+    """How the answer was found, stage by stage: understand → candidates → rank → decide."""
+    u = e.get("understand") or {}
+    lines = ["explain:"]
+    if u.get("emergency"):
+        t = u["emergency"]
+        lines.append(f"  emergency:  {t['family']} / {t['rule']}: \u201c{t['words']}\u201d")
     mentions = ", ".join(
-        f"{m['text']} → {m['drug'] or ('unknown: ' + m['unknown'] if m.get('unknown') else '?')} ({m['how']})"
-        for m in e.get("mentions", [])
+        f"{m['text']} \u2192 {m['drug'] or ('unknown: ' + m['unknown'] if m.get('unknown') else '?')} ({m['how']})"
+        for m in u.get("mentions", [])
     ) or "none named"
-    lines = [
-        "explain:",
-        f"  tokens:     {' '.join(e.get('tokens', [])) or '(none)'}",
-        f"  medicines:  {mentions}",
-        f"  focus:      {', '.join(e.get('focus') or []) or '(none)'}   used: {', '.join(e.get('drugs') or []) or '(none)'}",
-        f"  intent:     {e.get('intent') or '(none)'}",
-        f"  candidates: {e.get('candidates', 0)}",
+    intent = u.get("intent") or {}
+    lines += [
+        "  understand:",
+        f"    medicines:  {mentions}",
+        f"    about:      {', '.join(u.get('drugs') or []) or '(none)'} ({u.get('drugs_from', 'none')})",
+        f"    intent:     {intent.get('name') or '(none)'} (weight {intent.get('weight', 0):g}, {intent.get('source', 'none')})",
+        f"    topic:      {' '.join(u.get('topic') or []) or '(none)'}",
+        f"    tokens:     {' '.join(u.get('tokens') or []) or '(none)'}",
     ]
-    for p in e.get("passages", []):
-        parts = [f"bm25 {p['bm25']:.3f}"]
+    if u.get("asking"):
+        lines.append(f"    asking:     {u['asking']}")
+    if u.get("corrected"):
+        lines.append("    corrected:  " + ", ".join(f"{a} \u2192 {b}" for a, b in u["corrected"].items()))
+    c = e.get("candidates")
+    if c:
+        lines.append(f"  candidates: {c['count']} ({c['reason']})")
+    if e.get("rank"):
+        lines.append("  rank (final = relevance + page):")
+    for p in e.get("rank", []):
+        parts = [f"lexical {p.get('lexical', 0):.2f}"]
         if p.get("section_bonus"):
             parts.append(f"section +{p['section_bonus']}")
-        if p.get("shared_text"):
-            parts.append("shared text of the named medicines")
-        if p.get("drug_bonus"):
-            parts.append(f"medicine +{p['drug_bonus']}")
-        lines.append(f"  #{p['rank']} chunk {p['chunk']} ({p['section']}): final {p['final']:.3f} = relevance "
+        if p.get("faq_words"):
+            parts.append(f"faq question {p['faq_words']:.2f}")
+        parts.append(f"page {p.get('page', 0)}")
+        lines.append(f"    chunk {p['chunk']} ({p['section']}): final {p['final']:.3f} = relevance "
                      f"{p.get('relevance', 0):.3f} [{', '.join(parts)}]")
+    d = e.get("decide")
+    if d:
+        lines.append(f"  decide:     {d['status']} ({', '.join(d['drugs']) or 'no medicine'})")
     return lines
 
 

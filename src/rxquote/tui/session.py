@@ -1,10 +1,13 @@
 """The conversation behind the chat, without any UI: what to pass to `Engine.ask`, how the
-focus evolves, the follow-up suggestions and the Markdown transcript.
+focus evolves, the follow-up suggestions, notes about the person's list, and the Markdown
+transcript.
 
 The chat asks exactly like `rxquote ask`: `engine.ask(question, history=earlier questions,
-top_k=k, focus=...)`. `focus` is only passed while the person has chosen a medicine in the
-sidebar; it is kept until they name another medicine in a question, after which the
-conversation itself (the history) decides again, as it does for `rxquote ask --history`.
+top_k=k, focus=..., medicines=the person's list)`. `focus` is only passed while the person has
+chosen a medicine in the sidebar; it is kept until they name another medicine in a question,
+after which the conversation itself (the history) decides again, as it does for
+`rxquote ask --history`. A sentence that only declares medicines ("I take warfarin") changes
+the list and is kept as a note; it is not a question, so it is not in the history.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..answer import Answer
+from ..answer import MAX_QUESTION_CHARS, Answer
+from ..my_medicines import Declaration
 from ..render import STATUS_TITLES
 from .text import attribution, heading, line_range
 
@@ -23,6 +27,8 @@ class Turn:
     question: str
     answer: Answer | None = None
     focus: tuple[str, ...] = ()  # the focus shown when it was asked
+    note: str | None = None  # what the chat did with it (a declaration, a shortened question)
+    medicines: tuple[str, ...] = ()  # the person's list when it was asked
 
 
 @dataclass
@@ -43,15 +49,21 @@ class Conversation:
         """The person's earlier questions, oldest first (answered or not)."""
         return [t.question for t in self.turns if t.answer is not None]
 
-    def ask_kwargs(self) -> dict:
-        return {"history": self.history, "top_k": self.top_k, "focus": list(self.pinned) or None}
+    def ask_kwargs(self, medicines: tuple[str, ...] = ()) -> dict:
+        return {"history": self.history, "top_k": self.top_k, "focus": list(self.pinned) or None,
+                "medicines": list(medicines) or None}
 
-    def record(self, question: str, answer: Answer, named: tuple[str, ...]) -> None:
+    def record(self, question: str, answer: Answer, named: tuple[str, ...], note: str | None = None,
+               medicines: tuple[str, ...] = ()) -> None:
         """Add an answered turn. `named`: the medicines the question itself names
-        (`engine.context([question]).drugs`)."""
-        self.turns.append(Turn(question, answer, self.pinned))
+        (`engine.resolve_names(question)`)."""
+        self.turns.append(Turn(question, answer, self.pinned, note, medicines))
         if self.pinned and named and set(named) != set(self.pinned):
             self.pinned = ()  # they named another medicine: the conversation decides again
+
+    def record_note(self, text: str, note: str) -> None:
+        """A turn that was not asked (it only declared medicines): shown and saved, not history."""
+        self.turns.append(Turn(text, None, self.pinned, note))
 
     def pin(self, medicine: str | None) -> None:
         self.pinned = (medicine,) if medicine else ()
@@ -67,11 +79,27 @@ class Conversation:
                 return t.answer
         return None
 
+    @property
+    def last_passage(self):
+        """The newest answer's first passage, looking back past answers without one (an
+        emergency, a clarification) to the latest that has one."""
+        for t in reversed(self.turns):
+            if t.answer is not None and t.answer.passages:
+                return t.answer.passages[0]
+        return None
+
     # -- suggestions ---------------------------------------------------------------------
-    def suggestions(self, medicines: tuple[str, ...], faq: list[str], limit: int = 9) -> list[Suggestion]:
+    def suggestions(self, medicines: tuple[str, ...], faq: list[str], limit: int = 9,
+                    mine: tuple[str, ...] = ()) -> list[Suggestion]:
+        """Follow-ups about `medicines`: side effects, dosage, precautions, then their FAQ
+        questions; none already answered or asked. When they are the person's own list, the
+        questions say "my medicines" (the engine reads that as the list)."""
         if not medicines:
             return []
-        name = " and ".join(medicines)
+        if len(medicines) > 1 and set(medicines) == set(mine):
+            name = "my medicines"
+        else:
+            name = medicines[0] if len(medicines) == 1 else ", ".join(medicines[:-1]) + " and " + medicines[-1]
         # what was already answered about these medicines is not suggested again
         done = {t.answer.intent for t in self.turns
                 if t.answer and t.answer.status == "answered" and set(t.answer.drugs) == set(medicines)}
@@ -93,14 +121,18 @@ class Conversation:
                "for word from the drug monographs named in its citation.", ""]
         for n, t in enumerate(self.turns, 1):
             a = t.answer
+            out += [f"## {n}. {_one_line(t.question)}", ""]
+            if t.note:
+                out += [f"*{t.note}*", ""]
             if a is None:
                 continue
-            out += [f"## {n}. {_one_line(t.question)}", ""]
             meta = [f"**{STATUS_TITLES.get(a.status, a.status)}** ({a.status})"]
             if a.drugs:
                 meta.append("medicines: " + ", ".join(a.drugs))
             if t.focus:
                 meta.append("focus: " + ", ".join(t.focus))
+            if t.medicines:
+                meta.append("my medicines: " + ", ".join(t.medicines))
             out += [" · ".join(meta), ""]
             if a.message:
                 prefix = "**EMERGENCY:** " if a.status == "emergency" else ""
@@ -128,6 +160,59 @@ class Conversation:
         return path
 
 
+def shorten_question(text: str, limit: int = MAX_QUESTION_CHARS) -> tuple[str, bool]:
+    """`text` cut to at most `limit` characters at a word boundary, and whether it was cut.
+    (The engine reads only the first `limit` characters; cutting mid-word would leave a
+    fragment that could be taken for a misspelt medicine.)"""
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    if not text[limit].isspace() and not cut[-1].isspace():  # the cut falls inside a word
+        space = max(cut.rfind(" "), cut.rfind("\n"), cut.rfind("\t"))
+        if space > 0:  # one giant word: nothing better than the hard cut
+            cut = cut[:space]
+    return cut.rstrip(), True
+
+
+def shortened_note(question: str) -> str:
+    return (f"Your question was longer than {MAX_QUESTION_CHARS:,} characters: only its first "
+            f"{len(question):,} (up to the last whole word) were read.")
+
+
+def declaration_note(d: Declaration, before: tuple[str, ...], after: tuple[str, ...]) -> str:
+    """What happened to the person's list, in one or two sentences (names as the corpus has them)."""
+    new = [m for m in after if m not in before]
+    gone = [m for m in before if m not in after]
+    already = [m for m in d.added if m in before]
+    parts = []
+    if new:
+        parts.append("Added to your medicines: " + ", ".join(new) + ".")
+    if already:
+        parts.append("Already on your list: " + ", ".join(already) + ".")
+    if gone:
+        parts.append("Removed from your medicines: " + ", ".join(gone) + ".")
+    elif d.removed and not new:
+        parts.append("Not on your list: " + ", ".join(d.removed) + ".")
+    if d.unrecognised:
+        parts.append("Not found in these monographs: " + ", ".join(f"\u201c{u}\u201d" for u in d.unrecognised) + ".")
+    if after:
+        parts.append(f"Questions that name no medicine now mean your {len(after)} (ctrl+t to change).")
+    return " ".join(parts)
+
+
+def example_medicines(engine, limit: int = 2) -> list[str]:
+    """Single-ingredient medicines to use in examples: the ones with the most brand names and
+    synonyms in the index's name table (a sign that people know them), that have FAQ entries."""
+    counts: dict[str, int] = {}
+    for names in engine.index.drugs.aliases.values():
+        if len(names) == 1 and " + " not in names[0]:
+            counts[names[0]] = counts.get(names[0], 0) + 1
+    ranked = sorted(counts, key=lambda m: (-counts[m], m))
+    known = set(engine.medicines())
+    out = [m for m in ranked[:50] if m in known and engine.faq_questions(m, limit=1)][:limit]
+    return out or [m for m in engine.medicines() if " + " not in m][:limit]
+
+
 def answer_text(answer: Answer) -> str:
     """An answer as plain text for the clipboard: quotes, citations, disclaimer."""
     out = [f"Q: {answer.question}", ""]
@@ -144,4 +229,5 @@ def _one_line(s: str) -> str:
     return " ".join(s.split())
 
 
-__all__ = ["Conversation", "Turn", "Suggestion", "answer_text", "line_range"]
+__all__ = ["Conversation", "Turn", "Suggestion", "answer_text", "line_range", "shorten_question",
+           "shortened_note", "declaration_note", "example_medicines"]

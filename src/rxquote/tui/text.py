@@ -1,12 +1,13 @@
 """Literal text for the chat: the person's words and corpus text become `Content` objects, never
-markup, and terminal control characters are neutralised first."""
+markup, and terminal control characters are neutralised first. Also the chat's wording of a
+passage's title and citation (the same as `rxquote ask`'s, from `render`)."""
 
 from __future__ import annotations
 
 from textual.content import Content
 
 from ..answer import Passage
-from ..render import safe_text
+from ..render import citation, medicine, own_heading, safe_text
 
 
 def lit(text: str, style: str = "") -> Content:
@@ -19,17 +20,19 @@ def line_range(p: Passage) -> str:
 
 
 def attribution(p: Passage) -> str:
-    """medicine · section · page title · source:lines (the chat's fuller form of
-    `render.attribution`)."""
-    parts = [p.drug, p.section_label]
-    if p.title:
-        parts.append(p.title)
-    parts.append(f"{p.source}:{line_range(p)}")
-    return "\u2014 " + " \u00b7 ".join(parts)
+    """A quote's full citation for a quote standing alone (clipboard, transcript):
+    "— Imipramine (Diazepam + Imipramine) · line 43 of the Side effects section · file"."""
+    return citation(p)
 
 
 def heading(p: Passage) -> str:
-    """What a passage is about: its FAQ question or its section."""
-    if p.heading and p.heading not in (p.title, p.drug):
-        return p.heading
-    return f"{p.drug} \u00b7 {p.section_label}"
+    """A passage's title without its rank: the medicine (and its page), and the chunk's own
+    heading when it says more than the section ("Taking them together")."""
+    extra = own_heading(p)
+    return medicine(p) + (f" \u2014 {extra}" if extra else "")
+
+
+def title_line(p: Passage) -> Content:
+    """"[1] Imipramine (Diazepam + Imipramine)": the rank and what the quote is from. The
+    section and lines are said once, under the quote; an FAQ question opens its own quote."""
+    return Content.assemble((f"[{p.rank}] ", "bold"), lit(heading(p), "bold"))

@@ -1,4 +1,5 @@
-"""The monograph a passage was quoted from, scrolled to the passage, its lines highlighted."""
+"""The monograph a passage was quoted from, scrolled to the passage: its lines highlighted, the
+rest of its section marked lightly."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...answer import Passage
-from ...render import safe_text
-from ..text import attribution, line_range, lit
+from ...corpus import decode, read_monograph
+from ...render import safe_text, where
+from ..text import attribution, lit
 
 
 def _lines_table(lines: list[str], first: int, width: int, marker: str) -> Table:
@@ -46,7 +48,7 @@ class SourceViewer(ModalScreen[None]):
             box.border_title = "Monograph"
             box.border_subtitle = "Esc close \u00b7 \u2191\u2193 PgUp PgDn scroll \u00b7 n back to passage"
             yield Static(Content.assemble(lit(p.title, "bold"), ("\n", ""),
-                                          lit(f"{p.source} \u00b7 line{'s' if p.end_line != p.start_line else ''} {line_range(p)} highlighted", "$text-muted")),
+                                          lit(f"{p.source} \u00b7 {where(p)} highlighted", "$text-muted")),
                          id="source-title")
             with VerticalScroll(id="source-scroll"):
                 lines = self._read()
@@ -55,22 +57,38 @@ class SourceViewer(ModalScreen[None]):
                                                   ("The quoted passage:", "bold"), "\n", lit(p.text), "\n",
                                                   lit(attribution(p), "italic")), id="source-missing")
                 else:
-                    width = len(str(len(lines))) + 1
-                    s, e = max(1, p.start_line), min(len(lines), p.end_line)
-                    self.highlighted = lines[s - 1 : e]
-                    if s > 1:
-                        yield Static(_lines_table(lines[: s - 1], 1, width, ""), classes="src-before")
-                    yield Static(_lines_table(lines[s - 1 : e], s, width, "\u25b6"), id="source-passage")
-                    if e < len(lines):
-                        yield Static(_lines_table(lines[e:], e + 1, width, ""), classes="src-after")
+                    yield from self._lines(lines)
+
+    def _lines(self, lines: list[str]) -> ComposeResult:
+        """The file in parts: before the passage's section, the section's other lines (marked
+        lightly), the passage's own lines (highlighted), the rest."""
+        p = self.passage
+        width = len(str(len(lines))) + 1
+        s, e = max(1, p.start_line), min(len(lines), p.end_line)
+        ss = min(s, max(1, p.section_start_line or s))
+        se = max(e, min(len(lines), p.section_end_line or e))
+        self.highlighted = lines[s - 1 : e]
+        parts = [
+            (1, ss - 1, "", "src-before", None),
+            (ss, s - 1, "\u2502", "src-section", None),
+            (s, e, "\u25b6", None, "source-passage"),
+            (e + 1, se, "\u2502", "src-section", None),
+            (se + 1, len(lines), "", "src-after", None),
+        ]
+        for first, last, marker, classes, id in parts:
+            if first <= last:
+                yield Static(_lines_table(lines[first - 1 : last], first, width, marker), classes=classes, id=id)
 
     def _read(self) -> list[str] | None:
+        """The file's lines, numbered as the index numbers them (split at "\n" only: a lone CR
+        or U+2028 does not start a line there), a CRLF page's CR dropped."""
         if self.path is None:
             return None
         try:
-            return self.path.read_text(encoding="utf-8", errors="replace").splitlines()
+            text = decode(read_monograph(self.path))[0]
         except OSError:
             return None
+        return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
 
     def on_mount(self) -> None:
         self.query_one("#source-scroll").focus()

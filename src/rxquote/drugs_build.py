@@ -1,0 +1,258 @@
+"""Building the medicine-name table at index time (query time is drugs.py).
+
+Aliases come from the corpus's own names (titles, ingredients, forms without salt or route
+words, a unique parenthesised name such as "(Vitamin B12)"), from the drug lexicon
+(drug-named-entity-recognition: brands and synonyms of every entry linked to a corpus
+medicine), from British "co-" names of combinations ("co-codamol" is codeine + paracetamol),
+and from brand names the corpus pages state themselves. The name-likeness model
+(namelike.py) is trained here too, on the lexicon's names against the corpus's vocabulary.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+from . import namelike
+from .drugs import (NOT_MEDICINE_WORDS, SALT_WORDS, TABLE_VERSION, DrugTable, Lexicon, normalize, base_forms,
+                    route_of, without_parentheses)
+
+_ALPHA_NAME = re.compile(r"^[a-z]{5,}$")
+# ordinary words needed to learn what a medicine's name looks like (rxhive has ~11,000; the
+# seed corpus a few hundred): below this there is no model, so no invented or partial names
+MIN_ORDINARY_WORDS = 5000
+
+
+def build_table(medicines: list[str], use_lexicon: bool = True, progress=None, *,
+                vocabulary: Iterable[str] = (), overviews: Iterable[tuple[str, str]] = (),
+                previous: DrugTable | None = None) -> DrugTable:
+    """Alias table for the corpus's medicine names, enriched from the drug lexicon.
+
+    `vocabulary`: the corpus's words (the index's stem memo), the ordinary words the
+    name-likeness model learns against; without it there is no model (no invented or partial
+    names). `overviews`: (medicine, overview text) pairs, whose "brand names like X" phrases
+    add aliases. `previous`: the table of the index being rebuilt, reused as it is when built
+    the same way from the same medicines.
+    """
+    medicines = sorted(set(medicines))
+    if previous is not None and previous.version == TABLE_VERSION and sorted(previous.medicines) == medicines:
+        return previous
+    aliases: dict[str, set[str]] = {}
+
+    def add(alias: str, med: str) -> None:
+        alias = normalize(alias)
+        if alias and len(alias) >= 3 and (alias not in NOT_MEDICINE_WORDS or alias == normalize(med)):
+            aliases.setdefault(alias, set()).add(med)
+
+    for med in medicines:
+        for form in base_forms(med):
+            add(form, med)
+    for alias, med in _parenthesised_names(medicines).items():
+        add(alias, med)
+    other: dict[str, str] = {}
+    classes: set[str] = set()
+    lex = load_lexicon() if use_lexicon else None
+    if lex is not None:
+        other, classes = _add_lexicon(lex, medicines, aliases, add)
+        for alias, meds in _co_names(lex[0], medicines, aliases).items():
+            for med in meds:
+                add(alias, med)
+    for med, text in overviews:
+        for brand in brands_in_text(text):
+            if normalize(brand) not in aliases:
+                add(brand, med)
+    # an alias that names a medicine exactly wins over lexicon links ("ibuprofen" page vs combos)
+    table = {a: sorted(meds, key=lambda m: (normalize(m) != a, len(m), m)) for a, meds in aliases.items()}
+    model = _train_namelike(table, other, classes, vocabulary)
+    for a in table:
+        other.pop(a, None)
+    return DrugTable(table, medicines, Lexicon(other, tuple(sorted(classes)), model))
+
+
+def _parenthesised_names(medicines: list[str]) -> dict[str, str]:
+    """"Cyanocobalamin (Vitamin B12)" is also "vitamin b12": a parenthesised name that only one
+    medicine has. Route and form qualifiers ("(Topical)") are shared by many, so never count."""
+    inside: dict[str, set[str]] = {}
+    for med in medicines:
+        for part in re.findall(r"\(([^)]*)\)", med):
+            p = normalize(part)
+            if p and not all(w in SALT_WORDS for w in p.split()):
+                inside.setdefault(p, set()).add(med)
+    return {p: next(iter(meds)) for p, meds in inside.items() if len(meds) == 1 and len(p) >= 3}
+
+
+def _word_key(name: str) -> frozenset:
+    """A name's words without parenthesised qualifiers, "and"/"with", salt or form words, in
+    any order: "propranolol (cardiovascular)" is propranolol, "trimethoprim/sulfamethoxazole"
+    is Sulfamethoxazole + Trimethoprim."""
+    return frozenset(w for w in without_parentheses(name).split() if w not in SALT_WORDS and w not in ("and", "with", "plus"))
+
+
+def _add_lexicon(lex, medicines: list[str], aliases: dict[str, set[str]], add) -> tuple[dict[str, str], set[str]]:
+    """Brands and synonyms of the lexicon entries linked to a corpus medicine; returns the
+    names of medicines the corpus lacks (name → display name) and of drug classes."""
+    variant_to_canonical, canonical_synonyms, canonical_name, specific_canon = lex
+    # link each corpus medicine to lexicon entries: by a variant name, or by the same set of
+    # words as an entry's own name or a multiword variant
+    by_words: dict[frozenset, set[str]] = {}
+    for c in canonical_synonyms:
+        key = _word_key(c)
+        if key:
+            by_words.setdefault(key, set()).add(c)
+    for v, cs in variant_to_canonical.items():
+        key = _word_key(v)
+        if " " in v and key:
+            by_words.setdefault(key, set()).update(cs)
+    canon_to_meds: dict[str, set[str]] = {}
+    for med in medicines:
+        for form in base_forms(med) | {normalize(med)}:
+            linked = set(variant_to_canonical.get(form, ()))
+            if form in canonical_synonyms:
+                linked.add(form)
+            key = _word_key(form)
+            if key:
+                linked |= by_words.get(key, set())
+            for c in linked:
+                canon_to_meds.setdefault(c, set()).add(med)
+    for c, meds in canon_to_meds.items():
+        for syn in canonical_synonyms.get(c, ()):
+            for med in meds:
+                add(syn, med)
+    other: dict[str, str] = {}
+    classes: set[str] = set()
+    for variant, canons in variant_to_canonical.items():
+        v = normalize(variant)
+        if v in aliases or v in NOT_MEDICINE_WORDS or len(v) < 4:
+            continue
+        if any(c in canon_to_meds for c in canons):
+            for c in canons:
+                for med in canon_to_meds.get(c, ()):
+                    add(v, med)
+            continue
+        specific = [c for c in canons if c in specific_canon]
+        if specific:  # drug classes ("benzodiazepines", "statins") stay ordinary words
+            other[v] = canonical_name.get(specific[0], variant)
+        else:
+            classes.add(v)
+    return other, classes
+
+
+def _squash(name: str) -> str:
+    return "".join(w for w in normalize(name).split() if w not in SALT_WORDS)
+
+
+def _co_names(variant_to_canonical: dict, medicines: list[str], aliases: dict[str, set[str]]) -> dict[str, list[str]]:
+    """British approved names of combinations: "co-" and a syllable of each ingredient, in
+    order ("co-codamol" = COD-eine + paracet-AMOL, "co-amoxiclav" = AMOXI-cillin + CLAV-ulanic
+    acid). Each lexicon "co-" name goes to the one two-ingredient corpus page whose
+    ingredients it spells; with no such page, to the two single medicines whose names begin or
+    end with its two halves, when only one pair does."""
+    two = [m for m in medicines if m.count("+") == 1]
+    singles = [m for m in medicines if "+" not in m and "(" not in m]
+    out: dict[str, list[str]] = {}
+    for v in variant_to_canonical:
+        ws = normalize(v).split()
+        if len(ws) != 2 or ws[0] != "co" or len(ws[1]) < 6 or normalize(v) in aliases:
+            continue
+        x = ws[1]
+        halves = [(x[:k], x[k:]) for k in range(3, len(x) - 2)]
+        pages = {m for m in two for a, b in [[_squash(p) for p in m.split("+")]] for h1, h2 in halves
+                 if (h1 in a and h2 in b) or (h1 in b and h2 in a)}
+        if len({_word_key(m) for m in pages}) == 1:
+            out[" ".join(ws)] = sorted(pages, key=len)[:1]
+            continue
+        if pages:
+            continue
+        pairs = {(a, b) for h1, h2 in halves
+                 for a in singles if _squash(a).startswith(h1)
+                 for b in singles if b != a and (_squash(b).endswith(h2) or _squash(b).startswith(h2))}
+        if len(pairs) == 1:
+            out[" ".join(ws)] = list(pairs.pop())
+    return out
+
+
+_BRAND_PHRASE = re.compile(
+    r"\bbrand[- ]names?\b(?:\s*\([^)]*\))?(?:\s*(?:such as|like|including|include|includes|is|are|e\.g\.)\s*|\s*[:,]\s*)"
+    r"((?:[A-Z][A-Za-z0-9-]{2,}(?:\s*(?:,|and|or)\s*)?)+)")
+
+
+def brands_in_text(text: str) -> list[str]:
+    """Brand names a page states ("brand names like Ryzodeg", "its brand name, Biktarvy")."""
+    out = []
+    for m in _BRAND_PHRASE.finditer(text):
+        for name in re.split(r"\s*(?:,|\band\b|\bor\b)\s*", m.group(1)):
+            if len(name) >= 4 and name[0].isupper() and name.lower() not in _ordinary_words():
+                out.append(name)
+    return out
+
+
+def _ordinary_words() -> frozenset[str]:
+    from .text import QUESTION_WORDS, stopwords
+
+    return stopwords() | frozenset(QUESTION_WORDS)
+
+
+def _train_namelike(aliases: dict, other: dict, classes: set, vocabulary: Iterable[str]) -> dict[str, float]:
+    """The trigram model of medicine names (single-word names of the lexicon and the corpus)
+    against ordinary words (the corpus's vocabulary and the question words, minus every word
+    of a name)."""
+    vocabulary = set(vocabulary)
+    if not vocabulary:
+        return {}
+    name_words = {w for a in list(aliases) + list(other) + list(classes) for w in a.split()}
+    names = [a for a in list(aliases) + list(other) if _ALPHA_NAME.match(a)]
+    ordinary = [w for w in vocabulary | _ordinary_words() if w not in name_words and re.match(r"^[a-z]{4,}$", w)]
+    if len(ordinary) < MIN_ORDINARY_WORDS:
+        return {}  # a small corpus ("people" unseen) cannot tell an unknown word from an invented name
+    return namelike.train(names, ordinary)
+
+
+# -- the drug lexicon ----------------------------------------------------------------------------
+
+
+def _lexicon_cache_path() -> Path | None:
+    try:
+        from importlib.metadata import version
+
+        ver = version("drug-named-entity-recognition")
+    except Exception:
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "rxquote" / f"lexicon-{ver}-v{TABLE_VERSION}.json"
+
+
+def load_lexicon():
+    """(variant → canonicals, canonical → synonyms, canonical → display name, specific medicines).
+
+    Importing the lexicon package takes seconds (it unpickles its own bundled dictionary), so
+    the few fields used here are kept as plain JSON in the user's cache, per package version.
+    """
+    cache = _lexicon_cache_path()
+    if cache is not None:
+        try:
+            data = json.loads(cache.read_text(encoding="utf-8"))
+            return data["v2c"], data["syn"], data["name"], set(data["specific"])
+        except (OSError, ValueError, KeyError):
+            pass
+    try:
+        from drug_named_entity_recognition import drugs_finder as f  # slow: ~2 s, index time only
+    except Exception:  # pragma: no cover - the lexicon is optional at run time
+        return None
+    v2c = {normalize(k): list(v) for k, v in f.drug_variant_to_canonical.items()}
+    syn = {c: list(d.get("synonyms", [])) + [c] for c, d in f.drug_canonical_to_data.items()}
+    name = {c: d.get("name", c) for c, d in f.drug_canonical_to_data.items()}
+    # a specific medicine has a DrugBank, MedlinePlus or NHS entry; MeSH-only entries are classes
+    specific = {c for c, d in f.drug_canonical_to_data.items() if d.get("drugbank_id") or d.get("medline_plus_id") or d.get("nhs_url")}
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"v2c": v2c, "syn": syn, "name": name, "specific": sorted(specific)}), encoding="utf-8")
+            os.replace(tmp, cache)  # atomic: concurrent builds never read half a file
+        except OSError:
+            pass  # a read-only home only costs time
+    return v2c, syn, name, specific

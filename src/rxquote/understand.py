@@ -1,0 +1,276 @@
+"""Stage 1 of answering: what a message asks, before any passage is looked at.
+
+`understand()` turns the message (and the conversation before it, the sidebar focus and the
+person's own medicines) into an `Understanding`: the emergency rule that fired, the medicines
+named (and names the monographs lack), the medicines the question is about, the intent with
+its weight and where it came from, and the words that say what is asked.
+
+Messages are written the way people type. Long messages are read sentence by sentence: the
+medicines come from the whole message, the intent from the sentences that ask (a question
+mark, a question word), so a story before the question does not pick the section. Ordinary
+words that are misspelt ("efects", "alchol", "pregnent") are corrected to the corpus's own
+vocabulary, the most frequent word one edit away (two in long words), before the intent is
+read; medicine names are resolved first, so they are never "corrected".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from . import intents, safety
+from .drugs import ROUTE_WORDS, SALT_WORDS, Mention, normalize
+
+MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is ignored
+
+# Words that say what is asked, not about what: they never make a question "specific".
+GENERIC = frozenset(
+    """tell know about information info medicine medicines medication medications drug drugs pill pills
+    tablet tablets capsule capsules take taking taken takes use used using uses can could would should
+    will may might please thanks thank ok okay need want get gets give giving much many often day days
+    daily time times doctor side effects effect dose doses dosage dosing work works working worked
+    safe safely safety happen happens stop stopping store storage storing keep missed miss forget
+    forgot does do did make makes way right good bad best better normal also really still whats hows
+    you your yours me my mine i im it its cause causes common long risk risks thing things kind type
+    treat treats treatment used for like much hi hello hey wondering question questions quick anyone
+    help know knows dr doc pharmacist nurse said says told wants heard read friend ive been just one two people person vs versus difference""".split()
+)
+
+# The form a medicine comes in says which page, not what is asked ("diclofenac gel", "eye drops")
+FORM_WORDS = SALT_WORDS | frozenset(w for words in ROUTE_WORDS.values() for w in words)
+
+# Everyday words → the words monographs use for the same thing (stems of the project's
+# analyzer). The monographs are written in clinical language, and their FAQ questions too, so
+# these can't be learnt from the corpus: a small glossary of common lay health words.
+EXPANSIONS = {
+    "pregnant": ("pregnanc",), "pregnanc": ("pregnant",), "breastfeed": ("lactat", "breast"),
+    "nurs": ("breastfeed", "lactat"), "kid": ("children", "child", "pediatr"), "child": ("children", "pediatr"),
+    "children": ("child", "pediatr"), "toddler": ("children", "pediatr"), "babi": ("infant", "children"),
+    "son": ("children", "child"), "daughter": ("children", "child"), "teen": ("adolesc", "children"),
+    "teenag": ("adolesc", "children"), "elder": ("older",), "senior": ("older", "elder"), "older": ("elder",),
+    "grandma": ("elder", "older"), "grandpa": ("elder", "older"), "booz": ("alcohol",),
+    "drink": ("alcohol",), "beer": ("alcohol",), "wine": ("alcohol",), "vodka": ("alcohol",),
+    "sleepi": ("drowsi",), "tire": ("fatigu",), "hungov": ("drowsi",), "groggi": ("drowsi",),
+    "tummi": ("stomach", "abdomin"), "belli": ("stomach", "abdomin"), "kidney": ("renal",), "liver": ("hepat",),
+    "hepat": ("liver",), "fat": ("weight",), "dose": ("dosag",), "dosag": ("dose",), "throw": ("vomit",),
+    "puke": ("vomit",), "pee": ("urin",), "peeing": ("urin",), "poop": ("stool", "bowel"), "ticker": ("heart",),
+    "boob": ("breast", "gynecomastia"), "puffi": ("swell", "edema"), "swollen": ("swell", "edema"), "hook": ("addict", "depend", "habit"),
+    "addict": ("habit", "depend"), "kick": ("effect", "start"), "period": ("menstrual",), "horni": ("libido",),
+    "sex": ("sexual", "libido"), "zit": ("acn",), "pimpl": ("acn",), "dizzi": ("dizzi", "lighthead"),
+    "lighthead": ("dizzi", "hypotens"), "stand": ("orthostat",), "shaki": ("tremor",), "jitteri": ("tremor", "nervous"),
+    "numb": ("numb", "neuropathi"), "heartburn": ("reflux",), "blood": ("blood",), "sugar": ("glucos", "hypoglycemia"),
+    "flu": ("influenza",), "faint": ("syncop", "faint"), "pass": ("syncop", "faint"), "race": ("tachycardia", "palpit"),
+    "racing": ("tachycardia", "palpit"), "color": ("colour", "pigment"), "colour": ("color", "pigment"), "pound": ("palpit",), "slow": ("bradycardia",), "shot": ("inject", "vaccin"), "jab": ("inject", "vaccin"), "fertil": ("fertil", "pregnanc"),
+}
+
+# "is it safe?", "how do I take them?": the question is about a medicine it does not name
+_PRONOUN = re.compile(r"\b(it|its|this|that|these|those|them|they)\b|\b(my|her|his|their) (medicine|medication|medicines|"
+                      r"medications|pills?|tablets?|meds)\b", re.I)
+# "and for children?", "what about in the elderly?", "what about tylenol instead?": goes on from the last question
+_ELLIPTICAL = re.compile(r"^\W*(and|but|also|what about|how about|what of|same|even|or)\b|\binstead\b", re.I)
+# "which of my medicines …", "her tablets": the person's whole list
+_MY_LIST = re.compile(r"\b(my|her|his|their|our) (medicines|medications|meds|pills|tablets|drugs|prescriptions)\b"
+                      r"|\bwhich of (my|her|his|their|them|these)\b|\bany of (my|her|his|their|them)\b", re.I)
+_COMPARE = re.compile(r"\b(difference|differ\w*|compare\w*|versus|vs|better)\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_ASKS = re.compile(r"\?\s*$|^\W*(what|how|can|could|is|are|does|do|did|should|will|would|why|when|which|any|may|"
+                   r"who|where|whats|hows|cn|shud|wat)\b", re.I)
+
+
+@dataclass(frozen=True)
+class IntentGuess:
+    name: str | None
+    weight: float  # the rules' weight (0 when no rule matched)
+    source: str  # "rules", "conversation", "two medicines", "named alone" or "none"
+
+    def intent(self) -> intents.Intent | None:
+        return intents.INTENT_BY_NAME.get(self.name) if self.name else None
+
+
+@dataclass(frozen=True)
+class Understanding:
+    question: str  # as read (cut at MAX_QUESTION_CHARS)
+    emergency: safety.Trigger | None
+    mentions: tuple[Mention, ...]
+    named: tuple[str, ...]  # corpus medicines the message names
+    unknown: tuple[Mention, ...]  # names the monographs lack
+    drugs: tuple[str, ...]  # the medicines the question is about
+    drugs_from: str  # "named", "conversation", "my medicines", "focus" or "none"
+    intent: IntentGuess
+    asking: str  # the sentences that ask (the whole message when it is one sentence)
+    corrected: dict = field(default_factory=dict)  # misspelt ordinary word → the corpus word
+    tokens: tuple[str, ...] = ()  # stems of the asking sentences, expanded
+    topic: tuple[str, ...] = ()  # stems that say what is asked about (not generic, not names)
+    asked: tuple[str, ...] = ()  # all stems but the medicine names, expanded
+    key: tuple[str, ...] = ()  # stems that say what is asked: topic and intent words (for FAQ questions)
+    pronoun: bool = False
+    my_list: bool = False  # "which of my medicines …"
+    compare: bool = False
+
+
+@dataclass
+class Context:
+    """What the conversation so far is about."""
+
+    drugs: tuple[str, ...] = ()
+    intent: intents.Intent | None = None
+
+
+def expand(stems) -> list[str]:
+    stems = list(stems)
+    extra = [e for t in stems for e in EXPANSIONS.get(t, ()) if e not in stems]
+    return stems + list(dict.fromkeys(extra))
+
+
+def asking_part(message: str) -> str:
+    """The sentences of a long message that ask something (all of it when none clearly does)."""
+    sentences = [s.strip() for s in _SENTENCE.split(message) if s.strip()]
+    if len(sentences) <= 1:
+        return message
+    asks = [s for s in sentences if _ASKS.search(s)]
+    return " ".join(asks) if asks else message
+
+
+@lru_cache(maxsize=1)
+def _english():
+    """pyspellchecker's English word list (frequencies from subtitles and Wikipedia): a standard
+    resource for "is this an English word", read on the first word the corpus does not know."""
+    try:
+        from spellchecker import SpellChecker
+    except ImportError:  # pragma: no cover - a declared dependency; without it, no guard
+        return None
+    return SpellChecker(language="en", distance=1)
+
+
+ENGLISH_MIN_COUNT = 100  # rarer entries of the list are mostly misspellings themselves ("stor": 68)
+
+
+def is_english(word: str) -> bool:
+    checker = _english()
+    return checker is not None and checker.word_frequency[word] >= ENGLISH_MIN_COUNT
+
+
+class Speller:
+    """Misspelt ordinary words → the corpus's most frequent word one edit away (two in words of
+    eight letters or more), first letter kept. Known words and words under five letters are
+    left alone."""
+
+    def __init__(self, vocabulary: list[str], frequency):
+        self._vocab = vocabulary
+        self._known = frozenset(vocabulary)
+        self._frequency = frequency  # word → how many chunks contain it
+        self._memo: dict[str, str] = {}
+
+    def correct(self, word: str) -> str:
+        # short words are too often real words the corpus lacks ("wife" is not a misspelt "wide"),
+        # and so are English words in general ("price" is not a misspelt "prime")
+        if len(word) < 4 or word in self._known or not word.isalpha() or is_english(word):
+            return word
+        got = self._memo.get(word)
+        if got is None:
+            from rapidfuzz import process
+            from rapidfuzz.distance import OSA
+
+            limit = 1 if len(word) < 8 else 2
+            hits = process.extract(word, self._vocab, scorer=OSA.distance, score_cutoff=limit, limit=20)
+            hits = [(w, d) for w, d, _ in hits if w[0] == word[0] and len(w) >= 3]
+            got = word
+            if hits:
+                best_d = min(d for _, d in hits)
+                got = max((w for w, d in hits if d == best_d), key=self._frequency)
+            if len(self._memo) < 10000:
+                self._memo[word] = got
+        return got
+
+
+def understand(engine, message: str, history=(), focus=None, medicines=None) -> Understanding:
+    """Stage 1: the message → an Understanding (see the module docstring)."""
+    q = message[:MAX_QUESTION_CHARS]
+    trigger = engine.emergency(message)
+    ctx = engine.context(list(history or ()), focus)
+    mine = tuple(m for m in (medicines or ()) if engine.knows(m))
+    mentions = tuple(engine.index.drugs.find(q))
+    named = engine.names(list(mentions), allow_weak=not (ctx.drugs or mine))
+    unknown = tuple(m for m in mentions if not m.drug and m.unknown_name)
+    asking = asking_part(q)
+    analyzer = engine.index.analyzer
+    # the words that named a medicine; an everyday word that is also one ("alcohol") stays a
+    # word of the question when another medicine is the subject
+    drug_words = {w for m in mentions if not m.drug or m.drug in named for w in normalize(m.text).split()}
+    speller = engine.speller()
+
+    def read(text: str):
+        """(content words, corrected words, the corrections, intent, weight) of a text."""
+        content = analyzer.content_words(text)
+        fixed, corrected = [], {}
+        for w in content:
+            # names are not words to correct, nor everyday words the glossary knows ("puffy")
+            c = w if w in drug_words or analyzer.stem(w) in EXPANSIONS else speller.correct(w)
+            if c != w:
+                corrected[w] = c
+            fixed.append(c)
+        fixed_text = text
+        for wrong, right in corrected.items():
+            fixed_text = re.sub(rf"\b{re.escape(wrong)}\b", right, fixed_text, flags=re.I)
+        # the intent as written, unless the corrected words say more ("side efects")
+        intent, weight = intents.detect_scored(text)
+        if corrected:
+            intent2, weight2 = intents.detect_scored(fixed_text)
+            if weight2 > weight:
+                return content, fixed, corrected, intent2, weight2, fixed_text
+        return content, fixed, corrected, intent, weight, text
+
+    content, fixed, corrected, intent, weight, intent_text = read(asking)
+    if asking != q and intent is None:
+        # "Is that true?" after a story: the story says what is asked
+        asking = q
+        content, fixed, corrected, intent, weight, intent_text = read(q)
+    intent_words = intent.matched_words(intents.normalize_question(intent_text)) if intent else set()
+    stems = analyzer.stems(fixed)
+    pairs = list(zip(stems, fixed, content))
+    tokens = tuple(expand(stems))
+    asked = tuple(expand(t for t, w, raw in pairs if raw not in drug_words))
+    # what is asked: not everyday question words, not the medicine; the topic: not the intent's words either
+    def plain(w: str, raw: str) -> bool:  # not an everyday word, a medicine's name or its form ("gel", "drops")
+        return w not in GENERIC and raw not in drug_words and w not in FORM_WORDS
+
+    key = tuple(dict.fromkeys(t for t, w, raw in pairs if plain(w, raw)))
+    topic = tuple(t for t, w, raw in pairs if plain(w, raw) and w not in intent_words)
+    pronoun = _PRONOUN.search(q) is not None
+    my_list = _MY_LIST.search(q) is not None
+    compare = _COMPARE.search(q) is not None
+
+    guess = IntentGuess(intent.name if intent else None, weight, "rules" if intent else "none")
+
+    # which medicines: named ones; else the person's list when asked about it; else the
+    # conversation's (or the sidebar's) focus; else the person's list
+    drugs, drugs_from = named, "named" if named else "none"
+    if not drugs and mine and my_list:
+        drugs, drugs_from = mine, "my medicines"
+    if not drugs and ctx.drugs and (intent is not None or topic or not tokens or pronoun):
+        drugs, drugs_from = ctx.drugs, "focus" if focus else "conversation"
+    if not drugs and mine and (intent is not None or topic or pronoun):
+        drugs, drugs_from = mine, "my medicines"
+    new = tuple(n for n in named if n not in mine)
+    if new and mine and not my_list and (intent is None or intent.name in ("precautions", "about")):
+        # "can I take ibuprofen?" with a list: checked against the person's medicines
+        drugs = new + tuple(m for m in mine if m not in new)
+        drugs_from = "named + my medicines"
+
+    if drugs_from == "named + my medicines":
+        guess = IntentGuess("precautions", weight, "my medicines")  # taken together: interactions
+    elif ctx.intent is not None and drugs and not named and _ELLIPTICAL.search(q) and weight < intents.STRONG:
+        guess = IntentGuess(ctx.intent.name, weight, "conversation")  # "what about for kids?"
+    elif ctx.intent is not None and named and _ELLIPTICAL.search(q) and not topic and weight < intents.STRONG:
+        guess = IntentGuess(ctx.intent.name, weight, "conversation")  # "what about paracetamol instead?"
+    elif len(named) > 1 and (intent is None or intent.name == "about"):
+        # "I'm on sertraline, can I take tramadol?" is about taking them together;
+        # "diazepam vs imipramine" about what each is
+        guess = IntentGuess("about" if compare else "precautions", weight, "two medicines")
+    elif intent is None and named and not topic:
+        # "and what about diazepam?" keeps the conversation's question; a bare name is "about"
+        guess = IntentGuess(ctx.intent.name if ctx.intent else "about", weight,
+                            "conversation" if ctx.intent else "named alone")
+    return Understanding(q, trigger, mentions, named, unknown, tuple(drugs), drugs_from, guess, asking, corrected,
+                         tokens, topic, asked, key, pronoun, my_list, compare)
