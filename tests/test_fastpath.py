@@ -102,8 +102,8 @@ def test_postings_built_in_blocks_equal_the_reference_build(tmp_path, monkeypatc
         builder = bm25_mod.PostingsBuilder(folder / ".spill", block_tokens)
         for lo in range(0, len(docs), 9):  # documents arrive a few at a time
             part = ids[lo : lo + 9]
-            builder.add(np.asarray([t for d in part for t in d], dtype=np.int32), np.asarray([len(d) for d in part]))
-        got = builder.finish(folder, ref.vocab)
+            builder.add(np.asarray([t for d in part for t in d], dtype=np.int32), np.asarray([len(d) for d in part]), lo)
+        got = builder.finish(folder, ref.vocab, np.asarray([len(d) for d in docs]))
         for name in bm25_mod.ARRAY_FILES:
             assert np.array_equal(getattr(got, name), getattr(ref, name)), (block_tokens, name)
         assert got.avgdl == ref.avgdl and got.vocab == ref.vocab

@@ -75,13 +75,19 @@ def small_blocks(monkeypatch):
     monkeypatch.setattr(bm25_mod, "RANGE_POSTINGS", 100)
 
 
-def test_pool_and_in_process_builds_are_identical(tmp_path):
+@pytest.mark.parametrize("threads", [1, 2])
+def test_pool_and_in_process_builds_are_identical(tmp_path, monkeypatch, threads):
+    """threads=2: as when the chat builds from a worker thread, the pool spawns its workers
+    (fresh interpreters) instead of forking."""
+    import threading
+
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     synthetic_corpus(corpus, n=60)
     shutil.copy(next(p for p in SEEDS.iterdir() if p.is_file()), corpus / "seed.txt")
-    build(corpus, tmp_path / "pool", use_lexicon=False, workers=2)
     build(corpus, tmp_path / "here", use_lexicon=False, workers=1)
+    monkeypatch.setattr(threading, "active_count", lambda: threads)
+    build(corpus, tmp_path / "pool", use_lexicon=False, workers=2)
     assert_same_generation(tmp_path / "pool", tmp_path / "here")
 
 
@@ -150,18 +156,38 @@ def test_first_file_changed_renumbers_like_a_full_build(tmp_path, small_blocks):
     paths[0].write_text(page("Other", random.Random(9), ["zzznew"]), encoding="utf-8")
     report = build(corpus, tmp_path / "inc", use_lexicon=False)
     assert report.reused_files == len(paths) - 1
+    assert not report.reused_postings  # "word0y" is now first met after words that came after it
     after = load(tmp_path / "inc").bm25.vocab
     assert "zzznew" in after and after != before
     build(corpus, tmp_path / "full", use_lexicon=False)
     assert_same_generation(tmp_path / "inc", tmp_path / "full", rebuilt=True)
 
 
+def test_a_page_edited_without_new_words_keeps_the_other_postings(tmp_path, small_blocks):
+    """The common edit: the postings of every other page are merged in as they were, not
+    sorted again — and the index is still the one a full build writes."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    paths = synthetic_corpus(corpus)
+    build(corpus, tmp_path / "inc", use_lexicon=False)
+    with open(paths[12], "a", encoding="utf-8") as f:
+        f.write("\n- More nausea and dizziness in the morning.\n")
+    (corpus / "020-med20-b.md").write_text(page("Med20b", random.Random(3), ["zzzbrandnew"]), encoding="utf-8")
+    report = build(corpus, tmp_path / "inc", use_lexicon=False)
+    assert report.reused_files == len(paths) - 1 and report.reused_postings
+    build(corpus, tmp_path / "full", use_lexicon=False)
+    assert_same_generation(tmp_path / "inc", tmp_path / "full", rebuilt=True)
+
+
 def test_loaded_index_is_mapped_not_decoded(seed_index):
     idx = load(seed_index)
+    table = idx.drugs  # its alias table is read by offset; what it would compute on first use is stored
+    assert table.max_alias_words == max(len(a.split()) for a in table.aliases)
+    assert table.aliases.get("diazepam") == ["Diazepam"] and "no such name" not in table.aliases
     for arr in (idx.bm25.postings_doc, idx.bm25.postings_score, idx.columns.drug, idx.columns.offsets,
                 idx.columns.medicine_chunks):
-        assert isinstance(arr, np.memmap), arr
-        assert not arr.flags.writeable
+        assert isinstance(arr, np.memmap) or isinstance(arr.base, np.memmap), type(arr)  # a view of the file
+        assert not arr.flags.writeable and not arr.flags.owndata
 
 
 def old_engine_parts(idx) -> dict[str, np.ndarray]:
@@ -218,3 +244,65 @@ def test_chunks_about_on_rxhive_sample(tmp_path):
         shutil.copy2(p, dest)
     build(corpus, tmp_path / "ix", use_lexicon=False)
     check_chunks_about(load(tmp_path / "ix"))
+
+
+def test_a_failure_while_writing_names_fails_the_build_and_keeps_the_index(tmp_path, monkeypatch):
+    """The name tables are written beside the postings (in a forked process when possible):
+    their failure must fail the build like any other, leaving the previous index current."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    paths = synthetic_corpus(corpus, n=8)
+    build(corpus, tmp_path / "ix", use_lexicon=False)
+    before = read_manifest(tmp_path / "ix")
+
+    def boom(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(builder_mod, "save_drug_table", boom)
+    paths[2].write_text(page("Renamed", random.Random(2)), encoding="utf-8")  # new medicines: a new table
+    with pytest.raises((OSError, RuntimeError), match="No space left"):
+        build(corpus, tmp_path / "ix", use_lexicon=False)
+    assert read_manifest(tmp_path / "ix") == before
+    assert not list((tmp_path / "ix").glob(".gen-*.tmp"))
+    assert load(tmp_path / "ix").size > 0
+
+
+def test_a_large_corpus_is_checked_by_folders_and_each_quoted_file(tmp_path, monkeypatch):
+    """Above FULL_CHECK_FILES files, opening checks the folders only (a file added, removed or
+    renamed changes its folder), and a file rewritten in place is caught when it is quoted:
+    the quote is refused, the index marked stale, and the next open rebuilds it."""
+    import rxquote.index as index_mod
+    from rxquote.index import StaleIndexError, ensure
+
+    monkeypatch.setattr(index_mod, "FULL_CHECK_FILES", 5)
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    paths = synthetic_corpus(corpus, n=8)
+    moved = corpus / "sub" / paths[7].name
+    paths[7].rename(moved)
+    ix = tmp_path / "ix"
+    build(corpus, ix, use_lexicon=False)
+    idx, report = ensure(corpus, ix)
+    assert report is None and idx.corpus == corpus
+
+    changed = paths[3]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nAppended in place.\n", encoding="utf-8")
+    idx, report = ensure(corpus, ix)
+    assert report is None  # its folder did not change: not noticed yet
+    mine = [i for i in range(idx.size) if idx.source_of(i) == changed.name]
+    others = [i for i in range(idx.size) if idx.source_of(i) != changed.name]
+    assert len(idx.chunks(others)) == len(others)  # unchanged files are quoted as before
+    with pytest.raises(StaleIndexError, match=changed.name):
+        idx.chunks(mine[:1])
+    assert stale_reason(ix, corpus, every_file=False) is not None  # marked
+    idx, report = ensure(corpus, ix)
+    assert report is not None and report.reused_files == 7  # rebuilt, the changed file re-read
+    assert idx.chunks([i for i in range(idx.size) if idx.source_of(i) == changed.name])
+
+    (corpus / "sub" / "added.md").write_text(page("Added", random.Random(4)), encoding="utf-8")
+    _, report = ensure(corpus, ix)
+    assert report is not None and report.files == 9  # a new file changes its folder
+
+    moved.write_text(moved.read_text(encoding="utf-8") + "\nAgain.\n", encoding="utf-8")
+    assert stale_reason(ix, corpus, every_file=False) is None
+    assert stale_reason(ix, corpus) == f"sub/{moved.name} changed"  # `rxquote index` checks every file

@@ -130,3 +130,16 @@ def test_term_ids_are_tokens_numbered_by_first_occurrence(texts):
         assert ids == [expected.setdefault(t, len(expected)) for t in toks]
     assert term_id == expected
     assert all(word_id[w] == -1 for w in word_id if w in stopwords())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60) | st.text(max_size=30))
+def test_ascii_fast_path_splits_like_the_pattern(text):
+    import re
+    import unicodedata
+
+    from rxquote.text import TOKENIZER_SETTINGS, _WORD_MIN
+
+    assert words(text) == _WORD_MIN.findall(unicodedata.normalize("NFKC", text).lower())
+    assert words(text) == [w for w in re.findall(TOKENIZER_SETTINGS["pattern"], unicodedata.normalize("NFKC", text).lower())
+                           if len(w) >= TOKENIZER_SETTINGS["min_length"]]

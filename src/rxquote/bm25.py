@@ -39,8 +39,8 @@ K1, B, EPSILON = 1.5, 0.75, 0.25  # rank-bm25's defaults
 ARRAY_FILES = ("postings_ptr", "postings_doc", "postings_tf", "postings_score", "doc_len", "idf")
 _DTYPES = {"postings_ptr": np.int64, "postings_doc": np.int32, "postings_tf": np.int32,
            "postings_score": np.float64, "doc_len": np.int32, "idf": np.float64}
-BLOCK_TOKENS = 1 << 22  # tokens per postings block (~16 MB of term ids)
-RANGE_POSTINGS = 1 << 22  # postings merged at once at the end
+BLOCK_TOKENS = 1 << 21  # tokens per postings block (8 MB of term ids, ~80 MB while sorted)
+RANGE_POSTINGS = 1 << 20  # postings merged at once at the end (~60 MB while scored)
 
 
 def rank_bm25_idf(doc_freq: dict[str, int], corpus_size: int) -> dict[str, float]:
@@ -73,18 +73,26 @@ def doc_norms(doc_len: np.ndarray, avgdl: float, k1: float = K1, b: float = B) -
 
 def posting_scores(idf: np.ndarray, tf: np.ndarray, norm: np.ndarray, k1: float = K1) -> np.ndarray:
     """What rank-bm25 adds per posting: `(idf or 0) * (q_freq * (k1 + 1) / (q_freq + norm))`,
-    element by element (`idf`, `tf`, `norm` given per posting)."""
-    q_freq = np.asarray(tf).astype(np.int64)
-    return idf * (q_freq * (k1 + 1) / (q_freq + norm))
+    element by element (`idf`, `tf`, `norm` given per posting).
+
+    The same IEEE operations in the same order, in place: numpy turns the int64 q_freq into
+    float64 for each mixed operation (exact for counts), and idf * x == x * idf bit for bit."""
+    q_freq = np.asarray(tf).astype(np.float64)
+    out = q_freq * (k1 + 1)
+    np.add(q_freq, norm, out=q_freq)
+    np.divide(out, q_freq, out=out)
+    np.multiply(out, idf, out=out)
+    return out
 
 
-def _postings_of_block(ids: np.ndarray, doc_len: np.ndarray, first_doc: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(term, doc, tf) of every posting of a run of documents, by term then doc.
+def _postings_of_block(ids: np.ndarray, doc_len: np.ndarray, doc_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(term, doc, tf) of every posting of some documents (ascending `doc_ids`, with their
+    lengths, their tokens one after another in `ids`), by term then doc.
 
     Token positions are sorted by term, stably (so by doc within a term: ids come doc after
     doc); runs of one (term, doc) are one posting, their length its tf."""
     size = int(ids.shape[0])
-    doc_of = np.repeat(np.arange(first_doc, first_doc + doc_len.shape[0], dtype=np.int64), doc_len)
+    doc_of = np.repeat(np.asarray(doc_ids, dtype=np.int64), doc_len)
     key = ids.astype(np.uint16) if size and int(ids.max()) < 1 << 16 else ids
     order = np.argsort(key, kind="stable")  # a radix sort for 16-bit keys
     t_sorted, d_sorted = ids[order], doc_of[order]
@@ -142,7 +150,7 @@ class BM25Index:
         new_ids = remap[ids]
         vocab = [terms[i] for i in present.tolist()]
         v = len(vocab)
-        post_term, post_doc, tf = _postings_of_block(new_ids, doc_len, 0)
+        post_term, post_doc, tf = _postings_of_block(new_ids, doc_len, np.arange(n))
         ptr = np.zeros(v + 1, dtype=np.int64)
         np.cumsum(np.bincount(post_term, minlength=v), out=ptr[1:])
         idf = idf_array(vocab, np.diff(ptr), n)
@@ -248,7 +256,8 @@ class BM25Index:
         params = json.loads((folder / "bm25.json").read_text(encoding="utf-8"))
         if not isinstance(vocab, list) or not isinstance(params, dict):
             raise ValueError("vocabulary or parameters damaged")
-        arrays = {name: load_array(folder / f"{name}.npy", (np.dtype(_DTYPES[name]),)) for name in ARRAY_FILES}
+        # mapped, but as plain ndarrays: slicing a np.memmap costs a subclass round trip each time
+        arrays = {name: np.asarray(load_array(folder / f"{name}.npy", (np.dtype(_DTYPES[name]),))) for name in ARRAY_FILES}
         index = cls(vocab=vocab, term_id={t: i for i, t in enumerate(vocab)}, **arrays,
                     **{k: float(params[k]) for k in ("avgdl", "k1", "b", "epsilon")})
         index.check()
@@ -274,28 +283,92 @@ def _save_vocab(folder: Path, vocab: list[str], avgdl: float, k1: float = K1, b:
     (folder / "bm25.json").write_text(json.dumps(params), encoding="utf-8")
 
 
+@dataclass
+class ReusedPostings:
+    """A previous index's postings whose documents a rebuild keeps (renumbered): when the kept
+    terms keep their relative order in the new numbering — as when a page changed without
+    bringing or losing a word the rest of the collection meets first — they are already in
+    (new term, new doc) order, so they are merged in as they are instead of being sorted again."""
+
+    ptr: np.ndarray  # the previous index's postings_ptr, postings_doc, postings_tf
+    doc: np.ndarray
+    tf: np.ndarray
+    old_to_new: np.ndarray  # new id of each old term (-1: not met again)
+    doc_map: np.ndarray  # new id of each old document (-1: not kept)
+
+    def _read(self, o0: int, o1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(old term, new doc, tf) of the kept postings of old terms [o0, o1)."""
+        lo, hi = int(self.ptr[o0]), int(self.ptr[o1])
+        if hi == lo:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty.astype(np.int32)
+        docs = np.fromfile(self.doc.filename, dtype=np.int32, count=hi - lo, offset=self.doc.offset + 4 * lo)
+        new_docs = self.doc_map[docs]
+        keep = new_docs >= 0
+        terms = np.repeat(np.arange(o0, o1, dtype=np.int64), np.diff(self.ptr[o0 : o1 + 1]))[keep]
+        tfs = np.fromfile(self.tf.filename, dtype=np.int32, count=hi - lo, offset=self.tf.offset + 4 * lo)[keep]
+        return terms, new_docs[keep], tfs
+
+    def prepare(self, dropped: tuple[np.ndarray, np.ndarray]) -> bool:
+        """Count the kept postings per term — all but those of the dropped documents, whose
+        tokens are `dropped` (old term ids, and each document's length) — and say whether the
+        kept terms are in the new order."""
+        terms, lens = dropped
+        v_old = self.ptr.shape[0] - 1
+        docs = np.repeat(np.arange(lens.shape[0], dtype=np.int64), lens)
+        pairs = np.unique(docs * max(v_old, 1) + terms)  # one posting per (document, term)
+        kept = np.diff(self.ptr) - np.bincount(pairs % max(v_old, 1), minlength=v_old)
+        if kept.size and int(kept.min()) < 0:
+            return False  # tokens and postings disagree: let the caller count afresh
+        self.kept_old = np.flatnonzero(kept)
+        self.kept_new = self.old_to_new[self.kept_old]
+        self.kept_count = kept[self.kept_old]
+        return bool(np.all(self.kept_new >= 0) and np.all(np.diff(self.kept_new) > 0))
+
+    def df(self, v: int) -> np.ndarray:
+        df = np.zeros(v, dtype=np.int64)
+        df[self.kept_new] = self.kept_count
+        return df
+
+    def postings(self, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(new term, new doc, tf) of the kept postings of new terms [t0, t1), in order."""
+        j0, j1 = np.searchsorted(self.kept_new, [t0, t1])
+        if j0 == j1:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty.astype(np.int32)
+        terms, docs, tfs = self._read(int(self.kept_old[j0]), int(self.kept_old[j1 - 1]) + 1)
+        return self.old_to_new[terms], docs, tfs
+
+
 class PostingsBuilder:
     """BM25 postings of a collection that arrives in order, built in bounded memory.
 
-    `add(ids, doc_len)` takes the next documents as global term ids (numbered in first-
-    occurrence order by the caller) and their lengths. Every `block_tokens` tokens, a block's
-    postings (term, then doc) are computed and spilled to `spill`; `finish` concatenates each
-    term's postings block after block, computes idf and each posting's score, and writes the
+    `add(ids, doc_len, first_doc)` takes the next documents (ids first_doc, first_doc + 1, …)
+    as global term ids (numbered in first-occurrence order by the caller) and their lengths.
+    Every `block_tokens` tokens, a block's postings (term, then doc) are computed and spilled
+    to `spill`; `finish` concatenates each term's postings block after block (and merges a
+    rebuild's `ReusedPostings` in), computes idf and each posting's score, and writes the
     arrays piece by piece."""
 
-    def __init__(self, spill: Path, block_tokens: int = BLOCK_TOKENS):
+    def __init__(self, spill: Path, block_tokens: int = BLOCK_TOKENS, background: bool = True):
         self.spill = spill
         self.block_tokens = block_tokens
         self._ids: list[np.ndarray] = []
         self._lens: list[np.ndarray] = []
+        self._docs: list[np.ndarray] = []
         self._pending = 0
-        self._first_doc = 0  # first document of the pending block
         self._blocks: list[tuple[Path, Path, np.ndarray]] = []  # doc file, tf file, postings per term
-        self._doc_len: list[np.ndarray] = []
+        # a block is sorted by one thread while the caller goes on (numpy lets go of the GIL);
+        # one block at a time, so memory stays bounded
+        self._background = background
+        self._thread = None
+        self._running = None
 
-    def add(self, ids: np.ndarray, doc_len: np.ndarray) -> None:
+    def add(self, ids: np.ndarray, doc_len: np.ndarray, first_doc: int) -> None:
+        doc_len = np.asarray(doc_len, dtype=np.int64)
         self._ids.append(np.asarray(ids, dtype=np.int32))
-        self._lens.append(np.asarray(doc_len, dtype=np.int64))
+        self._lens.append(doc_len)
+        self._docs.append(np.arange(first_doc, first_doc + doc_len.shape[0], dtype=np.int64))
         self._pending += int(ids.shape[0])
         if self._pending >= self.block_tokens:
             self._flush()
@@ -304,26 +377,53 @@ class PostingsBuilder:
         if not self._lens:
             return
         ids = np.concatenate(self._ids) if self._ids else np.zeros(0, dtype=np.int32)
-        lens = np.concatenate(self._lens)
-        self._ids, self._lens, self._pending = [], [], 0
-        term, doc, tf = _postings_of_block(ids, lens, self._first_doc)
-        del ids
-        self._first_doc += int(lens.shape[0])
-        self._doc_len.append(lens.astype(np.int32))
+        lens, docs = np.concatenate(self._lens), np.concatenate(self._docs)
+        self._ids, self._lens, self._docs, self._pending = [], [], [], 0
+        k = len(self._blocks) + (self._running is not None)
         self.spill.mkdir(parents=True, exist_ok=True)
-        k = len(self._blocks)
+        self.drain(keep_thread=True)
+        if not self._background:
+            self._blocks.append(self._spill_block(ids, lens, docs, k))
+            return
+        if self._thread is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="rxquote-postings")
+        self._running = self._thread.submit(self._spill_block, ids, lens, docs, k)
+
+    def _spill_block(self, ids: np.ndarray, lens: np.ndarray, docs: np.ndarray, k: int) -> tuple[Path, Path, np.ndarray]:
+        term, doc, tf = _postings_of_block(ids, lens, docs)
+        del ids
         doc_file, tf_file = self.spill / f"block{k}_doc.bin", self.spill / f"block{k}_tf.bin"
         doc.astype(np.int32).tofile(doc_file)
         tf.astype(np.int32).tofile(tf_file)
         counts = np.bincount(term) if term.size else np.zeros(0, dtype=np.int64)
-        self._blocks.append((doc_file, tf_file, counts))
+        return doc_file, tf_file, counts
 
-    def finish(self, folder: Path, vocab: list[str]) -> BM25Index:
+    def drain(self, keep_thread: bool = False) -> None:
+        """Wait for the block being sorted; without `keep_thread`, stop the thread too (before
+        the caller forks: a forked process must not copy a busy thread)."""
+        if self._running is not None:
+            running, self._running = self._running, None
+            self._blocks.append(running.result())
+        if not keep_thread and self._thread is not None:
+            self._thread.shutdown()
+            self._thread = None
+
+    def discard(self) -> None:
+        self.drain()
+        self._blocks = []
+        shutil.rmtree(self.spill, ignore_errors=True)
+
+    def finish(self, folder: Path, vocab: list[str], doc_len: np.ndarray, reused: ReusedPostings | None = None) -> BM25Index:
+        """Write the index of `vocab` over documents of lengths `doc_len` (every document: the
+        added ones and, in a rebuild, the kept ones of `reused`, already `prepare`d)."""
         self._flush()
+        self.drain()
         v = len(vocab)
-        doc_len = np.concatenate(self._doc_len) if self._doc_len else np.zeros(0, dtype=np.int32)
+        doc_len = np.asarray(doc_len, dtype=np.int32)
         n = int(doc_len.shape[0])
-        df = np.zeros(v, dtype=np.int64)
+        df = reused.df(v) if reused is not None else np.zeros(v, dtype=np.int64)
         for _, _, counts in self._blocks:
             if counts.shape[0] > v:
                 raise ValueError("a term id outside the vocabulary")
@@ -350,24 +450,10 @@ class PostingsBuilder:
                 # a range of terms holding about RANGE_POSTINGS postings (at least one term)
                 t1 = max(t0 + 1, int(np.searchsorted(ptr, ptr[t0] + RANGE_POSTINGS, side="right")) - 1)
                 t1 = min(t1, v)
-                base, m = int(ptr[t0]), int(ptr[t1] - ptr[t0])
-                out_doc = np.empty(m, dtype=np.int32)
-                out_tf = np.empty(m, dtype=np.int32)
-                cursor = ptr[t0:t1] - base  # where each term's next posting goes
-                for (doc_file, tf_file, _), bp in zip(self._blocks, block_ptr):
-                    lo, hi = int(bp[t0]), int(bp[t1])
-                    if hi == lo:
-                        continue
-                    counts = np.diff(bp[t0 : t1 + 1])
-                    dest = np.repeat(cursor - (bp[t0:t1] - lo), counts) + np.arange(hi - lo, dtype=np.int64)
-                    # read from the spill files, not mapped: they stay out of this process's memory
-                    out_doc[dest] = np.fromfile(doc_file, dtype=np.int32, count=hi - lo, offset=4 * lo)
-                    out_tf[dest] = np.fromfile(tf_file, dtype=np.int32, count=hi - lo, offset=4 * lo)
-                    cursor = cursor + counts
-                terms = np.repeat(np.arange(t0, t1, dtype=np.int64), df[t0:t1])
+                out_doc, out_tf = self._merge_range(t0, t1, ptr, block_ptr, n, reused)
                 writers["postings_doc"].write(out_doc)
                 writers["postings_tf"].write(out_tf)
-                writers["postings_score"].write(posting_scores(idf[terms], out_tf, norm[out_doc]))
+                writers["postings_score"].write(posting_scores(np.repeat(idf[t0:t1], df[t0:t1]), out_tf, norm[out_doc]))
                 t0 = t1
         except BaseException:
             for w in writers.values():
@@ -376,8 +462,45 @@ class PostingsBuilder:
         for w in writers.values():
             w.close()
         save_array(folder / "postings_ptr.npy", ptr)
-        save_array(folder / "doc_len.npy", doc_len.astype(np.int32))
+        save_array(folder / "doc_len.npy", doc_len)
         save_array(folder / "idf.npy", idf)
         _save_vocab(folder, vocab, avgdl)
         shutil.rmtree(self.spill, ignore_errors=True)
         return BM25Index.load(folder)
+
+    def _merge_range(self, t0: int, t1: int, ptr: np.ndarray, block_ptr: list, n: int,
+                     reused: ReusedPostings | None) -> tuple[np.ndarray, np.ndarray]:
+        """(doc, tf) of the postings of terms [t0, t1), by term then doc."""
+        # the added documents' postings: each block's part of the range, concatenated per term
+        sizes = sum((np.diff(bp[t0 : t1 + 1]) for bp in block_ptr), np.zeros(t1 - t0, dtype=np.int64))
+        m = int(sizes.sum())
+        add_doc = np.empty(m, dtype=np.int32)
+        add_tf = np.empty(m, dtype=np.int32)
+        cursor = np.concatenate(([0], np.cumsum(sizes)[:-1]))  # where each term's next posting goes
+        for (doc_file, tf_file, _), bp in zip(self._blocks, block_ptr):
+            lo, hi = int(bp[t0]), int(bp[t1])
+            if hi == lo:
+                continue
+            counts = np.diff(bp[t0 : t1 + 1])
+            dest = np.repeat(cursor - (bp[t0:t1] - lo), counts) + np.arange(hi - lo, dtype=np.int64)
+            # read from the spill files, not mapped: they stay out of this process's memory
+            add_doc[dest] = np.fromfile(doc_file, dtype=np.int32, count=hi - lo, offset=4 * lo)
+            add_tf[dest] = np.fromfile(tf_file, dtype=np.int32, count=hi - lo, offset=4 * lo)
+            cursor = cursor + counts
+        if reused is None:
+            return add_doc, add_tf
+        # and the kept documents' postings, merged in by (term, doc): a doc is one or the other
+        old_terms, old_docs, old_tfs = reused.postings(t0, t1)
+        key_add = np.repeat(np.arange(t1 - t0, dtype=np.int64), sizes) * (n + 1) + add_doc
+        key_old = (old_terms - t0) * (n + 1) + old_docs
+        at = np.searchsorted(key_old, key_add) + np.arange(m, dtype=np.int64)
+        total = int(ptr[t1] - ptr[t0])
+        if total != m + old_docs.shape[0]:
+            raise ValueError("postings counts disagree")
+        from_old = np.ones(total, dtype=bool)
+        from_old[at] = False
+        out_doc = np.empty(total, dtype=np.int32)
+        out_tf = np.empty(total, dtype=np.int32)
+        out_doc[at], out_tf[at] = add_doc, add_tf
+        out_doc[from_old], out_tf[from_old] = old_docs, old_tfs
+        return out_doc, out_tf

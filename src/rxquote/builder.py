@@ -36,11 +36,11 @@ from typing import Callable, Iterator
 import numpy as np
 
 from . import __version__
-from .bm25 import BLOCK_TOKENS, PostingsBuilder
-from .corpus import SECTIONS, list_corpus, parse_bytes, read_monograph
+from .bm25 import BLOCK_TOKENS, PostingsBuilder, ReusedPostings
+from .corpus import SECTIONS, CorpusFile, parse_bytes, read_monograph, scan_corpus
 from .drugs import TABLE_VERSION, DrugTable
 from .layout import (DRUG_TABLE_FILES, SECTION_ID, FileRecord, FileRecords, medicine_chunks, save_drug_table,
-                     save_file_records)
+                     save_file_records, save_folders)
 from .store import SEP, AppendFile, NpyWriter, StringTable, load_array, save_array, save_strings
 from .text import stopwords, QUESTION_WORDS, Analyzer, words
 
@@ -58,14 +58,6 @@ class ReuseFailed(Exception):
 
 
 # -- plan ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CorpusFile:
-    rel: str
-    path: str
-    size: int
-    mtime_ns: int
 
 
 @dataclass(frozen=True)
@@ -88,12 +80,14 @@ class BuildPlan:
     files: int
     reused: int
     problems: dict[str, list[str]]
+    folders: tuple[tuple[str, int], ...]  # the corpus's folders and their mtimes, as scanned
 
 
 def plan_build(corpus: Path, old: "PreviousGeneration | None") -> BuildPlan:
-    files, warnings = list_corpus(corpus)
+    scan = scan_corpus(corpus)
+    files = scan.files
     problems: dict[str, list[str]] = {}
-    for w in warnings:
+    for w in scan.warnings:
         rel, _, why = w.partition(": ")
         problems.setdefault(rel, []).append(why)
     position = old.position if old else {}
@@ -104,8 +98,7 @@ def plan_build(corpus: Path, old: "PreviousGeneration | None") -> BuildPlan:
 
     def close_run() -> None:
         if run:
-            lo = int(old.records.chunks[run[0][1], 0])
-            hi = int(old.records.chunks[run[-1][1], 1])
+            lo, hi = old.file_lo[run[0][1]], old.file_hi[run[-1][1]]
             steps.append(ReuseRun(tuple(f for f, _ in run), tuple(i for _, i in run), (lo, hi)))
             run.clear()
 
@@ -114,17 +107,10 @@ def plan_build(corpus: Path, old: "PreviousGeneration | None") -> BuildPlan:
             steps.append(ParseJob(tuple(parse)))
             parse.clear()
 
-    for rel, path in files:
-        try:
-            st = path.stat()
-        except OSError as e:
-            problems.setdefault(rel, []).append(f"unreadable ({e.strerror})")
-            continue
-        f = CorpusFile(rel, os.fspath(path), st.st_size, st.st_mtime_ns)
-        i = position.get(rel, -1)
-        if i >= 0 and _unchanged(f, old.records, i):
-            lo = int(old.records.chunks[i, 0])
-            if run and int(old.records.chunks[run[-1][1], 1]) != lo:
+    for f in files:
+        i = position.get(f.rel, -1)
+        if i >= 0 and _unchanged(f, old, i):
+            if run and old.file_hi[run[-1][1]] != old.file_lo[i]:
                 close_run()
             close_parse()
             run.append((f, i))
@@ -136,18 +122,18 @@ def plan_build(corpus: Path, old: "PreviousGeneration | None") -> BuildPlan:
             close_parse()
     close_run()
     close_parse()
-    return BuildPlan(tuple(steps), len(files), reused, problems)
+    return BuildPlan(tuple(steps), len(files), reused, problems, tuple(scan.folders))
 
 
-def _unchanged(f: CorpusFile, records: FileRecords, i: int) -> bool:
+def _unchanged(f: CorpusFile, old: "PreviousGeneration", i: int) -> bool:
     """Same bytes as when the previous generation read it: same size and mtime (what
     stale_reason trusts too), or same size and same sha256."""
-    if int(records.size[i]) != f.size:
+    if old.file_size[i] != f.size:
         return False
-    if int(records.mtime_ns[i]) == f.mtime_ns:
+    if old.file_mtime[i] == f.mtime_ns:
         return True
     try:
-        return hashlib.sha256(read_monograph(Path(f.path))).hexdigest() == records.sha256(i)
+        return hashlib.sha256(read_monograph(Path(f.path))).hexdigest() == old.sha256(i)
     except OSError:
         return False
 
@@ -188,9 +174,8 @@ class Batch:
 
 
 def chunk_line(c) -> bytes:
-    d = {"source": c.source, "title": c.title, "drug": c.drug, "section": c.section, "heading": c.heading,
-         "start_line": c.start_line, "end_line": c.end_line, "text": c.text}
-    return (json.dumps(d, ensure_ascii=False) + "\n").encode("utf-8")
+    """A chunk's line in chunks.jsonl: its line span and text (the rest is in the columns)."""
+    return (json.dumps([c.start_line, c.end_line, c.text], ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def parse_files(files: tuple[CorpusFile, ...], analyzer: Analyzer) -> Batch:
@@ -276,10 +261,14 @@ def run_plan(plan: BuildPlan, analyzer: Analyzer, workers: int | None) -> Iterat
             yield step, parse_files(step.files, analyzer) if isinstance(step, ParseJob) else None
         return
     import multiprocessing
+    import threading
     from concurrent.futures import ProcessPoolExecutor
 
-    # spawn, not fork: the chat builds from a thread, and forking a threaded process is unsafe
-    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+    # fork when this process has one thread (rxquote index, tests, scripts: a fresh worker
+    # then costs nothing and never re-runs the caller's __main__); spawn when it has more
+    # (the chat builds from a worker thread, and forking a threaded process can deadlock)
+    method = "fork" if _can_fork() else "spawn"
+    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context(method), initializer=_init_worker,
                              initargs=(analyzer.stem_cache,)) as pool:
         pending: deque = deque()
         queue = iter(jobs)
@@ -306,6 +295,10 @@ class PreviousGeneration:
         self.drugs = drugs
         self.records = FileRecords.open(gen)
         self.position = {rel: i for i, rel in enumerate(self.records.names.list())}
+        # per-file values as Python lists: read once per file, not through the memory map
+        self.file_size, self.file_mtime = self.records.size.tolist(), self.records.mtime_ns.tolist()
+        self.file_lo, self.file_hi = np.asarray(self.records.chunks).T.tolist() if len(self.records) else ([], [])
+        self._sha = np.array(self.records.sha)
         self.offsets = load_array(gen / "chunk_offsets.npy")
         self.drug = load_array(gen / "chunk_drug.npy")
         self.title = load_array(gen / "chunk_title.npy")
@@ -316,12 +309,20 @@ class PreviousGeneration:
         self.tok_ptr = load_array(gen / "doc_tokens_ptr.npy")
         self.tokens = load_array(gen / "doc_tokens.npy")
         self.term_first = np.asarray(load_array(gen / "term_first.npy"), dtype=np.int64)
+        self.postings_ptr = np.array(load_array(gen / "postings_ptr.npy"))
+        self.postings_doc = load_array(gen / "postings_doc.npy")
+        self.postings_tf = load_array(gen / "postings_tf.npy")
         self.names = {key: StringTable.open(gen, f"names_{key}").list() for key in ("drug", "title", "source")}
+        # old name id → new one, filled as reused chunks bring each name (-1: not met yet)
+        self.name_map = {key: np.full(len(names), -1, dtype=np.int64) for key, names in self.names.items()}
         n = self.offsets.shape[0] - 1
         if (self.tok_ptr.shape != (n + 1,) or int(self.tok_ptr[-1]) != self.tokens.shape[0]
                 or self.heading_ptr.shape != (n + 1,) or self.term_first.shape != (len(vocab),)
                 or (len(vocab) > 1 and not np.all(np.diff(self.term_first) > 0))):
             raise ValueError("previous generation does not fit together")
+
+    def sha256(self, i: int) -> str:
+        return self._sha[i].tobytes().hex()
 
     def read_tokens(self, lo: int, hi: int) -> np.ndarray:
         """Token ids [lo, hi), read from the file (not mapped, so they leave memory after use)."""
@@ -459,6 +460,10 @@ class GenerationWriter:
         self.drug, self.title, self.source = array("i"), array("i"), array("i")
         self.names = {"drug": _Names(), "title": _Names(), "source": _Names()}
         self.stats = WriteStats()
+        # a rebuild keeps the previous postings of reused chunks (see bm25.ReusedPostings):
+        # their new chunk ids, -1 for chunks not kept
+        self.doc_map = np.full(old.offsets.shape[0] - 1, -1, dtype=np.int64) if old is not None else None
+        self.reused_postings = False
 
     def add_batch(self, batch: Batch) -> None:
         lo = self.stats.chunks
@@ -474,8 +479,10 @@ class GenerationWriter:
             lo += f.chunks
         ids = np.frombuffer(batch.ids, dtype=np.int32)
         doc_len = np.frombuffer(batch.doc_len, dtype=np.int64)
+        global_ids = self.terms.number_batch(batch.vocab, ids)
+        self.postings.add(global_ids, doc_len, self.stats.chunks)
         self._append(batch.lines, np.frombuffer(batch.line_lens, dtype=np.int64), batch.headings,
-                     np.frombuffer(batch.heading_lens, dtype=np.int64), self.terms.number_batch(batch.vocab, ids), doc_len)
+                     np.frombuffer(batch.heading_lens, dtype=np.int64), global_ids, doc_len)
         self.drug.frombytes(self.names["drug"].ids_of(list(batch.drugs)).tobytes())
         self.section.frombytes(batch.sections)
         self.stats.chunks = lo
@@ -485,8 +492,8 @@ class GenerationWriter:
         lo, hi = run.chunks
         base = self.stats.chunks
         for f, i in zip(run.files, run.old):
-            olo, ohi = (int(x) for x in old.records.chunks[i])
-            rec = FileRecord(f.rel, old.records.sha256(i), f.size, f.mtime_ns, (base + olo - lo, base + ohi - lo),
+            olo, ohi = old.file_lo[i], old.file_hi[i]
+            rec = FileRecord(f.rel, old.sha256(i), f.size, f.mtime_ns, (base + olo - lo, base + ohi - lo),
                              tuple(old.records.warnings.get(f.rel, ())))
             self.stats.records.append(rec)
             if rec.warnings:
@@ -508,14 +515,15 @@ class GenerationWriter:
         h_lo, h_hi = int(old.heading_ptr[lo]), int(old.heading_ptr[hi])
         self.lines.copy_from(old.gen / "chunks.jsonl", int(old.offsets[lo]), int(old.offsets[hi]))
         ids = self.terms.number_run(t_lo, t_hi)
+        first = len(self.doc_len)  # the new id of chunk lo
+        self.doc_map[lo:hi] = np.arange(first, first + hi - lo)
         self._append(None, np.diff(old.offsets[lo : hi + 1]), old.headings[h_lo:h_hi], np.diff(old.heading_ptr[lo : hi + 1]),
                      ids, np.diff(old.tok_ptr[lo : hi + 1]))
         for key, col in (("drug", self.drug), ("title", self.title), ("source", self.source)):
             part = np.asarray(getattr(old, key)[lo:hi])
-            present = np.unique(part)
-            table, names = old.names[key], self.names[key]
-            remap = np.zeros(len(table), dtype=np.int32)
-            remap[present] = [names.id(table[int(j)]) for j in present]
+            remap, table, names = old.name_map[key], old.names[key], self.names[key]
+            new = np.unique(part[remap[part] < 0])
+            remap[new] = [names.id(table[j]) for j in new.tolist()]
             col.frombytes(remap[part].astype(np.int32).tobytes())
         self.section.frombytes(np.asarray(old.section[lo:hi]).tobytes())
 
@@ -527,14 +535,57 @@ class GenerationWriter:
         self.heading_len.frombytes(np.asarray(heading_lens, dtype=np.int64).tobytes())
         self.doc_tokens.write(ids)
         self.doc_len.frombytes(np.asarray(doc_len, dtype=np.int64).tobytes())
-        self.postings.add(ids, np.asarray(doc_len, dtype=np.int64))
+
+    def finish_postings(self) -> None:
+        """Postings of every chunk: the new chunks' blocks, merged with the reused chunks'
+        previous postings when their terms kept their order, else all from the tokens."""
+        doc_len = np.frombuffer(self.doc_len, dtype=np.int64)
+        reused = None
+        if self.old is not None:
+            old = self.old
+            reused = ReusedPostings(old.postings_ptr, old.postings_doc, old.postings_tf, self.terms.old_to_new, self.doc_map)
+            if not reused.prepare(self._dropped_tokens()):
+                reused = None
+                self.postings.discard()
+                self._postings_from_tokens(doc_len)
+        self.reused_postings = reused is not None
+        self.postings.finish(self.folder, self.terms.vocab, doc_len, reused)
+
+    def _dropped_tokens(self) -> tuple[np.ndarray, np.ndarray]:
+        """(old term ids, per-chunk lengths) of the previous chunks this build did not keep."""
+        old = self.old
+        dropped = np.flatnonzero(self.doc_map < 0)
+        if not dropped.size:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        # runs of consecutive dropped chunks: one read each
+        cut = np.flatnonzero(np.diff(dropped) > 1) + 1
+        parts = [old.read_tokens(int(old.tok_ptr[r[0]]), int(old.tok_ptr[r[-1] + 1])) for r in np.split(dropped, cut)]
+        lens = np.diff(np.asarray(old.tok_ptr))[dropped]
+        return np.concatenate(parts).astype(np.int64), lens
+
+    def _postings_from_tokens(self, doc_len: np.ndarray) -> None:
+        """Every chunk's tokens (as written to doc_tokens.npy) into the postings, in blocks."""
+        ptr = _ptr(self.doc_len)
+        tokens = load_array(self.folder / "doc_tokens.npy")
+        lo, n = 0, doc_len.shape[0]
+        while lo < n:
+            hi = min(n, max(lo + 1, int(np.searchsorted(ptr, ptr[lo] + self.block_tokens, side="right")) - 1))
+            ids = np.fromfile(tokens.filename, dtype=np.int32, count=int(ptr[hi] - ptr[lo]), offset=tokens.offset + 4 * int(ptr[lo]))
+            self.postings.add(ids, doc_len[lo:hi], lo)
+            lo = hi
 
     def close_streams(self) -> None:
         self.lines.close()
         self.headings.close()
         self.doc_tokens.close()
+        self.postings._flush()
+        self.postings.drain()  # no thread left when _finish forks
 
     def abort(self) -> None:
+        try:
+            self.postings.drain()
+        except Exception:
+            pass
         for stream in (self.lines, self.headings, self.doc_tokens):
             try:
                 stream.abort() if hasattr(stream, "abort") else stream.close()
@@ -554,9 +605,12 @@ def _ptr(lengths: array) -> np.ndarray:
 
 def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: PreviousGeneration | None,
             analyzer: Analyzer, timer: "_Timer") -> tuple[int, dict[str, int]]:
-    """Write everything that needs the whole collection; returns (medicines, chunks per section)."""
+    """Write everything that needs the whole collection; returns (medicines, chunks per section).
+
+    Two independent halves: the postings (idf, scores, the per-term merge) and the names
+    (sorted name tables, per-medicine chunk lists, file records, the medicine-name table).
+    The names half runs in a forked process meanwhile when this process may fork."""
     w.close_streams()
-    n = w.stats.chunks
     offsets = _ptr(w.line_len)
     if int(offsets[-1]) != w.lines.size:
         raise ValueError("chunk lines and their lengths disagree")
@@ -566,8 +620,25 @@ def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: Previ
     save_array(tmp / "chunk_section.npy", np.frombuffer(w.section, dtype=np.int8))
     save_array(tmp / "term_first.npy", np.frombuffer(w.terms.first, dtype=np.int64))
     timer.lap("write")
-    w.postings.finish(tmp, w.terms.vocab)
+    medicines = sorted(set(w.names["drug"].ids) | set(w.names["title"].ids))
+    names_half = _Parallel(lambda: _write_names(w, tmp, make_table, old, analyzer, medicines))
+    try:
+        w.finish_postings()
+    except BaseException:
+        names_half.cancel()
+        raise
     timer.lap("postings")
+    names_half.wait()
+    timer.lap("names")
+    per_section = {s: 0 for s in SECTIONS}
+    for s, k in zip(*np.unique(np.frombuffer(w.section, dtype=np.int8), return_counts=True)):
+        per_section[SECTIONS[int(s)]] = int(k)
+    return len(medicines), per_section
+
+
+def _write_names(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: PreviousGeneration | None,
+                 analyzer: Analyzer, medicines: list[str]) -> None:
+    n = w.stats.chunks
     columns = {}
     names = {}
     for key, col in (("drug", w.drug), ("title", w.title), ("source", w.source)):
@@ -581,8 +652,6 @@ def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: Previ
     save_array(tmp / "medicine_ptr.npy", ptr)
     save_array(tmp / "medicine_chunks.npy", chunks)
     save_file_records(tmp, w.stats.records)
-    timer.lap("columns")
-    medicines = sorted(set(names["drug"]) | set(names["title"]))
     if old is not None and old.drugs.version == TABLE_VERSION and list(old.drugs.medicines) == medicines:
         for name in DRUG_TABLE_FILES:  # the same medicines: the same table
             shutil.copyfile(old.gen / name, tmp / name)
@@ -593,12 +662,57 @@ def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: Previ
         table = make_table(medicines, analyzer.stem_cache)
         table.common_words = frozenset(analyzer.stem_cache) | stopwords()  # as load gives it
         save_drug_table(tmp, table)
-    timer.lap("names")
     (tmp / "stems.json").write_text(json.dumps(analyzer.stem_cache, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-    per_section = {s: 0 for s in SECTIONS}
-    for s, k in zip(*np.unique(np.frombuffer(w.section, dtype=np.int8), return_counts=True)):
-        per_section[SECTIONS[int(s)]] = int(k)
-    return len(medicines), per_section
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+    import threading
+
+    # forking a process with other threads can deadlock (a lock held by another thread is
+    # copied locked); rxquote index, tests and scripts have one thread, the chat does not
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+class _Parallel:
+    """`task` in a forked process (it sees this process's memory: nothing is pickled), or,
+    when this process may not fork, run by `wait()` itself."""
+
+    def __init__(self, task: Callable[[], None]):
+        import multiprocessing
+
+        self.task, self.proc = task, None
+        if _can_fork():
+            ctx = multiprocessing.get_context("fork")
+            self.reader, writer = ctx.Pipe(duplex=False)
+            self.proc = ctx.Process(target=self._run, args=(writer,), daemon=True)
+            self.proc.start()
+            writer.close()
+
+    def _run(self, writer) -> None:
+        try:
+            self.task()
+            writer.send(None)
+        except BaseException as e:
+            writer.send(f"{type(e).__name__}: {e}")
+            raise
+
+    def wait(self) -> None:
+        if self.proc is None:
+            self.task()
+            return
+        try:
+            why = self.reader.recv()
+        except EOFError:  # it died without a word (killed)
+            why = "stopped"
+        self.proc.join()
+        if why is not None or self.proc.exitcode != 0:
+            raise RuntimeError(f"writing the name tables failed ({why or self.proc.exitcode})")
+
+    def cancel(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.join()
 
 
 class _Timer:
@@ -694,6 +808,7 @@ def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, 
         report("parse", plan.files, plan.files, force=True)
         timer.lap("parse")
         report("index", 0, 1, force=True)
+        save_folders(tmp, plan.folders)
         medicines, per_section = _finish(writer, tmp, make_table, old, analyzer, timer)
         report("index", 1, 1, force=True)
         report("write", 0, 1, force=True)
@@ -718,7 +833,7 @@ def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, 
     for rel, why in stats.problems.items():
         problems.setdefault(rel, []).extend(why)
     return BuildReport(plan.files, medicines, stats.chunks, per_section, problems, time.perf_counter() - timer.t0,
-                       stats.reused_files, dict(timer.laps))
+                       stats.reused_files, dict(timer.laps), writer.reused_postings)
 
 
 def commit_generation(index_dir: Path, tmp: Path, gen_name: str, manifest: dict) -> None:
@@ -726,13 +841,19 @@ def commit_generation(index_dir: Path, tmp: Path, gen_name: str, manifest: dict)
     atomically, and drop generations older than the previous one."""
     from .index import MANIFEST, _file_sha, read_manifest
 
+    from concurrent.futures import ThreadPoolExecutor
+
     shutil.rmtree(tmp / ".spill", ignore_errors=True)
-    checksums = {}
-    for p in sorted(tmp.iterdir()):
+
+    def record(p: Path) -> list:
         with open(p, "rb") as f:
             os.fsync(f.fileno())
         st = p.stat()
-        checksums[p.name] = [st.st_size, _file_sha(p), st.st_mtime_ns]
+        return [st.st_size, _file_sha(p), st.st_mtime_ns]
+
+    files = sorted(tmp.iterdir())
+    with ThreadPoolExecutor(2) as pool:  # hashing and fsync let go of the GIL: two files at a time
+        checksums = dict(zip((p.name for p in files), pool.map(record, files)))
     os.replace(tmp, index_dir / gen_name)
     manifest = {**manifest, "generation": gen_name, "checksums": checksums}
     mtmp = index_dir / f".{MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"
@@ -748,6 +869,8 @@ def commit_generation(index_dir: Path, tmp: Path, gen_name: str, manifest: dict)
     for p in index_dir.iterdir():
         if p.name.startswith("gen-") and p.name not in keep:
             shutil.rmtree(p, ignore_errors=True)
+        elif p.name.startswith(".stale-") and p.name[len(".stale-") :] != gen_name:
+            p.unlink(missing_ok=True)  # the mark of a generation that is no longer current
         elif p.name.startswith(".gen-") and p.name.endswith(".tmp") and time.time() - p.stat().st_mtime > 3600:
             shutil.rmtree(p, ignore_errors=True)  # left by a crashed build
         elif p.name.startswith(f".{MANIFEST}.") and p.name.endswith(".tmp") and time.time() - p.stat().st_mtime > 3600:

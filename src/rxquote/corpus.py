@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -54,8 +55,6 @@ class _lazy:
     """A regular expression compiled on first use: `rxquote ask` imports this module for its
     records but parses nothing, and compiling these patterns costs ~10 ms of start-up."""
 
-    __slots__ = ("_args", "_pattern")
-
     def __init__(self, *args):
         self._args = args
         self._pattern = None
@@ -63,7 +62,9 @@ class _lazy:
     def __getattr__(self, name):
         if self._pattern is None:
             self._pattern = re.compile(*self._args)
-        return getattr(self._pattern, name)
+        attr = getattr(self._pattern, name)
+        setattr(self, name, attr)  # found in the instance from now on: parsing calls these ~100 times a page
+        return attr
 
 
 # Bold labels open a section only with a page-level name; others are labels inside a section.
@@ -437,14 +438,35 @@ def parse_bytes(data: bytes, source: str) -> ParsedPage:
     return page
 
 
-def list_corpus(root: Path) -> tuple[list[tuple[str, Path]], list[str]]:
-    """Monograph files under `root` as (relative source, path), sorted; plus warnings.
+@dataclass(frozen=True)
+class CorpusFile:
+    """A monograph file of the corpus, as found by `scan_corpus`."""
+
+    rel: str  # path relative to the corpus folder, "/" separators (a chunk's `source`)
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class CorpusScan:
+    files: list[CorpusFile]  # sorted by `rel`
+    warnings: list[str]
+    folders: list[tuple[str, int]]  # (relative folder, "" for the corpus itself; its mtime_ns)
+
+
+def scan_corpus(root: Path) -> CorpusScan:
+    """Monograph files under `root`, sorted by relative path, each with its size and mtime
+    (one stat per file); plus warnings, and every folder walked with its mtime (a file added,
+    removed or renamed changes its folder's mtime).
 
     Symlinked directories are followed once (loops are detected by real path).
     """
-    found: list[tuple[str, Path]] = []
+    found: list[CorpusFile] = []
+    folders: list[tuple[str, int]] = []
     warnings: list[str] = []
     seen_dirs: set[str] = set()
+    top = os.fspath(root)
 
     def relative(path) -> str:
         try:
@@ -463,20 +485,36 @@ def list_corpus(root: Path) -> tuple[list[tuple[str, Path]], list[str]]:
             continue
         seen_dirs.add(real)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel_dir = os.path.relpath(dirpath, top)
+        prefix = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
+        try:
+            folders.append((prefix, os.stat(dirpath).st_mtime_ns))
+        except OSError:
+            pass
         for name in sorted(filenames):
             if name.startswith(".") or not name.lower().endswith(MONOGRAPH_SUFFIXES):
                 continue
-            p = Path(dirpath) / name
-            rel = p.relative_to(root).as_posix()
+            rel = prefix + name
             if _printable(rel) != rel:  # undecodable bytes in the name: it cannot be a `source`
                 warnings.append(f"{_printable(rel)}: file name is not valid UTF-8 (skipped)")
                 continue
-            if not p.is_file():
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.stat(path)
+            except (OSError, ValueError):
+                st = None
+            if st is None or not stat.S_ISREG(st.st_mode):
                 warnings.append(f"{rel}: not a readable file (skipped)")
                 continue
-            found.append((rel, p))
-    found.sort(key=lambda t: t[0])
-    return found, warnings
+            found.append(CorpusFile(rel, path, st.st_size, st.st_mtime_ns))
+    found.sort(key=lambda f: f.rel)
+    return CorpusScan(found, warnings, folders)
+
+
+def list_corpus(root: Path) -> tuple[list[tuple[str, Path]], list[str]]:
+    """Monograph files under `root` as (relative source, path), sorted; plus warnings."""
+    scan = scan_corpus(root)
+    return [(f.rel, Path(f.path)) for f in scan.files], scan.warnings
 
 
 def _printable(name: str) -> str:

@@ -22,7 +22,11 @@ Speed:
   start, while a truncated, replaced or rewritten file is still caught); arrays are then
   checked structurally (shapes and end points) as they are opened;
 - `stale_reason` compares (size, mtime_ns) from one directory scan with the generation's
-  file records and hashes only files whose mtime moved.
+  file records and hashes only files whose mtime moved. That is one stat per file (~0.4 s for
+  64,000 files here), so `ensure` — opening the index for questions — does it only up to
+  FULL_CHECK_FILES files; a larger corpus is checked by its folders' mtimes (files added,
+  removed, renamed) and each file again when a passage of it is about to be quoted, so a quote
+  is never text the file no longer holds (`StaleIndexError`; the next open rebuilds).
 """
 
 from __future__ import annotations
@@ -44,12 +48,15 @@ from .bm25 import BM25Index
 from .corpus import MONOGRAPH_SUFFIXES, SECTIONS, Chunk, list_corpus
 from .drugs import TABLE_VERSION, DrugTable, build_table, normalize
 from .errors import IndexProblem
-from .layout import FILES, ChunkColumns, FileRecords, open_drug_table
+from .layout import FILES, ChunkColumns, FileRecords, open_drug_table, open_folders
 from .text import TOKENIZER_SETTINGS, Analyzer, stopwords
 
 FORMAT_VERSION = 7  # 6: lexicon.json; 7: memory-mapped columns, posting scores, per-medicine chunks, file records in the generation
 MANIFEST = "manifest.json"
 ALWAYS_HASH_BYTES = 1 << 20  # index files smaller than this are hashed on every load
+# Opening an index for questions checks every corpus file's size and mtime up to this many files
+# (~0.1 s here); beyond, only the folders' mtimes, plus each quoted file when it is quoted
+FULL_CHECK_FILES = 10_000
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -58,6 +65,11 @@ MANIFEST_FIELDS = {"format": int, "rxquote": str, "tokenizer": dict, "parser": s
 
 
 IndexError_ = IndexProblem  # the old name, for code written against it: use IndexProblem
+
+
+class StaleIndexError(IndexError_):
+    """A file about to be quoted changed since the index was built: the quote would not be
+    verbatim. The index is marked stale (the next open rebuilds it)."""
 
 
 @dataclass
@@ -70,6 +82,7 @@ class BuildReport:
     seconds: float
     reused_files: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)  # where the time went
+    reused_postings: bool = False  # the reused files' postings were kept, not sorted again
 
 
 def _file_sha(path: Path | str) -> str:
@@ -112,6 +125,15 @@ class Index:
     drugs: DrugTable
     analyzer: Analyzer
     columns: ChunkColumns
+    # set when it was opened without checking every corpus file (a large corpus): then each
+    # chunk's file is checked when the chunk is read for quoting
+    corpus: Path | None = None
+
+    def __post_init__(self) -> None:
+        # per-chunk columns as memoryviews: an item is a plain int, read without numpy's overhead
+        cols = self.columns
+        self._drug, self._title, self._source, self._section = (memoryview(a) for a in (cols.drug, cols.title, cols.source, cols.section))
+        self._records: FileRecords | None = None  # opened on the first quote that is checked
 
     @property
     def size(self) -> int:
@@ -140,28 +162,60 @@ class Index:
                     raise IndexError(f"no chunk {i}")
                 lo, hi = int(offsets[i]), int(offsets[i + 1])
                 f.seek(lo)
-                out.append(Chunk(id=i, **json.loads(f.read(hi - lo))))
+                out.append(self._chunk(i, f.read(hi - lo)))
+        if self.corpus is not None:
+            self._check_sources({c.source for c in out})
         return out
 
+    def _check_sources(self, sources: set[str]) -> None:
+        """Each file is still the one indexed (size, and mtime or content); else mark the
+        index stale and refuse: a quote must be the file's text as it is now."""
+        records = self._records
+        if records is None:
+            records = self._records = FileRecords.open(self.folder)
+        for rel in sorted(sources):
+            i = records.names.find(rel)
+            why = None if i >= 0 else "is not in the index's records"
+            if why is None:
+                try:
+                    st = (self.corpus / rel).stat()
+                    if st.st_size != int(records.size[i]) or (
+                            st.st_mtime_ns != int(records.mtime_ns[i]) and _file_sha(self.corpus / rel) != records.sha256(i)):
+                        why = "changed"
+                except OSError:
+                    why = "is gone"
+            if why:
+                mark_stale(self.folder, f"{rel} {why}")
+                raise StaleIndexError(f"{rel} {why} since the index was built: ask again to rebuild the index")
+
     def iter_chunks(self):
+        cols = self.columns
+        drug, title, source = cols.drug_names.list(), cols.title_names.list(), cols.source_names.list()
         with open(self.folder / "chunks.jsonl", "rb") as f:
             for i, line in enumerate(f):
-                yield Chunk(id=i, **json.loads(line))
+                start, end, text = _line(line)
+                yield Chunk(i, source[cols.source[i]], title[cols.title[i]], drug[cols.drug[i]], SECTIONS[cols.section[i]],
+                            cols.headings[i], start, end, text)
+
+    def _chunk(self, i: int, line: bytes) -> Chunk:
+        start, end, text = _line(line)
+        return Chunk(i, self.source_of(i), self.title_of(i), self.drug_of(i), self.section_of(i), self.heading_of(i),
+                     start, end, text)
 
     def drug_of(self, i: int) -> str:
-        return self.columns.drug_names[int(self.columns.drug[i])]
+        return self.columns.drug_names[self._drug[i]]
 
     def section_of(self, i: int) -> str:
-        return SECTIONS[self.columns.section[i]]
+        return SECTIONS[self._section[i]]
 
     def title_of(self, i: int) -> str:
-        return self.columns.title_names[int(self.columns.title[i])]
+        return self.columns.title_names[self._title[i]]
 
     def heading_of(self, i: int) -> str:
-        return self.columns.headings[int(i)]
+        return self.columns.headings[i]
 
     def source_of(self, i: int) -> str:
-        return self.columns.source_names[int(self.columns.source[i])]
+        return self.columns.source_names[self._source[i]]
 
     # -- medicines ------------------------------------------------------------------------
     def _medicine_key(self, name: str) -> int:
@@ -183,6 +237,14 @@ class Index:
     def medicines(self) -> list[str]:
         """Indexed medicines (ingredients and single-medicine pages), sorted case-insensitively."""
         return sorted(self.columns.drug_names, key=lambda n: (n.lower(), n))
+
+
+def _line(line: bytes) -> tuple[int, int, str]:
+    """A chunks.jsonl line: [start_line, end_line, text]."""
+    start, end, text = json.loads(line)
+    if not (isinstance(start, int) and isinstance(end, int) and isinstance(text, str)):
+        raise ValueError("a damaged chunk line")
+    return start, end, text
 
 
 def read_manifest(index_dir: Path) -> dict | None:
@@ -214,6 +276,15 @@ def manifest_problem(manifest: dict) -> str | None:
     return None
 
 
+def mark_stale(gen: Path, why: str) -> None:
+    """Leave a mark beside the generation that stale_reason reads (cheap), so the next open
+    rebuilds even when the folders look unchanged."""
+    try:
+        (gen.parent / f".stale-{gen.name}").write_text(why, encoding="utf-8")
+    except OSError:
+        pass  # a read-only index: the quote is refused all the same
+
+
 def _check_manifest(manifest: dict | None) -> str | None:
     if manifest is None:
         return "no index"
@@ -237,8 +308,9 @@ def _verify(gen: Path, checksums: dict) -> None:
             raise IndexError_(f"index file {name} is missing") from e
 
 
-def load(index_dir: Path, verify: bool = True, manifest: dict | None = None) -> Index:
-    """The current generation; `manifest` when the caller has just read it."""
+def load(index_dir: Path, verify: bool = True, manifest: dict | None = None, check_quoted: Path | None = None) -> Index:
+    """The current generation; `manifest` when the caller has just read it. `check_quoted`:
+    the corpus, when its files were not all checked: each file is then checked as it is quoted."""
     manifest = manifest if manifest is not None else read_manifest(index_dir)
     problem = _check_manifest(manifest)
     if problem:
@@ -255,7 +327,7 @@ def load(index_dir: Path, verify: bool = True, manifest: dict | None = None) -> 
         # words of the corpus and of questions (and stopwords): never "misspellings"
         common = frozenset(stems) | stopwords()
         table = open_drug_table(gen, common)
-        return Index(gen, manifest, bm25, table, Analyzer(stems), columns)
+        return Index(gen, manifest, bm25, table, Analyzer(stems), columns, check_quoted)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as e:
         raise IndexError_(f"index is unreadable ({type(e).__name__})") from e
 
@@ -295,8 +367,12 @@ def _scan(root: str) -> dict[str, tuple[int, int, str]] | None:
     return out
 
 
-def stale_reason(index_dir: Path, corpus: Path, manifest: dict | None = None) -> str | None:
-    """Why the index does not match the corpus (None when it is current)."""
+def stale_reason(index_dir: Path, corpus: Path, manifest: dict | None = None, every_file: bool = True) -> str | None:
+    """Why the index does not match the corpus (None when it is current).
+
+    `every_file`: compare each file's size and mtime (and its hash when only the mtime
+    moved); else only the folders' mtimes, which change when a file is added, removed or
+    renamed (an editor's or a sync's atomic save), not when one is rewritten in place."""
     manifest = manifest if manifest is not None else read_manifest(index_dir)
     if manifest is None:
         return "no index yet"
@@ -310,8 +386,17 @@ def stale_reason(index_dir: Path, corpus: Path, manifest: dict | None = None) ->
         return "the parser or tokenizer changed"
     if manifest["names"] != TABLE_VERSION:
         return "the medicine names table changed"
+    gen = index_dir / manifest["generation"]
+    mark = index_dir / f".stale-{manifest['generation']}"
+    if mark.exists():
+        try:
+            return mark.read_text(encoding="utf-8")[:200] or "a quoted file changed"
+        except (OSError, ValueError):
+            return "a quoted file changed"
+    if not every_file:
+        return _folders_changed(gen, corpus)
     try:
-        records = FileRecords.open(index_dir / manifest["generation"])
+        records = FileRecords.open(gen)
         names = records.names.list()
     except (OSError, ValueError, TypeError, RecursionError):
         return "index is damaged"
@@ -349,6 +434,27 @@ def stale_reason(index_dir: Path, corpus: Path, manifest: dict | None = None) ->
     return None
 
 
+def _folders_changed(gen: Path, corpus: Path) -> str | None:
+    try:
+        names, mtimes = open_folders(gen)
+        recorded = list(names)
+    except (OSError, ValueError, TypeError):
+        return "index is damaged"
+    for rel, mtime_ns in zip(recorded, mtimes.tolist()):
+        try:
+            if os.stat(corpus / rel).st_mtime_ns != mtime_ns:
+                return f"files added, removed or renamed in {rel or 'the corpus folder'}"
+        except OSError:
+            return f"{rel or 'the corpus folder'} is gone"
+    return None
+
+
+def file_count(index_dir: Path, manifest: dict | None) -> int:
+    counts = (manifest or {}).get("counts")
+    n = counts.get("files") if isinstance(counts, dict) else None
+    return n if isinstance(n, int) else 0
+
+
 # -- building --------------------------------------------------------------------------------
 
 
@@ -375,14 +481,20 @@ def build(corpus: Path, index_dir: Path, progress: Progress | None = None, use_l
 
 
 def ensure(corpus: Path, index_dir: Path, progress: Progress | None = None) -> tuple[Index, BuildReport | None]:
-    """Load the index, rebuilding it first if it is missing, stale or damaged."""
+    """Load the index, rebuilding it first if it is missing, stale or damaged.
+
+    Up to FULL_CHECK_FILES files, every file is checked. A larger corpus is checked by its
+    folders only — so opening costs the same at any size — and each file is checked when it
+    is quoted (`Index.chunks`): a quote is never text the file no longer holds."""
     manifest = read_manifest(index_dir)
-    reason = stale_reason(index_dir, corpus, manifest)
-    report = None
+    every_file = file_count(index_dir, manifest) <= FULL_CHECK_FILES
+    reason = stale_reason(index_dir, corpus, manifest, every_file=every_file)
     if reason is None:
         try:
-            return load(index_dir, manifest=manifest), None
+            return load(index_dir, manifest=manifest, check_quoted=None if every_file else corpus), None
         except IndexError_:
             pass
     report = build(corpus, index_dir, progress)
-    return load(index_dir), report
+    manifest = read_manifest(index_dir)
+    every_file = file_count(index_dir, manifest) <= FULL_CHECK_FILES
+    return load(index_dir, manifest=manifest, check_quoted=None if every_file else corpus), report

@@ -1,6 +1,7 @@
 """What a generation folder holds, and how each part is read (at load) and written (at build).
 
-    chunks.jsonl            one chunk per line (its id is the line number), read by offset
+    chunks.jsonl            one chunk per line (its id is the line number), read by offset:
+                            [start_line, end_line, text]
     chunk_offsets.npy       int64, n+1: where each line starts (and the file's end)
     chunk_drug/title/source.npy   int32 per chunk: ids into the sorted name tables
     chunk_section.npy       int8 per chunk: index into corpus.SECTIONS
@@ -13,6 +14,7 @@
     drugs.json              the alias table's version; lexicon.json: lexicon-only names (lazy)
     file_size/file_mtime.npy (int64), file_sha.npy (uint8, F×32), file_chunks.npy (int64,
     F×2), file_warnings.json   one record per corpus file, in file_names order (sorted)
+    folder_names, folder_mtime.npy   every corpus folder ("" is the corpus) and its mtime
     vocab.json, bm25.json, postings_*.npy, doc_len.npy, idf.npy   BM25 (bm25.py)
     term_first.npy          int64 per term: its first token position (first-occurrence order)
     doc_tokens.npy, doc_tokens_ptr.npy   the chunks' term ids (what a rebuild reuses)
@@ -40,11 +42,11 @@ ID = (np.dtype(np.int32),)
 I64 = (np.dtype(np.int64),)
 
 STRING_TABLES = ("headings", "names_drug", "names_title", "names_source", "medicine_keys", "medicine_names",
-                 "alias_keys", "file_names")
+                 "alias_keys", "file_names", "folder_names")
 FILES = (
     "chunks.jsonl", "chunk_offsets.npy", "chunk_drug.npy", "chunk_title.npy", "chunk_source.npy", "chunk_section.npy",
     "medicine_ptr.npy", "medicine_chunks.npy", "alias_ptr.npy", "alias_meds.npy", "drugs.json", "lexicon.json",
-    "file_size.npy", "file_mtime.npy", "file_sha.npy", "file_chunks.npy", "file_warnings.json",
+    "file_size.npy", "file_mtime.npy", "file_sha.npy", "file_chunks.npy", "file_warnings.json", "folder_mtime.npy",
     "vocab.json", "bm25.json", "postings_ptr.npy", "postings_doc.npy", "postings_tf.npy", "postings_score.npy",
     "doc_len.npy", "idf.npy", "term_first.npy", "doc_tokens.npy", "doc_tokens_ptr.npy", "stems.json",
 ) + tuple(f"{t}{suffix}" for t in STRING_TABLES for suffix in (".npy", "_ptr.npy"))
@@ -114,27 +116,31 @@ def medicine_chunks(drug: np.ndarray, title: np.ndarray, drug_names: list[str],
     ingredient whose combination page has no shared text): the medicine is still known."""
     from .corpus import split_ingredients
 
-    parts: dict[str, list[np.ndarray]] = {}
-    order = np.argsort(drug, kind="stable")
-    bounds = np.searchsorted(drug[order], np.arange(len(drug_names) + 1))
-    for d, name in enumerate(drug_names):
-        parts.setdefault(normalize(name), []).append(order[bounds[d] : bounds[d + 1]])
+    n = int(drug.shape[0])
+    drug_keys = [normalize(name) for name in drug_names]
+    combos = {t: [normalize(i) for i in split_ingredients(name)] for t, name in enumerate(title_names) if " + " in name}
+    keys = sorted(set(drug_keys).union(*combos.values()))
+    key_id = {k: i for i, k in enumerate(keys)}
+    # (key, chunk) pairs: every chunk under its drug's key ...
+    pair_key = [np.asarray([key_id[k] for k in drug_keys], dtype=np.int64)[drug] if n else np.zeros(0, dtype=np.int64)]
+    pair_chunk = [np.arange(n, dtype=np.int64)]
+    # ... and a combination page's shared text under each ingredient's key
     drug_id = {name: i for i, name in enumerate(drug_names)}
-    t_order = np.argsort(title, kind="stable")
-    t_bounds = np.searchsorted(title[t_order], np.arange(len(title_names) + 1))
-    for t, name in enumerate(title_names):
-        if " + " not in name:
-            continue
-        ids = t_order[t_bounds[t] : t_bounds[t + 1]]
-        shared = ids[drug[ids] == drug_id[name]] if name in drug_id else ids[:0]
-        for ing in split_ingredients(name):
-            parts.setdefault(normalize(ing), []).append(shared)
-    keys = sorted(parts)
-    lists = [np.unique(np.concatenate(parts[k])) for k in keys]
+    same_as_title = np.full(len(title_names), -1, dtype=np.int64)
+    for t in combos:
+        same_as_title[t] = drug_id.get(title_names[t], -1)
+    shared = np.flatnonzero((same_as_title[title] >= 0) & (drug == same_as_title[title])) if n else np.zeros(0, dtype=np.int64)
+    order = shared[np.argsort(title[shared], kind="stable")]
+    bounds = np.searchsorted(title[order], np.arange(len(title_names) + 1))
+    for t, ingredient_keys in combos.items():
+        ids = order[bounds[t] : bounds[t + 1]]
+        for k in ingredient_keys:
+            pair_key.append(np.full(ids.shape[0], key_id[k], dtype=np.int64))
+            pair_chunk.append(ids)
+    code = np.unique(np.concatenate(pair_key) * max(n, 1) + np.concatenate(pair_chunk))
     ptr = np.zeros(len(keys) + 1, dtype=np.int64)
-    np.cumsum([x.shape[0] for x in lists], out=ptr[1:])
-    chunks = np.concatenate(lists).astype(np.int32) if lists else np.zeros(0, dtype=np.int32)
-    return keys, ptr, chunks
+    np.cumsum(np.bincount(code // max(n, 1), minlength=len(keys)), out=ptr[1:])
+    return keys, ptr, (code % max(n, 1)).astype(np.int32)
 
 
 # -- the medicine-name table (drugs.DrugTable) ----------------------------------------------------
@@ -144,16 +150,28 @@ class AliasMap(Mapping):
     """DrugTable's alias → medicine names mapping, read from the generation on demand: a
     lookup is a binary search in the sorted alias table; iterating decodes the keys once."""
 
+    BISECTS = 256  # lookups by binary search before building a dictionary of every alias
+
     def __init__(self, keys: StringTable, ptr: np.ndarray, meds: np.ndarray, names: StringTable):
         if ptr.shape != (len(keys) + 1,) or int(ptr[0]) != 0 or int(ptr[-1]) != meds.shape[0]:
             raise ValueError("alias table damaged")
-        self._keys, self._ptr, self._meds, self._names = keys, ptr, meds, names
+        self._keys, self._ptr, self._meds, self._names = keys, memoryview(ptr), memoryview(meds), names
+        self._lookups = 0
+        self._index: dict[str, int] | None = None
+
+    def _position(self, alias) -> int:
+        if self._index is not None:
+            return self._index.get(alias, -1)
+        self._lookups += 1
+        if self._lookups > self.BISECTS:  # a long-running process (batch, chat): hash them once
+            self._index = {k: i for i, k in enumerate(self._keys.list())}
+        return self._keys.find(alias) if isinstance(alias, str) else -1
 
     def __getitem__(self, alias: str) -> list[str]:
-        i = self._keys.find(alias) if isinstance(alias, str) else -1
+        i = self._position(alias)
         if i < 0:
             raise KeyError(alias)
-        return [self._names[int(j)] for j in self._meds[int(self._ptr[i]) : int(self._ptr[i + 1])]]
+        return [self._names[j] for j in self._meds[self._ptr[i] : self._ptr[i + 1]]]
 
     def __iter__(self):
         return iter(self._keys)
@@ -179,7 +197,9 @@ def save_drug_table(folder: Path, table: DrugTable) -> None:
     save_array(folder / "alias_ptr.npy", np.asarray(ptr, dtype=np.int64))
     save_array(folder / "alias_meds.npy", np.asarray(ids, dtype=np.int32))
     save_strings(folder, "medicine_names", medicines)
-    (folder / "drugs.json").write_text(json.dumps({"version": table.version, "medicines": len(table.medicines)}), encoding="utf-8")
+    info = {"version": table.version, "medicines": len(table.medicines),
+            "max_alias_words": max((len(a.split()) for a in keys), default=1)}
+    (folder / "drugs.json").write_text(json.dumps(info), encoding="utf-8")
     (folder / "lexicon.json").write_text(json.dumps(table.to_json()[1], ensure_ascii=False), encoding="utf-8")
     (folder / "names_index.json").write_text(json.dumps(table.name_index_json(), ensure_ascii=False), encoding="utf-8")
 
@@ -190,7 +210,7 @@ DRUG_TABLE_FILES = ("alias_keys.npy", "alias_keys_ptr.npy", "alias_ptr.npy", "al
 
 def open_drug_table(gen: Path, common_words: frozenset[str]) -> DrugTable:
     info = json.loads((gen / "drugs.json").read_text(encoding="utf-8"))
-    if not isinstance(info, dict) or not isinstance(info.get("version"), int) or not isinstance(info.get("medicines"), int):
+    if not isinstance(info, dict) or not all(isinstance(info.get(k), int) for k in ("version", "medicines", "max_alias_words")):
         raise ValueError("drugs.json damaged")
     names = StringTable.open(gen, "medicine_names")
     aliases = AliasMap(StringTable.open(gen, "alias_keys"), load_array(gen / "alias_ptr.npy", I64),
@@ -202,6 +222,9 @@ def open_drug_table(gen: Path, common_words: frozenset[str]) -> DrugTable:
     data = {"aliases": aliases, "medicines": medicines, "version": info["version"]}
     table = DrugTable.from_json(data, common_words, lexicon=lambda: _read_lexicon(lexicon_file))
     table.name_index_file = gen / "names_index.json"  # word groups and short-form keys, read on first need
+    # DrugTable computes this on the first question by splitting every alias (~0.1 s for a
+    # 10× corpus); it is known at index time, so it is filled into its cached_property here
+    table.__dict__["max_alias_words"] = info["max_alias_words"]
     return table
 
 
@@ -277,6 +300,18 @@ def save_file_records(folder: Path, records: list[FileRecord]) -> None:
     save_array(folder / "file_chunks.npy", np.asarray([r.chunks for r in records], dtype=np.int64).reshape(len(records), 2))
     warnings = {r.rel: list(r.warnings) for r in records if r.warnings}
     (folder / "file_warnings.json").write_text(json.dumps(warnings, ensure_ascii=False), encoding="utf-8")
+
+
+def save_folders(folder: Path, folders) -> None:
+    save_strings(folder, "folder_names", (rel for rel, _ in folders))
+    save_array(folder / "folder_mtime.npy", np.asarray([m for _, m in folders], dtype=np.int64))
+
+
+def open_folders(gen: Path) -> tuple[StringTable, np.ndarray]:
+    names, mtimes = StringTable.open(gen, "folder_names"), load_array(gen / "folder_mtime.npy", I64)
+    if mtimes.shape != (len(names),):
+        raise ValueError("folder records damaged")
+    return names, mtimes
 
 
 SECTION_ID = {s: i for i, s in enumerate(SECTIONS)}

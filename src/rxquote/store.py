@@ -139,7 +139,10 @@ class StringTable(Sequence):
         if ptr.ndim != 1 or ptr.shape[0] < 1 or int(ptr[0]) != 0 or int(ptr[-1]) != blob.shape[0]:
             raise ValueError("string table offsets do not match its text")
         self._blob, self._ptr = blob, ptr
+        # memoryviews: one item costs two int reads and a slice, without numpy's per-call overhead
+        self._text, self._starts = memoryview(blob), memoryview(ptr)
         self._n = int(ptr.shape[0]) - 1
+        self._n_bytes = int(blob.shape[0])
         self._all: list[str] | None = None
 
     @classmethod
@@ -158,10 +161,10 @@ class StringTable(Sequence):
             i += self._n
         if not 0 <= i < self._n:
             raise IndexError("string table index out of range")
-        lo, hi = int(self._ptr[i]), int(self._ptr[i + 1]) - 1
-        if not 0 <= lo <= hi < self._blob.shape[0]:
+        lo, hi = self._starts[i], self._starts[i + 1] - 1
+        if not 0 <= lo <= hi < self._n_bytes:
             raise ValueError("string table offsets are damaged")
-        return self._blob[lo:hi].tobytes().decode("utf-8")
+        return str(self._text[lo:hi], "utf-8")
 
     def list(self) -> list[str]:
         """Every string, decoded once and kept (for tables read whole)."""
