@@ -6,11 +6,12 @@ test_names_rxhive.py."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rxquote import namelike
 from rxquote.drugs import DrugTable, Lexicon, Mention, base_forms, build_table, preferred, typo_cost, variant_key
+from rxquote.drugs import normalize
 from rxquote.drugs_build import _co_names, brands_in_text
 
 MEDICINES = ["Diazepam", "Imipramine", "Diazepam + Imipramine", "Metoprolol Succinate", "Ibuprofen",
@@ -186,3 +187,46 @@ def test_brands_from_overviews_become_aliases(lexicon_cache):
     t = build_table(["Insulin Degludec + Insulin Aspart"], use_lexicon=False,
                     overviews=[("Insulin Degludec + Insulin Aspart", "Sold under brand names like Ryzodeg.")])
     assert t.aliases["ryzodeg"] == ["Insulin Degludec + Insulin Aspart"]
+
+
+def _co_names_by_brute_force(variant_to_canonical, medicines, aliases):
+    """The definition, pair by pair (what `_co_names` computes with sorted prefix and suffix
+    lists: it must name the same medicines)."""
+    from rxquote.drugs_build import _squash, _word_key
+
+    two = [m for m in medicines if m.count("+") == 1]
+    singles = [m for m in medicines if "+" not in m and "(" not in m]
+    out = {}
+    for v in variant_to_canonical:
+        ws = normalize(v).split()
+        if len(ws) != 2 or ws[0] != "co" or len(ws[1]) < 6 or normalize(v) in aliases:
+            continue
+        x = ws[1]
+        halves = [(x[:k], x[k:]) for k in range(3, len(x) - 2)]
+        pages = {m for m in two for a, b in [[_squash(p) for p in m.split("+")]] for h1, h2 in halves
+                 if (h1 in a and h2 in b) or (h1 in b and h2 in a)}
+        if len({_word_key(m) for m in pages}) == 1:
+            out[" ".join(ws)] = sorted(pages, key=lambda m: (len(m), m))[:1]
+            continue
+        if pages:
+            continue
+        pairs = {(a, b) for h1, h2 in halves for a in singles if _squash(a).startswith(h1)
+                 for b in singles if b != a and (_squash(b).endswith(h2) or _squash(b).startswith(h2))}
+        if len(pairs) == 1:
+            out[" ".join(ws)] = list(pairs.pop())
+    return out
+
+
+_SYLLABLES = ["cod", "eine", "para", "cet", "amol", "amox", "icil", "lin", "clav", "ula", "nic", "tri", "mox", "azole"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_SYLLABLES), min_size=1, max_size=3).map("".join).map(str.title),
+                min_size=1, max_size=12, unique=True),
+       st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=4),
+       st.lists(st.lists(st.sampled_from(_SYLLABLES), min_size=2, max_size=3).map("".join), min_size=1, max_size=4))
+def test_co_names_match_their_definition(singles, combos, co_words):
+    meds = sorted(set(singles) | {f"{singles[i % len(singles)]} + {singles[j % len(singles)]}"
+                                  for i, j in combos if i % len(singles) != j % len(singles)})
+    lexicon = {f"co {w}": [f"co-{w}"] for w in co_words}
+    assert _co_names(lexicon, meds, {}) == _co_names_by_brute_force(lexicon, meds, {})

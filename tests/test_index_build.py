@@ -306,3 +306,50 @@ def test_a_large_corpus_is_checked_by_folders_and_each_quoted_file(tmp_path, mon
     moved.write_text(moved.read_text(encoding="utf-8") + "\nAgain.\n", encoding="utf-8")
     assert stale_reason(ix, corpus, every_file=False) is None
     assert stale_reason(ix, corpus) == f"sub/{moved.name} changed"  # `rxquote index` checks every file
+
+
+def test_a_batch_is_the_same_whatever_its_worker_parsed_before(tmp_path):
+    """Workers code words with one memo for their whole life: a batch's terms (first-occurrence
+    order), token ids and chunk lengths must not depend on what the worker saw earlier, and
+    must be the analyzer's tokens of each chunk."""
+    from rxquote.corpus import scan_corpus
+    from rxquote.text import Analyzer, TermCoder
+
+    (tmp_path / "c").mkdir()
+    synthetic_corpus(tmp_path / "c", n=12)
+    files = scan_corpus(tmp_path / "c").files
+    first, later = tuple(files[:6]), tuple(files[6:])
+    seasoned = TermCoder(Analyzer())
+    builder_mod.parse_files(later, seasoned)
+    a = builder_mod.parse_files(first, TermCoder(Analyzer()))
+    b = builder_mod.parse_files(first, seasoned)
+    assert a == b
+    # the reference: each chunk's tokens, numbered in order of first occurrence
+    analyzer, numbering, expected_ids, expected_lens = Analyzer(), {}, [], []
+    lines = a.lines.decode("utf-8").splitlines()
+    headings = a.headings.decode("utf-8").split("\0")[:-1]
+    for line, heading, section in zip(lines, headings, a.sections):
+        text = json.loads(line)[2]
+        toks = analyzer.tokens(f"{heading}\n{text}" if section == builder_mod.SECTION_ID["faq"] else text)
+        expected_ids += [numbering.setdefault(t, len(numbering)) for t in toks]
+        expected_lens.append(len(toks))
+    assert list(a.vocab) == list(numbering)
+    assert np.frombuffer(a.ids, dtype=np.int32).tolist() == expected_ids
+    assert np.frombuffer(a.doc_len, dtype=np.int64).tolist() == expected_lens
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=80), st.integers(1, 10**6), st.integers(1, 10**6))
+def test_chunk_line_is_the_json_of_span_and_text(text, start, end):
+    from types import SimpleNamespace
+
+    line = builder_mod.chunk_line(SimpleNamespace(start_line=start, end_line=end, text=text))
+    assert line == (json.dumps([start, end, text], ensure_ascii=False) + "\n").encode("utf-8")
+
+
+@given(st.lists(st.integers(-(2**40), 2**40), max_size=200))
+def test_unique_is_numpys(values):
+    from rxquote.store import unique
+
+    a = np.asarray(values, dtype=np.int64)
+    assert np.array_equal(unique(a), np.unique(a))

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rxquote import _nltk_light
-from rxquote.text import QUESTION_WORDS, Analyzer, stopwords, words
+from rxquote.text import QUESTION_WORDS, Analyzer, TermCoder, stopwords, words
 
 from .conftest import SEEDS, SHARED
 
@@ -117,19 +117,21 @@ def test_stemmer_is_injected_and_only_called_on_a_miss():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(list("aeiou rstln,.'-\n") + ["ö", "ﬁ", "Ⅻ", "the ", " and ", "dose"]),
+@given(st.lists(st.lists(st.sampled_from(list("aeiou rstln,.'-\n") + ["ö", "ﬁ", "Ⅻ", "the ", " and ", "dose", " a "]),
                          max_size=30).map("".join), max_size=6))
-def test_term_ids_are_tokens_numbered_by_first_occurrence(texts):
+def test_term_coder_ids_are_the_tokens(texts):
+    """The indexer's coder: one id per word, -1 for those not indexed; the others, in order,
+    are `tokens(text)`, each term with one id (first met, first numbered)."""
     analyzer = Analyzer()
-    term_id: dict[str, int] = {}
-    word_id: dict[str, int] = {}
+    coder = TermCoder(Analyzer())
     expected: dict[str, int] = {}
     for text in texts:
+        ids = coder.word_ids(text)
+        kept = [i for i in ids if i >= 0]
         toks = analyzer.tokens(text)
-        ids = analyzer.term_ids(text, term_id, word_id)
-        assert ids == [expected.setdefault(t, len(expected)) for t in toks]
-    assert term_id == expected
-    assert all(word_id[w] == -1 for w in word_id if w in stopwords())
+        assert [coder.terms[i] for i in kept] == toks
+        assert kept == [expected.setdefault(t, len(expected)) for t in toks]
+    assert coder.terms == list(expected)
 
 
 @settings(max_examples=500, deadline=None)

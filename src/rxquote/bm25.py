@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .store import NpyWriter, load_array, save_array
+from .store import NpyWriter, load_array, save_array, unique
 
 K1, B, EPSILON = 1.5, 0.75, 0.25  # rank-bm25's defaults
 
@@ -316,7 +316,7 @@ class ReusedPostings:
         terms, lens = dropped
         v_old = self.ptr.shape[0] - 1
         docs = np.repeat(np.arange(lens.shape[0], dtype=np.int64), lens)
-        pairs = np.unique(docs * max(v_old, 1) + terms)  # one posting per (document, term)
+        pairs = unique(docs * max(v_old, 1) + terms)  # one posting per (document, term)
         kept = np.diff(self.ptr) - np.bincount(pairs % max(v_old, 1), minlength=v_old)
         if kept.size and int(kept.min()) < 0:
             return False  # tokens and postings disagree: let the caller count afresh

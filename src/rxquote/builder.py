@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
+from json.encoder import encode_basestring as _json_string
 
 from . import __version__
 from .bm25 import BLOCK_TOKENS, PostingsBuilder, ReusedPostings
@@ -42,7 +43,7 @@ from .drugs import TABLE_VERSION, DrugTable
 from .layout import (DRUG_TABLE_FILES, SECTION_ID, FileRecord, FileRecords, medicine_chunks, save_drug_table,
                      save_file_records, save_folders)
 from .store import SEP, AppendFile, NpyWriter, StringTable, load_array, save_array, save_strings
-from .text import stopwords, QUESTION_WORDS, Analyzer, words
+from .text import stopwords, QUESTION_WORDS, Analyzer, TermCoder, words
 
 JOB_FILES = 48  # files per parse job: enough work to hide the cost of sending it to a worker
 IN_PROCESS_FILES = 400  # parse fewer files than this in this process (a pool costs ~0.2 s to start)
@@ -175,11 +176,13 @@ class Batch:
 
 def chunk_line(c) -> bytes:
     """A chunk's line in chunks.jsonl: its line span and text (the rest is in the columns)."""
-    return (json.dumps([c.start_line, c.end_line, c.text], ensure_ascii=False) + "\n").encode("utf-8")
+    # what json.dumps([start, end, text], ensure_ascii=False) gives, without its Python layers
+    return f"[{int(c.start_line)}, {int(c.end_line)}, {_json_string(c.text)}]\n".encode("utf-8")
 
 
-def parse_files(files: tuple[CorpusFile, ...], analyzer: Analyzer) -> Batch:
-    """Parse and tokenize files (pure: the same files give the same batch anywhere)."""
+def parse_files(files: tuple[CorpusFile, ...], coder: TermCoder) -> Batch:
+    """Parse and tokenize files (pure: the same files give the same batch anywhere, whatever
+    the coder has seen before)."""
     from .corpus import MAX_FILE_BYTES
 
     out: list[FileOut] = []
@@ -187,11 +190,9 @@ def parse_files(files: tuple[CorpusFile, ...], analyzer: Analyzer) -> Batch:
     drugs: list[str] = []
     sections = bytearray()
     headings: list[bytes] = []
-    vocab: dict[str, int] = {}  # term → batch-local id, in first-occurrence order
-    word_id: dict[str, int] = {}
-    ids = array("i")
-    doc_len = array("q")
-    term_ids = analyzer.term_ids
+    word_ids = array("i")  # the coder's id of every word token, -1 for those not indexed
+    words_per_chunk = array("q")
+    code = coder.word_ids
     for f in files:
         try:
             with open(f.path, "rb") as fh:
@@ -206,11 +207,12 @@ def parse_files(files: tuple[CorpusFile, ...], analyzer: Analyzer) -> Batch:
             drugs.append(c.drug)
             sections.append(SECTION_ID[c.section])
             headings.append(c.heading.encode("utf-8"))
-            toks = term_ids(f"{c.heading}\n{c.text}" if c.section == "faq" else c.text, vocab, word_id)
-            ids.extend(toks)
-            doc_len.append(len(toks))
+            toks = code(f"{c.heading}\n{c.text}" if c.section == "faq" else c.text)
+            word_ids.extend(toks)
+            words_per_chunk.append(len(toks))
         out.append(FileOut(f.rel, hashlib.sha256(data).hexdigest(), st.st_size, st.st_mtime_ns, len(page.chunks),
                            page.title, tuple(page.warnings)))
+    vocab, ids, doc_len = batch_terms(word_ids, words_per_chunk, coder.terms)
     return Batch(
         files=tuple(out),
         lines=b"".join(lines),
@@ -219,20 +221,43 @@ def parse_files(files: tuple[CorpusFile, ...], analyzer: Analyzer) -> Batch:
         sections=bytes(sections),
         headings=b"".join(h + SEP for h in headings),
         heading_lens=array("q", [len(h) + 1 for h in headings]).tobytes(),
-        vocab=tuple(vocab),
+        vocab=vocab,
         ids=ids.tobytes(),
         doc_len=doc_len.tobytes(),
     )
 
 
+def batch_terms(word_ids: array, words_per_chunk: array, terms: list[str]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """(the batch's terms in first-occurrence order, int32 token ids into them, int64 tokens
+    per chunk) from a coder's ids of every word (-1: not indexed) and the words per chunk."""
+    coded = np.frombuffer(word_ids, dtype=np.int32) if len(word_ids) else np.zeros(0, dtype=np.int32)
+    per_chunk = np.frombuffer(words_per_chunk, dtype=np.int64) if len(words_per_chunk) else np.zeros(0, dtype=np.int64)
+    keep = coded >= 0
+    kept_before = np.zeros(coded.shape[0] + 1, dtype=np.int64)
+    np.cumsum(keep, out=kept_before[1:])
+    ends = np.cumsum(per_chunk)
+    doc_len = kept_before[ends] - kept_before[ends - per_chunk]
+    kept = coded[keep]
+    if not kept.size:
+        return (), np.zeros(0, dtype=np.int32), doc_len
+    # each coder id's first position (ufunc.at: no sort), then the ids by it
+    first = np.full(len(terms), kept.shape[0], dtype=np.int64)
+    np.minimum.at(first, kept, np.arange(kept.shape[0], dtype=np.int64))
+    met = np.flatnonzero(first < kept.shape[0])
+    coder_ids = met[np.argsort(first[met])]
+    local = np.empty(len(terms), dtype=np.int32)
+    local[coder_ids] = np.arange(coder_ids.shape[0], dtype=np.int32)
+    return tuple(terms[i] for i in coder_ids.tolist()), local[kept], doc_len
+
+
 # the worker process's analyzer, with a stemmer of its own (C stemmers do not pickle, and
 # each process loads nltk's once); the stems it learns are sent back with each batch
-_worker_analyzer: Analyzer | None = None
+_worker_coder: TermCoder | None = None
 _worker_learnt: list[tuple[str, str]] = []
 
 
 def _init_worker(stems: dict[str, str]) -> None:
-    global _worker_analyzer
+    global _worker_coder
     from .text import snowball_stemmer
 
     def stem(word: str) -> str:
@@ -240,11 +265,11 @@ def _init_worker(stems: dict[str, str]) -> None:
         _worker_learnt.append((word, s))
         return s
 
-    _worker_analyzer = Analyzer(stems, stemmer=stem)
+    _worker_coder = TermCoder(Analyzer(stems, stemmer=stem))
 
 
 def _parse_in_worker(files: tuple[CorpusFile, ...]) -> Batch:
-    batch = parse_files(files, _worker_analyzer)
+    batch = parse_files(files, _worker_coder)
     learnt = tuple(_worker_learnt)
     _worker_learnt.clear()
     return Batch(**{**batch.__dict__, "stems": learnt})
@@ -257,8 +282,9 @@ def run_plan(plan: BuildPlan, analyzer: Analyzer, workers: int | None) -> Iterat
     to_parse = sum(len(j.files) for j in jobs)
     n = min(MAX_WORKERS, os.cpu_count() or 1) if workers is None else workers
     if n <= 1 or (workers is None and to_parse < IN_PROCESS_FILES):
+        coder = TermCoder(analyzer)
         for step in plan.steps:
-            yield step, parse_files(step.files, analyzer) if isinstance(step, ParseJob) else None
+            yield step, parse_files(step.files, coder) if isinstance(step, ParseJob) else None
         return
     import multiprocessing
     import threading

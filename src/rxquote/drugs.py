@@ -579,9 +579,11 @@ class DrugTable:
                     add(w, [m])
         for alias, meds in self.aliases.items():
             if " " in alias:
+                plainest = None  # worked out once per alias, when one of its words needs it
                 for w in alias.split():
                     if w not in self.common_words:
-                        add(w, preferred(alias, meds))
+                        plainest = plainest or preferred(alias, meds)
+                        add(w, plainest)
         return {w: [sorted(ms, key=_variant_order) for _, ms in sorted(g.items())] for w, g in groups.items()}
 
     # -- invented names ------------------------------------------------------------------------------

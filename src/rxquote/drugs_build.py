@@ -10,6 +10,7 @@ and from brand names the corpus pages state themselves. The name-likeness model
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import re
@@ -150,9 +151,12 @@ def _co_names(variant_to_canonical: dict, medicines: list[str], aliases: dict[st
     order ("co-codamol" = COD-eine + paracet-AMOL, "co-amoxiclav" = AMOXI-cillin + CLAV-ulanic
     acid). Each lexicon "co-" name goes to the one two-ingredient corpus page whose
     ingredients it spells; with no such page, to the two single medicines whose names begin or
-    end with its two halves, when only one pair does."""
-    two = [m for m in medicines if m.count("+") == 1]
-    singles = [m for m in medicines if "+" not in m and "(" not in m]
+    end with its two halves, when only one pair does.
+
+    Names are squashed once and the single medicines looked up by prefix and suffix in sorted
+    lists, so the cost grows with the corpus's medicines, not with their square."""
+    two = [(m, *(_squash(p) for p in m.split("+"))) for m in medicines if m.count("+") == 1]
+    singles = _Affixes([m for m in medicines if "+" not in m and "(" not in m])
     out: dict[str, list[str]] = {}
     for v in variant_to_canonical:
         ws = normalize(v).split()
@@ -160,19 +164,54 @@ def _co_names(variant_to_canonical: dict, medicines: list[str], aliases: dict[st
             continue
         x = ws[1]
         halves = [(x[:k], x[k:]) for k in range(3, len(x) - 2)]
-        pages = {m for m in two for a, b in [[_squash(p) for p in m.split("+")]] for h1, h2 in halves
-                 if (h1 in a and h2 in b) or (h1 in b and h2 in a)}
+        pages = {m for m, a, b in two for h1, h2 in halves if (h1 in a and h2 in b) or (h1 in b and h2 in a)}
         if len({_word_key(m) for m in pages}) == 1:
-            out[" ".join(ws)] = sorted(pages, key=len)[:1]
+            out[" ".join(ws)] = sorted(pages, key=lambda m: (len(m), m))[:1]
             continue
         if pages:
             continue
-        pairs = {(a, b) for h1, h2 in halves
-                 for a in singles if _squash(a).startswith(h1)
-                 for b in singles if b != a and (_squash(b).endswith(h2) or _squash(b).startswith(h2))}
-        if len(pairs) == 1:
-            out[" ".join(ws)] = list(pairs.pop())
+        pair = _one_pair(singles, halves)
+        if pair is not None:
+            out[" ".join(ws)] = list(pair)
     return out
+
+
+class _Affixes:
+    """Medicine names by the start and by the end of their squashed form."""
+
+    def __init__(self, names: list[str]):
+        self.starts = sorted((_squash(m), m) for m in names)
+        self.ends = sorted((_squash(m)[::-1], m) for m in names)
+
+    @staticmethod
+    def _with_prefix(rows: list[tuple[str, str]], prefix: str) -> list[str]:
+        lo = bisect.bisect_left(rows, (prefix,))
+        hi = bisect.bisect_left(rows, (prefix + "\U0010ffff",))
+        return [m for _, m in rows[lo:hi]]
+
+    def starting(self, prefix: str) -> list[str]:
+        return self._with_prefix(self.starts, prefix)
+
+    def ending(self, suffix: str) -> list[str]:
+        return self._with_prefix(self.ends, suffix[::-1])
+
+
+def _one_pair(singles: _Affixes, halves: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """The one (a, b) of distinct single medicines with a's squashed name starting with h1 and
+    b's starting or ending with h2, for some half (h1, h2); None when there are none or several."""
+    pairs: set[tuple[str, str]] = set()
+    for h1, h2 in halves:
+        firsts = singles.starting(h1)
+        if not firsts:
+            continue
+        seconds = dict.fromkeys(singles.ending(h2) + singles.starting(h2))
+        for a in firsts:
+            for b in seconds:
+                if b != a:
+                    pairs.add((a, b))
+                    if len(pairs) > 1:
+                        return None
+    return pairs.pop() if pairs else None
 
 
 _BRAND_PHRASE = re.compile(

@@ -36,7 +36,7 @@ import numpy as np
 
 from .corpus import SECTIONS
 from .drugs import DrugTable, normalize
-from .store import StringTable, load_array, save_array, save_strings
+from .store import StringTable, load_array, save_array, save_strings, unique
 
 ID = (np.dtype(np.int32),)
 I64 = (np.dtype(np.int64),)
@@ -137,7 +137,7 @@ def medicine_chunks(drug: np.ndarray, title: np.ndarray, drug_names: list[str],
         for k in ingredient_keys:
             pair_key.append(np.full(ids.shape[0], key_id[k], dtype=np.int64))
             pair_chunk.append(ids)
-    code = np.unique(np.concatenate(pair_key) * max(n, 1) + np.concatenate(pair_chunk))
+    code = unique(np.concatenate(pair_key) * max(n, 1) + np.concatenate(pair_chunk))
     ptr = np.zeros(len(keys) + 1, dtype=np.int64)
     np.cumsum(np.bincount(code // max(n, 1), minlength=len(keys)), out=ptr[1:])
     return keys, ptr, (code % max(n, 1)).astype(np.int32)

@@ -29,6 +29,18 @@ def load_array(path: Path, dtypes: tuple = (), ndim: int = 1) -> np.ndarray:
     return arr
 
 
+def unique(arr) -> np.ndarray:
+    """`np.unique(arr)` of a 1-D array, by one sort: numpy ≥ 2.3's np.unique goes through a
+    hash table first, ~50 times slower on a million integers."""
+    a = np.sort(np.asarray(arr).reshape(-1))
+    if a.shape[0] < 2:
+        return a
+    keep = np.empty(a.shape[0], dtype=bool)
+    keep[0] = True
+    np.not_equal(a[1:], a[:-1], out=keep[1:])
+    return a[keep]
+
+
 def save_array(path: Path, arr: np.ndarray) -> None:
     np.save(path, np.ascontiguousarray(arr), allow_pickle=False)
 

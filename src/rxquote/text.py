@@ -96,20 +96,47 @@ class Analyzer:
         cache = self.stem_cache
         return [cache.get(w) or self.stem(w) for w in content_words]
 
-    def term_ids(self, text: str, term_id: dict[str, int], word_id: dict[str, int]) -> list[int]:
-        """`tokens(text)` as ids: each term is numbered in `term_id` when first met (so ids
-        follow first occurrence). `word_id` memoises word → id (-1 for a stopword) across
-        calls that share `term_id`: the indexer's fast path, one dictionary lookup per word."""
-        ws = words(text)
+
+class TermCoder:
+    """Words → term ids for the indexer, memoised for a whole process (a build's worker
+    codes thousands of pages with one coder).
+
+    `word_ids(text)` gives one id per word token of `text` — -1 for a stopword or a word
+    shorter than min_length — so that the ids ≥ 0, in order, are `Analyzer.tokens(text)`
+    numbered by `terms` (the coder's own ids: first met, first numbered). Words are looked up
+    as the bytes of an ASCII text's fold (no decoding, no per-word filtering) and a
+    non-ASCII text's words encoded: one dictionary lookup per token once a word is known."""
+
+    def __init__(self, analyzer: Analyzer):
+        self.analyzer = analyzer
+        self.word_id: dict[bytes, int] = {}
+        self.terms: list[str] = []  # coder id → term
+        self._term_id: dict[str, int] = {}
+        self._min = TOKENIZER_SETTINGS["min_length"]
+
+    def word_ids(self, text: str) -> list[int]:
+        if text.isascii():
+            ws = text.encode("ascii").translate(_ASCII_FOLD).split()
+        else:
+            ws = [w.encode("utf-8") for w in words(text)]
+        known = self.word_id
         try:
-            ids = [word_id[w] for w in ws]
+            return [known[w] for w in ws]
         except KeyError:
-            stop = self._stop
             for w in ws:
-                if w not in word_id:
-                    word_id[w] = -1 if w in stop else term_id.setdefault(self.stem(w), len(term_id))
-            ids = [word_id[w] for w in ws]
-        return [i for i in ids if i >= 0]
+                if w not in known:
+                    known[w] = self._code(w.decode("utf-8"))
+            return [known[w] for w in ws]
+
+    def _code(self, word: str) -> int:
+        if len(word) < self._min or word in self.analyzer._stop:
+            return -1
+        term = self.analyzer.stem(word)
+        i = self._term_id.get(term)
+        if i is None:
+            i = self._term_id[term] = len(self.terms)
+            self.terms.append(term)
+        return i
 
 
 # Everyday question words, stemmed at index time so queries rarely need nltk.
