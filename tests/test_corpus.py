@@ -232,3 +232,25 @@ def test_whole_rxhive_corpus(rxhive):
             right += covered.get(j + 1) == want
     assert marks > 35000
     assert right / marks >= 0.995, (right, marks)
+
+
+def test_read_capped_reads_what_the_file_holds_up_to_the_cap(tmp_path, monkeypatch):
+    import rxquote.corpus as corpus_mod
+
+    monkeypatch.setattr(corpus_mod, "MAX_FILE_BYTES", 10)
+    p = tmp_path / "f.md"
+    for content in (b"", b"abc", b"x" * 10, b"y" * 11, b"z" * 50):
+        p.write_bytes(content)
+        with open(p, "rb") as f:
+            assert corpus_mod.read_capped(f, len(content)) == content[:11]
+        with open(p, "rb") as f:  # the file grew after its size was read: read on, to the cap
+            assert corpus_mod.read_capped(f, max(0, len(content) - 3)) == content[:11]
+        assert corpus_mod.read_monograph(p) == content[:11]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab *_`:\t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000")), max_size=30))
+def test_clean_inline_collapses_whitespace_as_the_regex_did(text):
+    from rxquote.corpus import _MARKUP, clean_inline
+
+    assert clean_inline(text) == re.sub(r"\s+", " ", _MARKUP.sub("", text)).strip().strip(" :")

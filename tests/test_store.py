@@ -27,6 +27,22 @@ def test_string_table_round_trip(tmp_path_factory, strings):
     assert sorted_table.find("\U0010ffff never") == -1
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=6), max_size=12), st.lists(st.text(max_size=6), max_size=30))
+def test_a_table_read_often_answers_as_one_read_rarely(tmp_path_factory, strings, probes):
+    """Past DECODE_ALL_AFTER reads and HASH_AFTER finds a table decodes, or hashes, itself
+    whole: the same items, the same positions (the first of equal strings), the same misses."""
+    folder = tmp_path_factory.mktemp("often")
+    ordered = sorted(strings)  # duplicates kept: find gives the first, like bisect
+    save_strings(folder, "s", ordered)
+    rare, often = StringTable.open(folder, "s"), StringTable.open(folder, "s")
+    often.DECODE_ALL_AFTER, often.HASH_AFTER = 1, 1
+    for _ in range(3):
+        assert [often[i] for i in range(len(ordered))] == [rare[i] for i in range(len(ordered))]
+        assert [often.find(p) for p in probes + ordered] == [rare.find(p) for p in probes + ordered]
+    assert often._position is not None or not (probes + ordered)
+
+
 def test_string_table_refuses_offsets_that_do_not_fit(tmp_path):
     save_strings(tmp_path, "t", ["abc", "de"])
     np.save(tmp_path / "t_ptr.npy", np.array([0, 4, 99], dtype=np.int64))

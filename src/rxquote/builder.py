@@ -38,7 +38,7 @@ from json.encoder import encode_basestring as _json_string
 
 from . import __version__
 from .bm25 import BLOCK_TOKENS, PostingsBuilder, ReusedPostings
-from .corpus import SECTIONS, CorpusFile, parse_bytes, read_monograph, scan_corpus
+from .corpus import SECTIONS, CorpusFile, parse_bytes, read_capped, read_monograph, scan_corpus
 from .drugs import TABLE_VERSION, DrugTable
 from .layout import (DRUG_TABLE_FILES, SECTION_ID, FileRecord, FileRecords, medicine_chunks, save_drug_table,
                      save_file_records, save_folders)
@@ -183,8 +183,6 @@ def chunk_line(c) -> bytes:
 def parse_files(files: tuple[CorpusFile, ...], coder: TermCoder) -> Batch:
     """Parse and tokenize files (pure: the same files give the same batch anywhere, whatever
     the coder has seen before)."""
-    from .corpus import MAX_FILE_BYTES
-
     out: list[FileOut] = []
     lines: list[bytes] = []
     drugs: list[str] = []
@@ -197,7 +195,7 @@ def parse_files(files: tuple[CorpusFile, ...], coder: TermCoder) -> Batch:
         try:
             with open(f.path, "rb") as fh:
                 st = os.fstat(fh.fileno())
-                data = fh.read(MAX_FILE_BYTES + 1)
+                data = read_capped(fh, st.st_size)
         except OSError as e:
             out.append(FileOut(f.rel, error=f"unreadable ({e.strerror})"))
             continue

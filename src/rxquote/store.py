@@ -145,7 +145,12 @@ class StringTable(Sequence):
     """A read-only list of strings stored as blob + offsets (see the module doc).
 
     Item i is decoded on access; `list()` decodes all at once. For a sorted table, `find`
-    is a binary search that decodes ~log2(n) items."""
+    is a binary search that decodes ~log2(n) items. A long-running reader (a chat, a batch,
+    an evaluation) that keeps reading items or finding strings gets the whole table decoded,
+    or hashed, once: then a question costs what it reads, not log2(n) decodes per lookup."""
+
+    DECODE_ALL_AFTER = 1 << 15  # single-item reads before the whole table is decoded
+    HASH_AFTER = 256  # finds before a dictionary of every string is built
 
     def __init__(self, blob: np.ndarray, ptr: np.ndarray):
         if ptr.ndim != 1 or ptr.shape[0] < 1 or int(ptr[0]) != 0 or int(ptr[-1]) != blob.shape[0]:
@@ -156,6 +161,9 @@ class StringTable(Sequence):
         self._n = int(ptr.shape[0]) - 1
         self._n_bytes = int(blob.shape[0])
         self._all: list[str] | None = None
+        self._position: dict[str, int] | None = None
+        self._reads = 0  # items decoded one by one so far (see DECODE_ALL_AFTER)
+        self._finds = 0
 
     @classmethod
     def open(cls, folder: Path, name: str) -> "StringTable":
@@ -173,6 +181,12 @@ class StringTable(Sequence):
             i += self._n
         if not 0 <= i < self._n:
             raise IndexError("string table index out of range")
+        self._reads += 1
+        if self._reads > self.DECODE_ALL_AFTER:
+            return self.list()[i]
+        return self._decode(i)
+
+    def _decode(self, i: int) -> str:
         lo, hi = self._starts[i], self._starts[i + 1] - 1
         if not 0 <= lo <= hi < self._n_bytes:
             raise ValueError("string table offsets are damaged")
@@ -181,9 +195,12 @@ class StringTable(Sequence):
     def list(self) -> list[str]:
         """Every string, decoded once and kept (for tables read whole)."""
         if self._all is None:
-            parts = self._blob.tobytes().decode("utf-8").split("\x00")[:-1] if self._n else []
+            blob = np.asarray(self._blob)
+            # one decode and split when the NULs are exactly where the offsets say strings end
+            whole = np.array_equal(np.flatnonzero(blob == 0) + 1, np.asarray(self._ptr)[1:])
+            parts = blob.tobytes().decode("utf-8").split("\x00")[:-1] if whole and self._n else []
             if len(parts) != self._n:  # a string that holds a NUL itself: decode one by one
-                parts = [self[i] for i in range(self._n)]
+                parts = [self._decode(i) for i in range(self._n)]
             self._all = parts
         return self._all
 
@@ -192,5 +209,14 @@ class StringTable(Sequence):
 
     def find(self, s: str) -> int:
         """Position of `s` in a sorted table, or -1."""
+        if self._position is not None:
+            return self._position.get(s, -1)
+        self._finds += 1
+        if self._finds > self.HASH_AFTER:
+            position: dict[str, int] = {}
+            for i, x in enumerate(self.list()):
+                position.setdefault(x, i)  # the first of equal strings, as bisect_left finds
+            self._position = position
+            return position.get(s, -1)
         i = bisect_left(self, s)
         return i if i < self._n and self[i] == s else -1
