@@ -254,3 +254,17 @@ def test_clean_inline_collapses_whitespace_as_the_regex_did(text):
     from rxquote.corpus import _MARKUP, clean_inline
 
     assert clean_inline(text) == re.sub(r"\s+", " ", _MARKUP.sub("", text)).strip().strip(" :")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(" \t\x0b\u3000#*_+-:ab1.?")), min_size=1, max_size=16))
+def test_the_parsers_cheap_tests_never_skip_a_heading_or_label(line):
+    """parse() tries the heading and bold-label patterns only on lines whose first non-space
+    character can start them: no line they match is ever skipped."""
+    from rxquote.corpus import _BOLD_LABEL, _HEADING
+
+    stripped = line.strip()
+    if _HEADING.match(line):
+        assert stripped[0] == "#"
+    if _BOLD_LABEL.match(line):
+        assert stripped[0] in "*+-_"

@@ -246,7 +246,8 @@ def test_chunks_about_on_rxhive_sample(tmp_path):
     check_chunks_about(load(tmp_path / "ix"))
 
 
-def test_a_failure_while_writing_names_fails_the_build_and_keeps_the_index(tmp_path, monkeypatch):
+@pytest.mark.parametrize("part", ["save_drug_table", "save_file_records"])  # each forked part
+def test_a_failure_while_writing_names_fails_the_build_and_keeps_the_index(tmp_path, monkeypatch, part):
     """The name tables are written beside the postings (in a forked process when possible):
     their failure must fail the build like any other, leaving the previous index current."""
     corpus = tmp_path / "corpus"
@@ -258,7 +259,7 @@ def test_a_failure_while_writing_names_fails_the_build_and_keeps_the_index(tmp_p
     def boom(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(builder_mod, "save_drug_table", boom)
+    monkeypatch.setattr(builder_mod, part, boom)
     paths[2].write_text(page("Renamed", random.Random(2)), encoding="utf-8")  # new medicines: a new table
     with pytest.raises((OSError, RuntimeError), match="No space left"):
         build(corpus, tmp_path / "ix", use_lexicon=False)

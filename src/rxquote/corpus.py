@@ -324,7 +324,9 @@ class _PageParser:
             stripped = line.strip()
             if not stripped:
                 continue
-            hm = _HEADING.match(line)
+            # (cheap tests first: a heading's first non-space character is "#", a bold
+            # label's one of "*+-_"; the patterns decide)
+            hm = _HEADING.match(line) if stripped[0] == "#" else None
             if hm:
                 level, htext = len(hm.group(1)), hm.group(2)
                 if level == 1 and not self.seen_section:
@@ -351,7 +353,7 @@ class _PageParser:
                 if level <= 2 and self.seen_section and self.section not in ("faq",):
                     pass  # an unknown sub-heading stays in the current section
                 continue
-            bm = _BOLD_LABEL.match(line)
+            bm = _BOLD_LABEL.match(line) if stripped[0] in "*+-_" else None
             if bm:
                 label = bm.group("label").strip()
                 rest = bm.group("rest")
