@@ -230,3 +230,11 @@ def test_co_names_match_their_definition(singles, combos, co_words):
                                   for i, j in combos if i % len(singles) != j % len(singles)})
     lexicon = {f"co {w}": [f"co-{w}"] for w in co_words}
     assert _co_names(lexicon, meds, {}) == _co_names_by_brute_force(lexicon, meds, {})
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30) | st.text(max_size=20))
+def test_normalize_ascii_fast_path_is_the_pattern(name):
+    import re
+
+    assert normalize(name) == re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()

@@ -74,7 +74,14 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ALPHA = re.compile(r"^[a-z]+$")
 
 
+# ASCII names (nearly all) the fast way: lower-case, every other character a space, runs of
+# spaces collapsed — what the pattern gives (tests/test_drugs.py checks both agree)
+_ASCII_NAME = str.maketrans({chr(c): chr(c) if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else " " for c in range(128)})
+
+
 def normalize(name: str) -> str:
+    if name.isascii():
+        return " ".join(name.lower().translate(_ASCII_NAME).split())
     return _NON_ALNUM.sub(" ", name.lower()).strip()
 
 

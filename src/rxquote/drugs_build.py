@@ -49,8 +49,9 @@ def build_table(medicines: list[str], use_lexicon: bool = True, progress=None, *
         if alias and len(alias) >= 3 and (alias not in NOT_MEDICINE_WORDS or alias == normalize(med)):
             aliases.setdefault(alias, set()).add(med)
 
+    forms = {med: base_forms(med) for med in medicines}  # used twice: worked out once
     for med in medicines:
-        for form in base_forms(med):
+        for form in forms[med]:
             add(form, med)
     for alias, med in _parenthesised_names(medicines).items():
         add(alias, med)
@@ -58,7 +59,7 @@ def build_table(medicines: list[str], use_lexicon: bool = True, progress=None, *
     classes: set[str] = set()
     lex = load_lexicon() if use_lexicon else None
     if lex is not None:
-        other, classes = _add_lexicon(lex, medicines, aliases, add)
+        other, classes = _add_lexicon(lex, medicines, aliases, add, forms)
         for alias, meds in _co_names(lex[0], medicines, aliases).items():
             for med in meds:
                 add(alias, med)
@@ -93,7 +94,8 @@ def _word_key(name: str) -> frozenset:
     return frozenset(w for w in without_parentheses(name).split() if w not in SALT_WORDS and w not in ("and", "with", "plus"))
 
 
-def _add_lexicon(lex, medicines: list[str], aliases: dict[str, set[str]], add) -> tuple[dict[str, str], set[str]]:
+def _add_lexicon(lex, medicines: list[str], aliases: dict[str, set[str]], add,
+                 forms: dict[str, set[str]]) -> tuple[dict[str, str], set[str]]:
     """Brands and synonyms of the lexicon entries linked to a corpus medicine; returns the
     names of medicines the corpus lacks (name → display name) and of drug classes."""
     variant_to_canonical, canonical_synonyms, canonical_name, specific_canon = lex
@@ -110,7 +112,7 @@ def _add_lexicon(lex, medicines: list[str], aliases: dict[str, set[str]], add) -
             by_words.setdefault(key, set()).update(cs)
     canon_to_meds: dict[str, set[str]] = {}
     for med in medicines:
-        for form in base_forms(med) | {normalize(med)}:
+        for form in forms[med] | {normalize(med)}:
             linked = set(variant_to_canonical.get(form, ()))
             if form in canonical_synonyms:
                 linked.add(form)
