@@ -146,10 +146,11 @@ class StringTable(Sequence):
 
     Item i is decoded on access; `list()` decodes all at once. For a sorted table, `find`
     is a binary search that decodes ~log2(n) items. A long-running reader (a chat, a batch,
-    an evaluation) that keeps reading items or finding strings gets the whole table decoded,
+    an evaluation) that keeps reading items or finding strings gets a small table decoded,
     or hashed, once: then a question costs what it reads, not log2(n) decodes per lookup."""
 
-    DECODE_ALL_AFTER = 1 << 15  # single-item reads before the whole table is decoded
+    DECODE_ALL_AFTER = 1 << 15  # single-item reads before the whole table is decoded ...
+    DECODE_ALL_BYTES = 4 << 20  # ... when it is no larger than this (name tables, not the headings)
     HASH_AFTER = 256  # finds before a dictionary of every string is built
 
     def __init__(self, blob: np.ndarray, ptr: np.ndarray):
@@ -182,7 +183,7 @@ class StringTable(Sequence):
         if not 0 <= i < self._n:
             raise IndexError("string table index out of range")
         self._reads += 1
-        if self._reads > self.DECODE_ALL_AFTER:
+        if self._reads > self.DECODE_ALL_AFTER and self._n_bytes <= self.DECODE_ALL_BYTES:
             return self.list()[i]
         return self._decode(i)
 
