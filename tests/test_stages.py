@@ -300,6 +300,31 @@ def test_rank_the_faq_that_asks_the_question_beats_a_section_that_never_names_it
     assert ("Zentorin", "precautions") not in [where(tiny, s) for s in best[:1]]
 
 
+def test_rank_the_faq_that_is_the_same_question_beats_the_intents_section(tiny):
+    # every word of it is an everyday word, and the intent (dosage) wants the dosage section
+    u = understand(tiny, "how long can i take velamide")
+    assert u.intent.name == "dosage" and not u.topic
+    best = rank(tiny, u, for_medicines(tiny, u.drugs))
+    assert tiny.index.heading_of(best[0].chunk) == "How long can I take Velamide?"
+    assert best[0].parts["faq_same"] == 1.0
+    without = rank(tiny, u, for_medicines(tiny, u.drugs), Weights(faq_same=0.0))
+    assert where(tiny, without[0]) == ("Velamide", "dosage")
+
+
+def test_rank_a_question_naming_its_section_gets_the_section_not_a_look_alike_faq(tiny):
+    # "What should I do if I miss a dose?" shares its word "dose"
+    best = ranked(tiny, "what is the usual dose of zentorin?")
+    assert where(tiny, best[0]) == ("Zentorin", "dosage")
+    assert not any(s.parts.get("faq_same") for s in best)
+
+
+def test_rank_a_word_missing_from_the_pages_is_read_in_the_pages_own_form_of_it(tiny):
+    # "pigmentation" is nowhere in Zentorin's pages; "hyperpigmentation" is
+    best = ranked(tiny, "can zentorin cause pigmentation of the skin?")
+    assert where(tiny, best[0]) == ("Zentorin", "side_effects")
+    assert best[0].parts["forms"] == {"pigment": ["hyperpigment"]} and best[0].parts["lexical"] == 1.0
+
+
 def test_rank_drops_passages_that_share_only_the_medicine_name(tiny):
     best = ranked(tiny, "zentorin migraine")
     assert [where(tiny, s) for s in best] == [("Zentorin", "usage")]

@@ -307,7 +307,9 @@ class Engine:
             return ()
         chunks = self.index.chunks([s.chunk for s in chosen])
         idf, tokenize = index_idf(self.index.bm25), self.index.analyzer.tokens
-        topic_terms = [expand([t]) for t in u.topic]
+        forms = next((s.parts["forms"] for s in chosen if s.parts.get("forms")), {})
+        # each topic word with the monographs' words for it and the pages' own forms of it
+        topic_terms = [expand([t]) + forms.get(t, []) for t in u.topic]
         out = []
         for rank, (s, chunk) in enumerate(zip(chosen, chunks), 1):
             terms, whole = question_terms(topic_terms, u.drugs, chunk.drug, tokenize)

@@ -104,6 +104,7 @@ class Understanding:
     topic: tuple[str, ...] = ()  # stems that say what is asked about (not generic, not names)
     asked: tuple[str, ...] = ()  # all stems but the medicine names, expanded
     key: tuple[str, ...] = ()  # stems that say what is asked: topic and intent words (for FAQ questions)
+    words: tuple[str, ...] = ()  # every stem but the medicine names, as written (not expanded)
     pronoun: bool = False
     my_list: bool = False  # "which of my medicines …"
     compare: bool = False
@@ -230,6 +231,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     stems = analyzer.stems(fixed)
     pairs = list(zip(stems, fixed, content))
     tokens = tuple(expand(stems))
+    words = tuple(dict.fromkeys(t for t, w, raw in pairs if raw not in drug_words and w not in FORM_WORDS))
     asked = tuple(expand(t for t, w, raw in pairs if raw not in drug_words))
     # what is asked: not everyday question words, not the medicine; the topic: not the intent's words either
     def plain(w: str, raw: str) -> bool:  # not an everyday word, a medicine's name or its form ("gel", "drops")
@@ -273,4 +275,4 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         guess = IntentGuess(ctx.intent.name if ctx.intent else "about", weight,
                             "conversation" if ctx.intent else "named alone")
     return Understanding(q, trigger, mentions, named, unknown, tuple(drugs), drugs_from, guess, asking, corrected,
-                         tokens, topic, asked, key, pronoun, my_list, compare)
+                         tokens, topic, asked, key, words, pronoun, my_list, compare)
