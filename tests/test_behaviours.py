@@ -278,6 +278,18 @@ def test_the_faq_that_is_the_very_question_comes_first(rxhive_engine, medicine):
     assert p.section == "faq" and p.heading == f"How long can I take {medicine.lower()}?", (p.section, p.heading)
 
 
+def test_a_salt_word_standing_alone_is_what_is_asked(rxhive_engine):
+    # "potassium" is a salt word ("diclofenac potassium"), but alone it is the topic
+    a = rxhive_engine.ask("could furosemide be lowering my potassium")
+    assert a.drugs == ("Furosemide",) and "potassium" in a.passages[0].text.lower()
+
+
+def test_everyday_words_are_not_spell_corrected_and_the_intents_words_focus_the_quote(rxhive_engine):
+    a = rxhive_engine.ask("is the drinking going to be a problem with my atorvastatin meds", explain=True)
+    assert a.explain["understand"]["corrected"] == {}
+    assert a.status == "answered" and "alcohol" in a.passages[0].text.lower(), a.passages[0].text[:200]
+
+
 # -- the person's own medicines ------------------------------------------------------------------
 def test_which_of_my_medicines_can_cause_dizziness(rxhive_engine):
     a = rxhive_engine.ask("which of my medicines can cause dizziness?", medicines=["Sertraline", "Metoprolol"])

@@ -419,3 +419,17 @@ def test_a_question_the_page_cannot_answer_quotes_nothing_off_intent(tiny):
     a = tiny.ask("how long does zentorin take to kick in?")  # Zentorin's page never says how long
     assert a.status == "no_match" or all(p.section in ("faq", "how_it_works", "dosage") for p in a.passages), \
         [(p.section, p.heading) for p in a.passages]
+
+
+# -- two medicines: the one asked about -----------------------------------------------------------
+@pytest.mark.parametrize("question, subject", [
+    ("can I take zentorin with velamide?", "Zentorin"),
+    ("can I take velamide with zentorin?", "Velamide"),
+    ("I take velamide every morning. Can I take zentorin too?", "Zentorin"),  # the medicine the question names
+    ("I take zentorin every day. My doctor now prescribes velamide. Is it safe to take both?", "Velamide"),  # the newest
+])
+def test_of_two_medicines_the_one_asked_about_comes_first(tiny, question, subject):
+    u = understand(tiny, question)
+    assert u.drugs[0] == subject and set(u.drugs) == {"Zentorin", "Velamide"}
+    own = [s for s in rank(tiny, u, for_medicines(tiny, u.drugs)) if " + " not in tiny.index.title_of(s.chunk)]
+    assert tiny.index.drug_of(own[0].chunk) == subject

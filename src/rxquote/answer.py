@@ -309,7 +309,8 @@ class Engine:
         idf, tokenize = index_idf(self.index.bm25), self.index.analyzer.tokens
         forms = next((s.parts["forms"] for s in chosen if s.parts.get("forms")), {})
         # each topic word with the monographs' words for it and the pages' own forms of it
-        topic_terms = [expand([t]) + forms.get(t, []) for t in u.topic]
+        # (and the intent's own content words: "is the drinking a problem?" is about alcohol)
+        topic_terms = [expand([t]) + forms.get(t, []) for t in dict.fromkeys(u.topic + u.key)]
         out = []
         for rank, (s, chunk) in enumerate(zip(chosen, chunks), 1):
             terms, whole = question_terms(topic_terms, u.drugs, chunk.drug, tokenize)

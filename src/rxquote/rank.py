@@ -34,6 +34,7 @@ class Weights:
     faq_intent: float = 2.5  # an FAQ whose question carries the intent (its first choice)
     faq_words: float = 1.5  # an FAQ whose question shares the asked words (share 0..1)
     page: float = 3.0  # × OWN / VARIANT / COMBINATION
+    subject: float = 0.3  # of two or more medicines, the first the question names
     file_named: float = 0.1  # of duplicate pages, the one whose file is named for the medicine
     overview_penalty: float = 0.5  # titles and "Generic Name" lines answer little
     relative_floor: float = 0.2  # passages below this share of the best relevance are dropped
@@ -112,6 +113,7 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     asked_scores = engine.scores(asked, ids) if asked else np.zeros(ids.size)
     q_terms = [tuple(expand([k])) for k in u.key]  # each asked word with the monographs' words for it
     w_groups = [tuple(expand([w])) for w in u.words]
+    subject = normalize(u.drugs[0]) if u.drugs else ""
     # "what are the side effects of X?" names its section: the section, whole, answers it
     said = {t for g in w_groups for t in g}
     names_section = intent is not None and intent.sections[:1] not in ((), ("faq",)) and \
@@ -169,6 +171,8 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
         page = cands.page.get(cid, 0.0)
         bonus = weights.page * page
         drug = normalize(index.drug_of(cid))
+        if len(u.drugs) > 1 and drug == subject:
+            bonus += weights.subject  # of two medicines, the one asked about ("can I take A with B?")
         if page == OWN and Path(index.source_of(cid)).stem.lower() == drug.replace(" ", "-"):
             bonus += weights.file_named
         if section == "overview" and (intent is None or "overview" not in intent.sections) and "shared_text" not in parts:

@@ -26,7 +26,7 @@ MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is ignored
 
 # Words that say what is asked, not about what: they never make a question "specific".
 GENERIC = frozenset(
-    """tell know about information info medicine medicines medication medications drug drugs pill pills
+    """tell know about information info medicine medicines medication medications med meds drug drugs pill pills
     tablet tablets capsule capsules take taking taken takes use used using uses can could would should
     will may might please thanks thank ok okay need want get gets give giving much many often day days
     daily time times doctor side effects effect dose doses dosage dosing work works working worked
@@ -34,7 +34,8 @@ GENERIC = frozenset(
     forgot does do did make makes way right good bad best better normal also really still whats hows
     you your yours me my mine i im it its cause causes common long risk risks thing things kind type
     treat treats treatment used for like much hi hello hey wondering question questions quick anyone
-    help know knows dr doc pharmacist nurse said says told wants heard read friend ive been just one two people person vs versus difference""".split()
+    help know knows dr doc pharmacist nurse said says told wants heard read friend ive been just one two people person vs versus difference
+    go going goes problem problems issue issues okay fine""".split()
 )
 
 # The form a medicine comes in says which page, not what is asked ("diclofenac gel", "eye drops")
@@ -195,10 +196,18 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     named = engine.names(list(mentions), allow_weak=not (ctx.drugs or mine))
     unknown = tuple(m for m in mentions if not m.drug and m.unknown_name)
     asking = asking_part(q)
+    if len(named) > 1 and asking != q:
+        # the medicine the question asks about comes first ("I'm on sertraline. Can I take tramadol?")
+        said = normalize(asking)
+        asked_about = [m.drug for m in mentions if m.drug in named and normalize(m.text) in said]
+        # none in the question ("Is it safe to take both?"): the story's newest medicine
+        named = tuple(dict.fromkeys(asked_about + list(named))) if asked_about else tuple(reversed(named))
     analyzer = engine.index.analyzer
     # the words that named a medicine; an everyday word that is also one ("alcohol") stays a
     # word of the question when another medicine is the subject
     drug_words = {w for m in mentions if not m.drug or m.drug in named for w in normalize(m.text).split()}
+    # a salt word standing alone ("lowering his potassium") is what is asked about, not a form
+    loose = {normalize(m.text) for m in mentions if m.how == "weak" and m.drug not in named}
     speller = engine.speller()
 
     def read(text: str):
@@ -206,8 +215,8 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         content = analyzer.content_words(text)
         fixed, corrected = [], {}
         for w in content:
-            # names are not words to correct, nor everyday words the glossary knows ("puffy")
-            c = w if w in drug_words or analyzer.stem(w) in EXPANSIONS else speller.correct(w)
+            # names are not words to correct, nor everyday words ("meds") or words the glossary knows ("puffy")
+            c = w if w in drug_words or w in GENERIC or analyzer.stem(w) in EXPANSIONS else speller.correct(w)
             if c != w:
                 corrected[w] = c
             fixed.append(c)
@@ -231,11 +240,11 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     stems = analyzer.stems(fixed)
     pairs = list(zip(stems, fixed, content))
     tokens = tuple(expand(stems))
-    words = tuple(dict.fromkeys(t for t, w, raw in pairs if raw not in drug_words and w not in FORM_WORDS))
+    words = tuple(dict.fromkeys(t for t, w, raw in pairs if raw not in drug_words and (w not in FORM_WORDS or w in loose)))
     asked = tuple(expand(t for t, w, raw in pairs if raw not in drug_words))
     # what is asked: not everyday question words, not the medicine; the topic: not the intent's words either
     def plain(w: str, raw: str) -> bool:  # not an everyday word, a medicine's name or its form ("gel", "drops")
-        return w not in GENERIC and raw not in drug_words and w not in FORM_WORDS
+        return w not in GENERIC and raw not in drug_words and (w not in FORM_WORDS or w in loose)
 
     key = tuple(dict.fromkeys(t for t, w, raw in pairs if plain(w, raw)))
     topic = tuple(t for t, w, raw in pairs if plain(w, raw) and w not in intent_words)
