@@ -290,6 +290,13 @@ def test_everyday_words_are_not_spell_corrected_and_the_intents_words_focus_the_
     assert a.status == "answered" and "alcohol" in a.passages[0].text.lower(), a.passages[0].text[:200]
 
 
+@pytest.mark.parametrize("effect", ["headaches", "weight gain"])
+def test_a_word_on_every_passage_of_the_page_does_not_pick_the_passage(rxhive_engine, effect):
+    # "implant" is in most of the etonogestrel page's FAQ questions: the side effects answer
+    p = top(rxhive_engine.ask(f"can the etonogestrel implant cause {effect}"))
+    assert p.section == "side_effects", (p.section, p.heading)
+
+
 # -- the person's own medicines ------------------------------------------------------------------
 def test_which_of_my_medicines_can_cause_dizziness(rxhive_engine):
     a = rxhive_engine.ask("which of my medicines can cause dizziness?", medicines=["Sertraline", "Metoprolol"])

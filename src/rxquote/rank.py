@@ -34,6 +34,7 @@ class Weights:
     faq_intent: float = 2.5  # an FAQ whose question carries the intent (its first choice)
     faq_words: float = 1.5  # an FAQ whose question shares the asked words (share 0..1)
     page: float = 3.0  # × OWN / VARIANT / COMBINATION
+    page_common: float = 0.6  # an asked word in this share of the candidate passages is not a topic
     subject: float = 0.3  # of two or more medicines, the first the question names
     file_named: float = 0.1  # of duplicate pages, the one whose file is named for the medicine
     overview_penalty: float = 0.5  # titles and "Generic Name" lines answer little
@@ -99,20 +100,22 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     intent = u.intent.intent()
     forms = page_forms(engine, u.key, ids)
     extra = [f for fs in forms.values() for f in fs]
-    specific = expand(u.topic) + extra
+    # a word most of the pages' passages have ("implant" on the implant's page) tells none apart
+    common = _page_common(engine, u.key, ids, weights.page_common)
+    specific = [t for t in expand([w for w in u.topic if w not in common])] + extra
     lex_raw = engine.scores(specific, ids) if specific else np.zeros(ids.size)
     top = float(lex_raw.max()) if lex_raw.size else 0.0
     lex = lex_raw / top if top > 0 else lex_raw
     # the intent's own words that are not everyday words ("weight", "alcohol") count for less:
     # the section bonus already rewards the intent, these only tell passages within it apart
-    cue = [t for t in expand([k for k in u.key if k not in u.topic]) if t not in specific]
+    cue = [t for t in expand([k for k in u.key if k not in u.topic and k not in common]) if t not in specific]
     cue_raw = engine.scores(cue, ids) if cue else np.zeros(ids.size)
     cue_top = float(cue_raw.max()) if cue_raw.size else 0.0
     cue_lex = cue_raw / cue_top if cue_top > 0 else cue_raw
     asked = list(u.asked) + extra
     asked_scores = engine.scores(asked, ids) if asked else np.zeros(ids.size)
-    q_terms = [tuple(expand([k])) for k in u.key]  # each asked word with the monographs' words for it
-    w_groups = [tuple(expand([w])) for w in u.words]
+    q_terms = [tuple(expand([k])) for k in u.key if k not in common]  # each asked word with the monographs' words for it
+    w_groups = [tuple(expand([w])) for w in u.words if w not in common]
     subject = normalize(u.drugs[0]) if u.drugs else ""
     # "what are the side effects of X?" names its section: the section, whole, answers it
     said = {t for g in w_groups for t in g}
@@ -197,6 +200,19 @@ def _shared_text_of(index, cid: int, named) -> bool:
     title = index.title_of(cid)
     return (" + " in title and index.drug_of(cid) == title
             and {normalize(i) for i in split_ingredients(title)} >= {normalize(n) for n in named})
+
+
+def _page_common(engine, words, ids, share: float) -> set[str]:
+    """The asked words that at least `share` of the candidate passages have (with the
+    monographs' words for them): on these pages they say nothing about which passage answers."""
+    if ids.size < 4 or share >= 1.0:
+        return set()
+    out = set()
+    for w in dict.fromkeys(words):
+        have = engine.scores(expand([w]), ids) > 0
+        if have.mean() >= share:
+            out.add(w)
+    return out
 
 
 def page_forms(engine, words, ids) -> dict[str, list[str]]:
