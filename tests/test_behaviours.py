@@ -297,6 +297,22 @@ def test_a_word_on_every_passage_of_the_page_does_not_pick_the_passage(rxhive_en
     assert p.section == "side_effects", (p.section, p.heading)
 
 
+@pytest.mark.parametrize("question, medicine", [
+    ("what happens if you take too much xylitol", "Xylitol"),
+    ("is it possible to overdose on magnesium hydroxide", "Magnesium Hydroxide"),
+    ("can you take too much brompheniramine", "Brompheniramine"),
+])
+def test_too_much_is_answered_by_the_pages_overdose_faq(rxhive_engine, question, medicine):
+    a = rxhive_engine.ask(question)
+    assert a.status == "answered" and a.drugs == (medicine,)
+    p = a.passages[0]
+    assert p.section == "faq" and re.search(r"too much|overdos", p.heading, re.I), (p.section, p.heading)
+
+
+def test_too_much_said_as_having_happened_is_still_an_emergency(rxhive_engine):
+    assert rxhive_engine.ask("i took too much tylenol").status == "emergency"
+
+
 # -- the person's own medicines ------------------------------------------------------------------
 def test_which_of_my_medicines_can_cause_dizziness(rxhive_engine):
     a = rxhive_engine.ask("which of my medicines can cause dizziness?", medicines=["Sertraline", "Metoprolol"])

@@ -64,6 +64,15 @@ INTENTS: tuple[Intent, ...] = (
         label="Stopping",
     ),
     Intent(
+        # ~200 rxhive FAQs ask it ("What happens if I take too much?", "Can I overdose on …?")
+        "overdose",
+        ("faq", "precautions", "dosage"),
+        ((r"\b(too much|too many|overdos\w*|more than (the |is )?(recommended|prescribed))\b", 4.0),
+         (r"\b(toxic|toxicity)\b", 3.0)),
+        faq=r"too much|too many|overdos|toxic",
+        label="Too much",
+    ),
+    Intent(
         "addiction",
         ("faq", "precautions", "side_effects"),
         ((r"\b(addict\w*|habit[- ]forming|dependen\w*|abuse|hooked|get(ting)? high|recreational\w*)\b", 4.0),),
@@ -202,4 +211,4 @@ STRONG = 3.0  # an intent this heavy is clear enough to search every monograph w
 
 
 # intents that only a specific medicine's page can answer ("what if I miss a dose?")
-MEDICINE_SPECIFIC = frozenset({"missed_dose", "storage", "stopping", "addiction", "onset", "dosage"})
+MEDICINE_SPECIFIC = frozenset({"missed_dose", "storage", "stopping", "addiction", "onset", "dosage", "overdose"})
