@@ -288,7 +288,7 @@ def test_rank_section_weights_decide_between_sections(tiny):
     assert where(tiny, ranked(tiny, question)[0])[1] in ("usage", "how_it_works")
     lexical_first = Weights(lexical=5.0)
     assert where(tiny, ranked(tiny, question, lexical_first)[0]) == ("Zentorin", "usage")
-    section_first = Weights(section_choice=(5.0, 1.0, 0.6))
+    section_first = Weights(section_choice=(5.0, 1.0, 0.6), sure_intent=1.0)  # every intent taken as sure
     assert where(tiny, ranked(tiny, question, section_first)[0]) == ("Zentorin", "how_it_works")
 
 
@@ -323,6 +323,15 @@ def test_rank_a_word_missing_from_the_pages_is_read_in_the_pages_own_form_of_it(
     best = ranked(tiny, "can zentorin cause pigmentation of the skin?")
     assert where(tiny, best[0]) == ("Zentorin", "side_effects")
     assert best[0].parts["forms"] == {"pigment": ["hyperpigment"]} and best[0].parts["lexical"] == 1.0
+
+
+def test_rank_a_weak_intent_yields_to_the_words_that_say_what_is_asked(tiny):
+    # "why is …" hints at uses (weight 2 of a sure 5); "dizziness" is in the side effects
+    u = understand(tiny, "why is dizziness such a big deal with zentorin?")
+    assert u.intent.name == "usage" and u.intent.weight < WEIGHTS.sure_intent
+    assert where(tiny, rank(tiny, u, for_medicines(tiny, u.drugs))[0]) == ("Zentorin", "side_effects")
+    as_if_sure = rank(tiny, u, for_medicines(tiny, u.drugs), Weights(sure_intent=u.intent.weight))
+    assert where(tiny, as_if_sure[0]) == ("Zentorin", "usage")
 
 
 def test_rank_drops_passages_that_share_only_the_medicine_name(tiny):

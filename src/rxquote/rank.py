@@ -35,6 +35,7 @@ class Weights:
     faq_words: float = 1.5  # an FAQ whose question shares the asked words (share 0..1)
     page: float = 3.0  # × OWN / VARIANT / COMBINATION
     page_common: float = 0.6  # an asked word in this share of the candidate passages is not a topic
+    sure_intent: float = 5.0  # an intent whose rules weigh this much is sure; weaker ones scale the section bonus
     subject: float = 0.3  # of two or more medicines, the first the question names
     file_named: float = 0.1  # of duplicate pages, the one whose file is named for the medicine
     overview_penalty: float = 0.5  # titles and "Generic Name" lines answer little
@@ -122,6 +123,10 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     names_section = intent is not None and intent.sections[:1] not in ((), ("faq",)) and \
         set(index.analyzer.tokens(intent.sections[0].replace("_", " "))) <= said
 
+    # how sure the intent is: its rules' weight against a clear one's
+    sure = min(1.0, u.intent.weight / weights.sure_intent) if u.intent.source == "rules" and not names_section else 1.0
+    specific_words = top > 0
+
     def idf(t: str) -> float:
         tid = bm.term_id.get(t)
         return float(bm.idf[tid]) if tid is not None else 0.0
@@ -160,6 +165,8 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
                 rel += weights.faq_same * same
         if parts.get("faq_words", 0) >= 0.99 and len(q_terms) >= 1:
             rel += weights.faq_exact
+        if sec_bonus and sure < 1.0 and specific_words:
+            sec_bonus *= sure  # a weak intent ("why is …") against words that say what is asked ("rash")
         rel += sec_bonus
         if sec_bonus:
             parts["section_bonus"] = round(sec_bonus, 2)
