@@ -91,7 +91,7 @@ class IntentGuess:
 
 @dataclass(frozen=True)
 class Understanding:
-    question: str  # as read (cut at MAX_QUESTION_CHARS)
+    question: str  # as read (cut at the last whole word within MAX_QUESTION_CHARS)
     emergency: safety.Trigger | None
     mentions: tuple[Mention, ...]
     named: tuple[str, ...]  # corpus medicines the message names
@@ -186,9 +186,23 @@ class Speller:
         return got
 
 
+def shorten_question(text: str, limit: int = MAX_QUESTION_CHARS) -> tuple[str, bool]:
+    """`text` cut to at most `limit` characters at a word boundary, and whether it was cut.
+    (The engine reads only the first `limit` characters; cutting mid-word would leave a
+    fragment that could be taken for a misspelt medicine.)"""
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    if not text[limit].isspace() and not cut[-1].isspace():  # the cut falls inside a word
+        space = max(cut.rfind(" "), cut.rfind("\n"), cut.rfind("\t"))
+        if space > 0:  # one giant word: nothing better than the hard cut
+            cut = cut[:space]
+    return cut.rstrip(), True
+
+
 def understand(engine, message: str, history=(), focus=None, medicines=None) -> Understanding:
     """Stage 1: the message → an Understanding (see the module docstring)."""
-    q = message[:MAX_QUESTION_CHARS]
+    q = shorten_question(message)[0]
     trigger = engine.emergency(message)
     ctx = engine.context(list(history or ()), focus)
     mine = tuple(m for m in (medicines or ()) if engine.knows(m))
