@@ -58,7 +58,9 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "stopping",
         ("faq", "precautions", "dosage"),
-        ((r"\b(stop|stopping|stopped|quit|quitting|discontinu\w*|come off|coming off|wean\w*|taper\w*|cold turkey)\b", 4.0),
+        # stopping the medicine, not an activity or a symptom ("quit smoking", "stop itching")
+        ((r"\b(stop|stopping|stopped|quit|quitting)\b(?! (?!taking\b|using\b|giving\b)[a-z]+ing\b)", 4.0),
+         (r"\b(discontinu\w*|come off|coming off|wean\w*|taper\w*|cold turkey)\b", 4.0),
          (r"\bwithdrawal\b", 3.0)),
         faq=r"\b(stop|stopping|discontinu|quit|withdraw|abrupt)",
         label="Stopping",
@@ -124,7 +126,8 @@ INTENTS: tuple[Intent, ...] = (
         ((r"\bused (for|to)\b", 4.0), (r"\bwhat is\b.{1,40}\bfor $", 4.0), (r"\bfor $", 1.0), (r"\buses?\b(?! (it|this|them))", 2.0), (r"\btreat(s|ed|ing|ment)?\b", 2.0),
          (r"\bindicat\w*", 3.0), (r"\bprescribed?\b", 2.0), (r"\bwhy (is|would|do|does|are)\b", 2.0),
          (r"\b(purpose|good for|help with|helps with|for what)\b", 3.0), (r"\bwhat (is|are) .{2,40} for\b", 3.0),
-         (r"\bwho should (get|take|use)\b", 2.0)),
+         (r"\bwho should (get|take|use)\b", 2.0),
+         (r"\b(does|do|can|will|would) (it|this|they|that|\w+) (actually |really |even )?help\b", 3.0)),  # "does it help people quit?"
         label="Uses",
     ),
     Intent(

@@ -43,7 +43,7 @@ class Weights:
     faq_exact: float = 1.5  # an FAQ whose question has every asked word: it asks the very question
     intent_words: float = 0.5  # BM25 of the intent's words that are not everyday words (0..1)
     faq_same: float = 2.0  # × how much the FAQ's question and the person's are the same words (F1, 0..1)
-    faq_same_floor: float = 0.4  # below this the two questions are not the same question
+    faq_same_floor: float = 0.35  # below this the two questions are not the same question
 
 
 WEIGHTS = Weights()
