@@ -313,6 +313,19 @@ def test_too_much_said_as_having_happened_is_still_an_emergency(rxhive_engine):
     assert rxhive_engine.ask("i took too much tylenol").status == "emergency"
 
 
+@pytest.mark.parametrize("question", ["is grapefruit juice ok with my statin?",
+                                      "can I have a glass of wine with my antidepressant"])
+def test_their_medicine_named_only_by_its_class_asks_which(rxhive_engine, question):
+    # an everyday word that is also a page ("alcohol", "grapefruit") is not the medicine asked about
+    a = rxhive_engine.ask(question)
+    assert a.status == "clarify" and a.drugs == () and not a.passages, (a.status, a.drugs)
+
+
+def test_their_class_with_the_medicine_known_from_the_conversation(rxhive_engine):
+    a = rxhive_engine.ask("can I drink alcohol with my antibiotic?", history=["what is amoxicillin used for?"])
+    assert a.status == "answered" and a.drugs == ("Amoxicillin",)
+
+
 # -- the person's own medicines ------------------------------------------------------------------
 def test_which_of_my_medicines_can_cause_dizziness(rxhive_engine):
     a = rxhive_engine.ask("which of my medicines can cause dizziness?", medicines=["Sertraline", "Metoprolol"])

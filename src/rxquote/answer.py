@@ -340,6 +340,8 @@ class Engine:
         medicine-specific questions ("I missed my pill", "is it safe?") ask which medicine.
         """
         intent = u.intent.intent()
+        if u.unnamed:
+            return "clarify"  # "is alcohol ok with my antibiotic?": which one?
         content = [w for w in self.index.analyzer.content_words(u.asking) if w not in GENERIC]
         if intent is not None and (intent.name in intents.MEDICINE_SPECIFIC or u.pronoun or u.my_list or not content):
             return "clarify"

@@ -109,6 +109,7 @@ class Understanding:
     pronoun: bool = False
     my_list: bool = False  # "which of my medicines …"
     compare: bool = False
+    unnamed: str = ""  # "my antibiotic": the person's medicine, named only by its class
 
 
 @dataclass
@@ -200,6 +201,21 @@ def shorten_question(text: str, limit: int = MAX_QUESTION_CHARS) -> tuple[str, b
     return cut.rstrip(), True
 
 
+_POSSESSIVE = re.compile(r"\b(?:my|his|her|their|our)\s+([a-z][a-z\-]*(?:\s+[a-z][a-z\-]*){0,2})", re.I)
+
+
+def their_class(engine, text: str) -> str:
+    """The drug class a person calls their medicine by ("my antibiotic", "her statins"), from
+    the lexicon's classes; "" when none."""
+    for m in _POSSESSIVE.finditer(text):
+        words = m.group(1).split()
+        for n in range(len(words), 0, -1):  # the longest ("my beta blocker" before "my beta")
+            phrase = " ".join(words[:n])
+            if engine.index.drugs.is_class(phrase):
+                return phrase
+    return ""
+
+
 def understand(engine, message: str, history=(), focus=None, medicines=None) -> Understanding:
     """Stage 1: the message → an Understanding (see the module docstring)."""
     q = shorten_question(message)[0]
@@ -207,7 +223,9 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     ctx = engine.context(list(history or ()), focus)
     mine = tuple(m for m in (medicines or ()) if engine.knows(m))
     mentions = tuple(engine.index.drugs.find(q))
-    named = engine.names(list(mentions), allow_weak=not (ctx.drugs or mine))
+    unnamed = their_class(engine, q)
+    # "alcohol with my antibiotic": alcohol is not the medicine; which antibiotic is not said
+    named = engine.names(list(mentions), allow_weak=not (ctx.drugs or mine or unnamed))
     unknown = tuple(m for m in mentions if not m.drug and m.unknown_name)
     asking = asking_part(q)
     if len(named) > 1 and asking != q:
@@ -298,4 +316,4 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         guess = IntentGuess(ctx.intent.name if ctx.intent else "about", weight,
                             "conversation" if ctx.intent else "named alone")
     return Understanding(q, trigger, mentions, named, unknown, tuple(drugs), drugs_from, guess, asking, corrected,
-                         tokens, topic, asked, key, words, pronoun, my_list, compare)
+                         tokens, topic, asked, key, words, pronoun, my_list, compare, unnamed)
