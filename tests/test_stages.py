@@ -443,3 +443,11 @@ def test_of_two_medicines_the_one_asked_about_comes_first(tiny, question, subjec
     assert u.drugs[0] == subject and set(u.drugs) == {"Zentorin", "Velamide"}
     own = [s for s in rank(tiny, u, for_medicines(tiny, u.drugs)) if " + " not in tiny.index.title_of(s.chunk)]
     assert tiny.index.drug_of(own[0].chunk) == subject
+
+
+def test_it_after_two_medicines_is_the_one_that_was_asked_about(tiny):
+    history = ["can I take zentorin with velamide?"]
+    assert understand(tiny, "how much of it can I take?", history=history).drugs == ("Zentorin",)
+    assert set(understand(tiny, "can I take them at the same time?", history=history).drugs) == {"Zentorin", "Velamide"}
+    story = ["I take velamide every morning. Can I take zentorin too?"]
+    assert understand(tiny, "how often can I take it?", history=story).drugs == ("Zentorin",)

@@ -27,7 +27,8 @@ from .drugs import NOT_MEDICINE_WORDS, Mention, base_forms, normalize
 from .focus import CONTEXT_CHARS, LineSpan, focus_span, index_idf, question_terms
 from .index import Index, Progress, ensure
 from .rank import WEIGHTS, Weights, rank
-from .understand import GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, understand  # noqa: F401
+from .understand import (  # noqa: F401
+    GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, subject_first, understand)
 
 STATUSES = ("answered", "no_match", "unknown_drug", "emergency", "clarify")
 
@@ -151,7 +152,7 @@ class Engine:
                 ctx.intent = intents.detect(q)
             if not ctx.drugs:
                 mentions = self.index.drugs.find(q)
-                ctx.drugs = self._names(mentions, allow_weak=False)
+                ctx.drugs = subject_first(self._names(mentions, allow_weak=False), mentions, q)
                 weak = self._names(mentions, allow_weak=True) or weak
         if not ctx.drugs:
             ctx.drugs = weak

@@ -201,6 +201,21 @@ def shorten_question(text: str, limit: int = MAX_QUESTION_CHARS) -> tuple[str, b
     return cut.rstrip(), True
 
 
+def subject_first(named: tuple[str, ...], mentions, message: str) -> tuple[str, ...]:
+    """The medicines named, the one the question asks about first: in one sentence, the first
+    ("can I take A with B?"); after a story, the one its question names ("I'm on sertraline.
+    Can I take tramadol?"), or, when the question names none ("Is it safe to take both?"), the
+    story's newest."""
+    asking = asking_part(message)
+    if len(named) < 2 or asking == message:
+        return named
+    said = normalize(asking)
+    asked_about = [m.drug for m in mentions if m.drug in named and normalize(m.text) in said]
+    return tuple(dict.fromkeys(asked_about + list(named))) if asked_about else tuple(reversed(named))
+
+
+_SINGULAR = re.compile(r"\b(it|its)\b", re.I)
+_PLURAL = re.compile(r"\b(them|they|both|these|those|together|each|either|all)\b", re.I)
 _POSSESSIVE = re.compile(r"\b(?:my|his|her|their|our)\s+([a-z][a-z\-]*(?:\s+[a-z][a-z\-]*){0,2})", re.I)
 
 
@@ -228,12 +243,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     named = engine.names(list(mentions), allow_weak=not (ctx.drugs or mine or unnamed))
     unknown = tuple(m for m in mentions if not m.drug and m.unknown_name)
     asking = asking_part(q)
-    if len(named) > 1 and asking != q:
-        # the medicine the question asks about comes first ("I'm on sertraline. Can I take tramadol?")
-        said = normalize(asking)
-        asked_about = [m.drug for m in mentions if m.drug in named and normalize(m.text) in said]
-        # none in the question ("Is it safe to take both?"): the story's newest medicine
-        named = tuple(dict.fromkeys(asked_about + list(named))) if asked_about else tuple(reversed(named))
+    named = subject_first(named, mentions, q)
     analyzer = engine.index.analyzer
     # the words that named a medicine; an everyday word that is also one ("alcohol") stays a
     # word of the question when another medicine is the subject
@@ -300,6 +310,9 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         # "can I take ibuprofen?" with a list: checked against the person's medicines
         drugs = new + tuple(m for m in mine if m not in new)
         drugs_from = "named + my medicines"
+
+    if drugs_from == "conversation" and len(drugs) > 1 and _SINGULAR.search(q) and not _PLURAL.search(q):
+        drugs = drugs[:1]  # "how much of it can she take?" after "is tylenol ok with her coumadin?"
 
     if drugs_from == "named + my medicines":
         guess = IntentGuess("precautions", weight, "my medicines")  # taken together: interactions
