@@ -189,6 +189,13 @@ def test_long_message_medicine_from_the_story_intent_from_the_question(tiny):
     assert u.intent.name == "dosage"  # not side_effects from "dizziness" in the story
 
 
+def test_what_the_medicine_is_taken_for_in_a_story_is_not_the_topic(tiny):
+    u = understand(tiny, "My sister takes zentorin for her migraine headaches. Is it a problem that she feels dizzy?")
+    assert u.drugs == ("Zentorin",) and not {"migrain", "headach"} & set(u.topic), u.topic
+    # asked in the question itself, or asked what it is for: it is the topic
+    assert "migrain" in understand(tiny, "can zentorin be used for migraine in children?").topic
+
+
 def test_is_that_true_after_a_story_reads_the_whole_message(tiny):
     u = understand(tiny, "My friend said zentorin can cause nightmares. Is that true?")
     assert u.asking == u.question

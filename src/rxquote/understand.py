@@ -214,6 +214,28 @@ def subject_first(named: tuple[str, ...], mentions, message: str) -> tuple[str, 
     return tuple(dict.fromkeys(asked_about + list(named))) if asked_about else tuple(reversed(named))
 
 
+_TAKEN_FOR = re.compile(r"^(?:\s+\w+){0,3}?\s+for\s+((?:(?:my|his|her|their|a|an|the|some)\s+)?[a-z\- ]+?)"
+                        r"(?=[,.;!?]|\s+(?:and|but|so|since|because|which|that|after|when)\b|$)", re.I)
+
+
+def _taken_for(message: str, mentions, asking: str) -> set[str]:
+    """Words of "<medicine> … for <what it treats>" in the story part of a message."""
+    if asking == message:
+        return set()
+    out: set[str] = set()
+    lowered = message.lower()
+    for m in mentions:
+        if not m.drug:
+            continue
+        at = lowered.find(m.text.lower())
+        if at < 0 or at >= len(lowered) - len(asking):
+            continue  # named in the question itself
+        hit = _TAKEN_FOR.match(lowered[at + len(m.text):])
+        if hit and len(hit.group(1).split()) <= 5:
+            out.update(hit.group(1).split())
+    return out
+
+
 _SINGULAR = re.compile(r"\b(it|its)\b", re.I)
 _PLURAL = re.compile(r"\b(them|they|both|these|those|together|each|either|all)\b", re.I)
 _POSSESSIVE = re.compile(r"\b(?:my|his|her|their|our)\s+([a-z][a-z\-]*(?:\s+[a-z][a-z\-]*){0,2})", re.I)
@@ -288,8 +310,11 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     def plain(w: str, raw: str) -> bool:  # not an everyday word, a medicine's name or its form ("gel", "drops")
         return w not in GENERIC and raw not in drug_words and (w not in FORM_WORDS or w in loose)
 
-    key = tuple(dict.fromkeys(t for t, w, raw in pairs if plain(w, raw)))
-    topic = tuple(t for t, w, raw in pairs if plain(w, raw) and w not in intent_words)
+    # in a story, what the medicine is taken for ("I'm on Eliquis for atrial fibrillation") is
+    # what the person knows, not what they ask; unless they ask what it is for
+    known = set() if intent is not None and intent.name == "usage" else _taken_for(q, mentions, asking_part(q))
+    key = tuple(dict.fromkeys(t for t, w, raw in pairs if plain(w, raw) and raw not in known))
+    topic = tuple(t for t, w, raw in pairs if plain(w, raw) and w not in intent_words and raw not in known)
     pronoun = _PRONOUN.search(q) is not None
     my_list = _MY_LIST.search(q) is not None
     compare = _COMPARE.search(q) is not None
