@@ -37,3 +37,16 @@ def test_overdose_faqs_carry_the_overdose_intent():
                     "Can I overdose on this supplement?"):
         assert overdose.faq_matches(heading), heading
     assert not overdose.faq_matches("How should I store it?")
+
+
+@pytest.mark.parametrize("question, names, other", [
+    ("how long before a meal to stop heartburn", {"pepcid"}, True),
+    ("will it stop the itching", set(), True),
+    ("can i stop my lisinopril suddenly", {"lisinopril"}, False),  # the medicine's own word
+    ("can i stop the medicine now", set(), False),
+    ("is it ok to stop taking it", set(), False),
+    ("can i stop", set(), False),  # no object: the medicine
+    ("what is it for", set(), False),  # no stop at all
+])
+def test_what_stop_stops(question, names, other):
+    assert intents.stops_something_else(question, names) is other

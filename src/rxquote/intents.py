@@ -199,11 +199,13 @@ def detect(question: str) -> Intent | None:
     return detect_scored(question)[0]
 
 
-def detect_scored(question: str) -> tuple[Intent | None, float]:
-    """The heaviest intent and its weight (0 when nothing matched)."""
+def detect_scored(question: str, exclude: frozenset[str] = frozenset()) -> tuple[Intent | None, float]:
+    """The heaviest intent (not one of `exclude`) and its weight (0 when nothing matched)."""
     q = normalize_question(question)
     best, best_score = None, 0.0
     for intent in INTENTS:
+        if intent.name in exclude:
+            continue
         s = intent.score(q)
         if s > best_score:
             best, best_score = intent, s
@@ -215,3 +217,18 @@ STRONG = 3.0  # an intent this heavy is clear enough to search every monograph w
 
 # intents that only a specific medicine's page can answer ("what if I miss a dose?")
 MEDICINE_SPECIFIC = frozenset({"missed_dose", "storage", "stopping", "addiction", "onset", "dosage", "overdose"})
+
+
+# what "stop" stops when it is the medicine: a pronoun, "taking", the medicine's words
+_STOP_OBJECT = re.compile(r"\b(?:stop|stopping|stopped|quit|quitting)\s+(?:(?:the|my|her|his|their|your|a)\s+)?([a-z]+)")
+MEDICINE_OBJECTS = frozenset("""it them this that these those taking using giving all now
+    suddenly abruptly cold completely altogether treatment medication medications medicine medicines meds pills
+    tablets dose doses""".split())
+
+
+def stops_something_else(question: str, medicine_words: set[str]) -> bool:
+    """Does every "stop"/"quit" of the question stop something other than the medicine ("to stop
+    heartburn", "quit smoking")? Medicine names are `medicine_words`; no object ("can I stop?") is
+    the medicine."""
+    objects = [m.group(1) for m in _STOP_OBJECT.finditer(normalize_question(question))]
+    return bool(objects) and all(o not in MEDICINE_OBJECTS and o not in medicine_words for o in objects)

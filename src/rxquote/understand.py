@@ -288,9 +288,11 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         for wrong, right in corrected.items():
             fixed_text = re.sub(rf"\b{re.escape(wrong)}\b", right, fixed_text, flags=re.I)
         # the intent as written, unless the corrected words say more ("side efects")
-        intent, weight = intents.detect_scored(text)
+        names = {w for d in drug_words for w in d.split()}
+        skip = frozenset({"stopping"}) if intents.stops_something_else(text, names) else frozenset()
+        intent, weight = intents.detect_scored(text, skip)
         if corrected:
-            intent2, weight2 = intents.detect_scored(fixed_text)
+            intent2, weight2 = intents.detect_scored(fixed_text, skip)
             if weight2 > weight:
                 return content, fixed, corrected, intent2, weight2, fixed_text
         return content, fixed, corrected, intent, weight, text
