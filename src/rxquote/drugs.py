@@ -256,6 +256,10 @@ class DrugTable:
         classes = self._class_set
         return any(" ".join(words[i : i + n]) in classes for n in (1, 2, 3) for i in range(len(words) - n + 1))
 
+    def is_class(self, phrase: str) -> bool:
+        """Is `phrase`, as a whole, a drug class ("antibiotic", "statins")?"""
+        return normalize(phrase) in self._class_set
+
     @cached_property
     def _class_set(self) -> frozenset[str]:
         return frozenset(self.classes)

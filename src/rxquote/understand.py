@@ -26,7 +26,7 @@ MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is ignored
 
 # Words that say what is asked, not about what: they never make a question "specific".
 GENERIC = frozenset(
-    """tell know about information info medicine medicines medication medications drug drugs pill pills
+    """tell know about information info medicine medicines medication medications med meds drug drugs pill pills
     tablet tablets capsule capsules take taking taken takes use used using uses can could would should
     will may might please thanks thank ok okay need want get gets give giving much many often day days
     daily time times doctor side effects effect dose doses dosage dosing work works working worked
@@ -34,7 +34,8 @@ GENERIC = frozenset(
     forgot does do did make makes way right good bad best better normal also really still whats hows
     you your yours me my mine i im it its cause causes common long risk risks thing things kind type
     treat treats treatment used for like much hi hello hey wondering question questions quick anyone
-    help know knows dr doc pharmacist nurse said says told wants heard read friend ive been just one two people person vs versus difference""".split()
+    help know knows dr doc pharmacist nurse said says told wants heard read friend ive been just one two people person vs versus difference
+    go going goes problem problems issue issues okay fine""".split()
 )
 
 # The form a medicine comes in says which page, not what is asked ("diclofenac gel", "eye drops")
@@ -90,7 +91,7 @@ class IntentGuess:
 
 @dataclass(frozen=True)
 class Understanding:
-    question: str  # as read (cut at MAX_QUESTION_CHARS)
+    question: str  # as read (cut at the last whole word within MAX_QUESTION_CHARS)
     emergency: safety.Trigger | None
     mentions: tuple[Mention, ...]
     named: tuple[str, ...]  # corpus medicines the message names
@@ -104,9 +105,11 @@ class Understanding:
     topic: tuple[str, ...] = ()  # stems that say what is asked about (not generic, not names)
     asked: tuple[str, ...] = ()  # all stems but the medicine names, expanded
     key: tuple[str, ...] = ()  # stems that say what is asked: topic and intent words (for FAQ questions)
+    words: tuple[str, ...] = ()  # every stem but the medicine names, as written (not expanded)
     pronoun: bool = False
     my_list: bool = False  # "which of my medicines …"
     compare: bool = False
+    unnamed: str = ""  # "my antibiotic": the person's medicine, named only by its class
 
 
 @dataclass
@@ -184,20 +187,91 @@ class Speller:
         return got
 
 
+def shorten_question(text: str, limit: int = MAX_QUESTION_CHARS) -> tuple[str, bool]:
+    """`text` cut to at most `limit` characters at a word boundary, and whether it was cut.
+    (The engine reads only the first `limit` characters; cutting mid-word would leave a
+    fragment that could be taken for a misspelt medicine.)"""
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    if not text[limit].isspace() and not cut[-1].isspace():  # the cut falls inside a word
+        space = max(cut.rfind(" "), cut.rfind("\n"), cut.rfind("\t"))
+        if space > 0:  # one giant word: nothing better than the hard cut
+            cut = cut[:space]
+    return cut.rstrip(), True
+
+
+def subject_first(named: tuple[str, ...], mentions, message: str) -> tuple[str, ...]:
+    """The medicines named, the one the question asks about first: in one sentence, the first
+    ("can I take A with B?"); after a story, the one its question names ("I'm on sertraline.
+    Can I take tramadol?"), or, when the question names none ("Is it safe to take both?"), the
+    story's newest."""
+    asking = asking_part(message)
+    if len(named) < 2 or asking == message:
+        return named
+    said = normalize(asking)
+    asked_about = [m.drug for m in mentions if m.drug in named and normalize(m.text) in said]
+    return tuple(dict.fromkeys(asked_about + list(named))) if asked_about else tuple(reversed(named))
+
+
+_TAKEN_FOR = re.compile(r"^(?:\s+\w+){0,3}?\s+for\s+((?:(?:my|his|her|their|a|an|the|some)\s+)?[a-z\- ]+?)"
+                        r"(?=[,.;!?]|\s+(?:and|but|so|since|because|which|that|after|when)\b|$)", re.I)
+
+
+def _taken_for(message: str, mentions, asking: str) -> set[str]:
+    """Words of "<medicine> … for <what it treats>" in the story part of a message."""
+    if asking == message:
+        return set()
+    out: set[str] = set()
+    lowered = message.lower()
+    for m in mentions:
+        if not m.drug:
+            continue
+        at = lowered.find(m.text.lower())
+        if at < 0 or at >= len(lowered) - len(asking):
+            continue  # named in the question itself
+        hit = _TAKEN_FOR.match(lowered[at + len(m.text):])
+        if hit and len(hit.group(1).split()) <= 5:
+            out.update(hit.group(1).split())
+    return out
+
+
+_SINGULAR = re.compile(r"\b(it|its)\b", re.I)
+_PLURAL = re.compile(r"\b(them|they|both|these|those|together|each|either|all)\b", re.I)
+_POSSESSIVE = re.compile(r"\b(?:my|his|her|their|our)\s+([a-z][a-z\-]*(?:\s+[a-z][a-z\-]*){0,2})", re.I)
+
+
+def their_class(engine, text: str) -> str:
+    """The drug class a person calls their medicine by ("my antibiotic", "her statins"), from
+    the lexicon's classes; "" when none."""
+    for m in _POSSESSIVE.finditer(text):
+        words = m.group(1).split()
+        for n in range(len(words), 0, -1):  # the longest ("my beta blocker" before "my beta")
+            phrase = " ".join(words[:n])
+            if engine.index.drugs.is_class(phrase):
+                return phrase
+    return ""
+
+
 def understand(engine, message: str, history=(), focus=None, medicines=None) -> Understanding:
     """Stage 1: the message → an Understanding (see the module docstring)."""
-    q = message[:MAX_QUESTION_CHARS]
+    q = shorten_question(message)[0]
     trigger = engine.emergency(message)
     ctx = engine.context(list(history or ()), focus)
     mine = tuple(m for m in (medicines or ()) if engine.knows(m))
     mentions = tuple(engine.index.drugs.find(q))
-    named = engine.names(list(mentions), allow_weak=not (ctx.drugs or mine))
+    unnamed = their_class(engine, q)
+    # "alcohol with my antibiotic": alcohol is not the medicine; which antibiotic is not said
+    named = engine.names(list(mentions), allow_weak=not (ctx.drugs or mine or unnamed))
     unknown = tuple(m for m in mentions if not m.drug and m.unknown_name)
     asking = asking_part(q)
+    named = subject_first(named, mentions, q)
     analyzer = engine.index.analyzer
     # the words that named a medicine; an everyday word that is also one ("alcohol") stays a
     # word of the question when another medicine is the subject
     drug_words = {w for m in mentions if not m.drug or m.drug in named for w in normalize(m.text).split()}
+    # a salt word standing alone ("lowering his potassium") is what is asked about, not a form
+    loose = {normalize(m.text) for m in mentions if m.how == "weak" and m.drug not in named}
     speller = engine.speller()
 
     def read(text: str):
@@ -205,8 +279,8 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         content = analyzer.content_words(text)
         fixed, corrected = [], {}
         for w in content:
-            # names are not words to correct, nor everyday words the glossary knows ("puffy")
-            c = w if w in drug_words or analyzer.stem(w) in EXPANSIONS else speller.correct(w)
+            # names are not words to correct, nor everyday words ("meds") or words the glossary knows ("puffy")
+            c = w if w in drug_words or w in GENERIC or analyzer.stem(w) in EXPANSIONS else speller.correct(w)
             if c != w:
                 corrected[w] = c
             fixed.append(c)
@@ -214,9 +288,11 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         for wrong, right in corrected.items():
             fixed_text = re.sub(rf"\b{re.escape(wrong)}\b", right, fixed_text, flags=re.I)
         # the intent as written, unless the corrected words say more ("side efects")
-        intent, weight = intents.detect_scored(text)
+        names = {w for d in drug_words for w in d.split()}
+        skip = frozenset({"stopping"}) if intents.stops_something_else(text, names) else frozenset()
+        intent, weight = intents.detect_scored(text, skip)
         if corrected:
-            intent2, weight2 = intents.detect_scored(fixed_text)
+            intent2, weight2 = intents.detect_scored(fixed_text, skip)
             if weight2 > weight:
                 return content, fixed, corrected, intent2, weight2, fixed_text
         return content, fixed, corrected, intent, weight, text
@@ -230,13 +306,17 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     stems = analyzer.stems(fixed)
     pairs = list(zip(stems, fixed, content))
     tokens = tuple(expand(stems))
+    words = tuple(dict.fromkeys(t for t, w, raw in pairs if raw not in drug_words and (w not in FORM_WORDS or w in loose)))
     asked = tuple(expand(t for t, w, raw in pairs if raw not in drug_words))
     # what is asked: not everyday question words, not the medicine; the topic: not the intent's words either
     def plain(w: str, raw: str) -> bool:  # not an everyday word, a medicine's name or its form ("gel", "drops")
-        return w not in GENERIC and raw not in drug_words and w not in FORM_WORDS
+        return w not in GENERIC and raw not in drug_words and (w not in FORM_WORDS or w in loose)
 
-    key = tuple(dict.fromkeys(t for t, w, raw in pairs if plain(w, raw)))
-    topic = tuple(t for t, w, raw in pairs if plain(w, raw) and w not in intent_words)
+    # in a story, what the medicine is taken for ("I'm on Eliquis for atrial fibrillation") is
+    # what the person knows, not what they ask; unless they ask what it is for
+    known = set() if intent is not None and intent.name == "usage" else _taken_for(q, mentions, asking_part(q))
+    key = tuple(dict.fromkeys(t for t, w, raw in pairs if plain(w, raw) and raw not in known))
+    topic = tuple(t for t, w, raw in pairs if plain(w, raw) and w not in intent_words and raw not in known)
     pronoun = _PRONOUN.search(q) is not None
     my_list = _MY_LIST.search(q) is not None
     compare = _COMPARE.search(q) is not None
@@ -258,6 +338,9 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         drugs = new + tuple(m for m in mine if m not in new)
         drugs_from = "named + my medicines"
 
+    if drugs_from == "conversation" and len(drugs) > 1 and _SINGULAR.search(q) and not _PLURAL.search(q):
+        drugs = drugs[:1]  # "how much of it can she take?" after "is tylenol ok with her coumadin?"
+
     if drugs_from == "named + my medicines":
         guess = IntentGuess("precautions", weight, "my medicines")  # taken together: interactions
     elif ctx.intent is not None and drugs and not named and _ELLIPTICAL.search(q) and weight < intents.STRONG:
@@ -273,4 +356,4 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         guess = IntentGuess(ctx.intent.name if ctx.intent else "about", weight,
                             "conversation" if ctx.intent else "named alone")
     return Understanding(q, trigger, mentions, named, unknown, tuple(drugs), drugs_from, guess, asking, corrected,
-                         tokens, topic, asked, key, pronoun, my_list, compare)
+                         tokens, topic, asked, key, words, pronoun, my_list, compare, unnamed)
