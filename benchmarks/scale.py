@@ -13,7 +13,8 @@ too — so every copy's medicines are distinct names), and measures on this mach
 - one-file rebuild: one page changed (a line appended), `rxquote index` again;
 - cold ask: a new `rxquote ask` process answering one question (the same question, about a
   medicine of copy 0, at every N): median wall time of several runs after a warm-up, peak RSS;
-- per question: p50/p95 of `Engine.ask` in one process over 300 template questions
+- per question: p50/p95 of `Engine.ask` in one process over 300 template questions (wall
+  time, and the process's CPU time, which other jobs on the machine inflate less)
   (../shared/eval/rxhive-templates.jsonl, a fixed sample), question i asked about copy i mod N
   (its medicine names suffixed like that copy's titles);
 - the load average before and after each N: the machine is shared, so read the wall times
@@ -182,6 +183,7 @@ def measure(copies: int, rxhive: Path, work: Path, n_questions: int, repeat: int
     out = run([PY, __file__, "--worker", "--corpus", str(corpus), "--index", str(index), "--qfile", str(qfile)])["stdout"]
     w = json.loads(out)
     r["open"], r["p50"], r["p95"] = w["open"], pct(w["ask"], 0.5), pct(w["ask"], 0.95)
+    r["p50_cpu"], r["p95_cpu"] = pct(w["ask_cpu"], 0.5), pct(w["ask_cpu"], 0.95)
     r["answered"] = w["answered"]
 
     log(f"[{copies}×] cold ask")
@@ -212,13 +214,14 @@ def worker(args) -> None:
     opened = time.perf_counter() - t
     for q in WARM_UP:
         engine.ask(q, top_k=10)
-    times, answered = [], 0
+    times, cpu, answered = [], [], 0
     for q in questions:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         a = engine.ask(q, top_k=10)
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
         answered += a.status == "answered"
-    print(json.dumps({"open": opened, "ask": times, "answered": answered}))
+    print(json.dumps({"open": opened, "ask": times, "ask_cpu": cpu, "answered": answered}))
 
 
 # -- the report ---------------------------------------------------------------------------------
@@ -244,6 +247,7 @@ def table(results: list[dict]) -> list[str]:
         ("`Engine.open` (staleness check + load)", lambda r: fmt_s(r["open"]), "open"),
         (f"per question p50 ({first.get('n_questions', 300)} questions)", lambda r: fmt_s(r["p50"]), "p50"),
         ("per question p95", lambda r: fmt_s(r["p95"]), "p95"),
+        ("per question p50 / p95, CPU time", lambda r: f"{fmt_s(r['p50_cpu'])} / {fmt_s(r['p95_cpu'])}", "p50_cpu"),
         ("answered", lambda r: f"{r['answered']}", "answered"),
         ("load average before / after", lambda r: f"{r['load_before']} / {r['load_after']}", None),
     ]
