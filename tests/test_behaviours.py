@@ -324,6 +324,14 @@ def test_their_medicine_named_only_by_its_class_asks_which(rxhive_engine, questi
 def test_their_class_with_the_medicine_known_from_the_conversation(rxhive_engine):
     a = rxhive_engine.ask("can I drink alcohol with my antibiotic?", history=["what is amoxicillin used for?"])
     assert a.status == "answered" and a.drugs == ("Amoxicillin",)
+    # the conversation's medicine is not one: which antibiotic?
+    a = rxhive_engine.ask("can I drink alcohol with my antibiotic?", history=["what is atorvastatin used for?"])
+    assert a.status == "clarify" and a.drugs == ()
+
+
+def test_their_class_picks_that_medicine_from_their_list(rxhive_engine):
+    a = rxhive_engine.ask("is grapefruit ok with my statin?", medicines=["Warfarin", "Atorvastatin"])
+    assert a.status == "answered" and a.drugs == ("Atorvastatin",)
 
 
 # -- the person's own medicines ------------------------------------------------------------------

@@ -241,6 +241,15 @@ _PLURAL = re.compile(r"\b(them|they|both|these|those|together|each|either|all)\b
 _POSSESSIVE = re.compile(r"\b(?:my|his|her|their|our)\s+([a-z][a-z\-]*(?:\s+[a-z][a-z\-]*){0,2})", re.I)
 
 
+def _described_as(engine, medicine: str, phrase: str) -> bool:
+    """Does the medicine's own page call it `phrase` ("antibiotic") in what it is and does?"""
+    analyzer = engine.index.analyzer
+    wanted = set(analyzer.tokens(phrase))
+    ids = [int(i) for i in engine.chunks_of(medicine)
+           if engine.index.section_of(int(i)) in ("overview", "usage", "how_it_works")]
+    return bool(wanted) and any(wanted <= set(analyzer.tokens(c.text)) for c in engine.index.chunks(ids))
+
+
 def their_class(engine, text: str) -> str:
     """The drug class a person calls their medicine by ("my antibiotic", "her statins"), from
     the lexicon's classes; "" when none."""
@@ -338,6 +347,11 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         drugs = new + tuple(m for m in mine if m not in new)
         drugs_from = "named + my medicines"
 
+    if unnamed and drugs and not named:
+        # "my antibiotic": of the conversation's or the person's medicines, the one its monograph
+        # calls that; none of them → which one?
+        drugs = tuple(d for d in drugs if _described_as(engine, d, unnamed))
+        drugs_from = drugs_from if drugs else "none"
     if drugs_from == "conversation" and len(drugs) > 1 and _SINGULAR.search(q) and not _PLURAL.search(q):
         drugs = drugs[:1]  # "how much of it can she take?" after "is tylenol ok with her coumadin?"
 
