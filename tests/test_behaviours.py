@@ -334,6 +334,20 @@ def test_their_class_picks_that_medicine_from_their_list(rxhive_engine):
     assert a.status == "answered" and a.drugs == ("Atorvastatin",)
 
 
+@pytest.mark.parametrize("message, medicine, needle", [
+    ("Subject: metformin question\n\nHi there, I hope you can help. My GP started me on metformin 500mg last "
+     "month. I've been having a lot of stomach upset and diarrhea since. Is this normal and will it go away? "
+     "Thanks so much, Linda", "Metformin", "diarrhea"),
+    ("Hello! My husband (62) has been on lisinopril for years for blood pressure. Recently he developed a dry "
+     "cough that won't go away. Could the lisinopril be causing it? Any advice appreciated.", "Lisinopril", "cough"),
+])
+def test_a_question_pointing_back_at_the_story_is_answered_about_what_it_points_at(rxhive_engine, message,
+                                                                                     medicine, needle):
+    a = rxhive_engine.ask(message)
+    assert a.status == "answered" and a.drugs == (medicine,)
+    assert needle in a.passages[0].text.lower(), (a.passages[0].section, a.passages[0].text[:200])
+
+
 # -- the person's own medicines ------------------------------------------------------------------
 def test_which_of_my_medicines_can_cause_dizziness(rxhive_engine):
     a = rxhive_engine.ask("which of my medicines can cause dizziness?", medicines=["Sertraline", "Metoprolol"])

@@ -182,6 +182,17 @@ def test_asking_part_keeps_the_sentences_that_ask():
     assert asking_part("I take zentorin. It is great. Thanks.") == "I take zentorin. It is great. Thanks."
 
 
+@pytest.mark.parametrize("message, asking", [
+    ("I take zentorin daily. I get headaches since. Is this normal?", "I get headaches since. Is this normal?"),
+    ("I take zentorin. My mouth is dry all day. Could zentorin be causing it?",
+     "My mouth is dry all day. Could zentorin be causing it?"),
+    ("I take zentorin. I feel fine now. Can I stop taking it?", "Can I stop taking it?"),  # "it": the medicine
+    ("I take zentorin. I feel fine now. Is it safe to stop?", "Is it safe to stop?"),
+])
+def test_asking_part_takes_the_sentence_the_question_points_back_at(message, asking):
+    assert asking_part(message) == asking
+
+
 def test_long_message_medicine_from_the_story_intent_from_the_question(tiny):
     u = understand(tiny, STORY)
     assert u.drugs == ("Zentorin",)  # named in the story only

@@ -35,7 +35,8 @@ GENERIC = frozenset(
     you your yours me my mine i im it its cause causes common long risk risks thing things kind type
     treat treats treatment used for like much hi hello hey wondering question questions quick anyone
     help know knows dr doc pharmacist nurse said says told wants heard read friend ive been just one two people person vs versus difference
-    go going goes problem problems issue issues okay fine""".split()
+    go going goes problem problems issue issues okay fine
+    away lot lots since recently lately advice appreciated appreciate hope hoping dear regards cheers subject""".split()
 )
 
 # The form a medicine comes in says which page, not what is asked ("diclofenac gel", "eye drops")
@@ -126,13 +127,29 @@ def expand(stems) -> list[str]:
     return stems + list(dict.fromkeys(extra))
 
 
+# a sentence pointing back at the one before: a demonstrative ("is this normal?", "should I stop
+# that?"), or "it" as what something causes ("could lisinopril be causing it?"); not the "it"
+# of "is it safe" or "stop taking it", which is the medicine
+_REFERS_BACK = re.compile(r"\b(this|that|these|those)\b(?! (medicine|medication|drug|pill|tablet|one)s?\b)"
+                          r"|\b(caus\w*|behind|from|with|about|treat\w*|help\w*) (it|them)\b", re.I)
+
+
 def asking_part(message: str) -> str:
-    """The sentences of a long message that ask something (all of it when none clearly does)."""
+    """The sentences of a long message that ask something (all of it when none clearly does),
+    each with the sentence before it when it refers back to it ("I've had a dry cough for
+    weeks. Could lisinopril be causing it?")."""
     sentences = [s.strip() for s in _SENTENCE.split(message) if s.strip()]
     if len(sentences) <= 1:
         return message
-    asks = [s for s in sentences if _ASKS.search(s)]
-    return " ".join(asks) if asks else message
+    keep: list[str] = []
+    for i, s in enumerate(sentences):
+        if not _ASKS.search(s):
+            continue
+        before = sentences[i - 1] if i else ""
+        if before and _REFERS_BACK.search(s) and not _ASKS.search(before) and before not in keep:
+            keep.append(before)
+        keep.append(s)
+    return " ".join(keep) if keep else message
 
 
 @lru_cache(maxsize=1)
