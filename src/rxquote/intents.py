@@ -100,6 +100,7 @@ INTENTS: tuple[Intent, ...] = (
          # what a medicine does to the person ("making me pass out", "gave me white patches")
          (r"\b(make|makes|making|made|gave|give|gives|giving|turned|turning) (me|my|him|his|her|them|their|you|your)\b", 3.0),
          (r"\bwhy (do|am|is|does|are) (i|my|he|she|they)\b", 2.0),
+         (r"\b(go|goes|going) away\b|\bwears? off\b|\bis (this|that|it) normal\b|\bnormal to (feel|have|get)\b", 2.0),
          (r"\b(drowsy|drowsiness|sleepy|dizzy|dizziness|nausea|headaches?|weight gain|hair loss|insomnia|rash)\b", 1.5)),
         faq=r"side effect|reaction",
         label="Side effects",
