@@ -232,8 +232,10 @@ def page_forms(engine, words, ids) -> dict[str, list[str]]:
     for w in dict.fromkeys(words):
         group = tuple(expand([w]))
         if any(present(t) for t in group):
-            continue
-        found = wordforms.stand_ins(group, present)
+            # its negation is about it too ("fertility" → "does not cause infertility")
+            found = [f for f in wordforms.negations(w) if f not in group and present(f)]
+        else:
+            found = wordforms.stand_ins(group, present)
         if found:
             out[w] = found
     return out
