@@ -271,6 +271,11 @@ def test_a_passage_saying_the_opposite_of_the_word_is_about_it(rxhive_engine):
     assert "infertility" in p.text.lower(), (p.section, p.text[:120])
 
 
+def test_touching_is_contact(rxhive_engine):
+    a = rxhive_engine.ask("is it dangerous for a pregnant woman to touch dutasteride capsules")
+    assert a.status == "answered" and re.search(r"contact|handle", a.passages[0].text, re.I), a.passages[0].text[:160]
+
+
 def test_a_meal_is_food(rxhive_engine):
     p = top(rxhive_engine.ask("can I take levothyroxine with breakfast"))
     assert p.section in ("faq", "dosage") and "empty stomach" in p.text.lower(), (p.section, p.text[:120])
