@@ -68,7 +68,7 @@ ELEMENT_SYMBOLS = {"k": "potassium", "na": "sodium", "ca": "calcium", "mg": "mag
 # "kelfex" for keflex, "sefalexin" for cefalexin), so a misspelling may swap them.
 _SAME_SOUND = ({"c", "k", "q"}, {"s", "z", "c"}, {"f", "p"})
 
-TABLE_VERSION = 9  # bump when the way aliases are derived changes (an index reuses tables by it)
+TABLE_VERSION = 12  # bump when the way aliases are derived changes (an index reuses tables by it)
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ALPHA = re.compile(r"^[a-z]+$")
@@ -454,7 +454,10 @@ class DrugTable:
             if not self._may_be_misspelt(w):
                 continue
             best = self._nearest_name_word(w)
-            if best and not _nearest(w, self._ordinary_by_len, best[1]):
+            # an ordinary word as near by how people mistype wins ("pregnent"); one that is only
+            # as many edits away but by unlikely slips does not ("augmenten": augmentin, not augmented)
+            if best and not any(typo_cost(w, o) <= typo_cost(w, best[0])
+                                for o, _ in _nearest(w, self._ordinary_by_len, best[1])):
                 fixed[i] = best[0]
                 corrected[i] = 100.0 * (1 - best[1] / max(len(w), len(best[0])))
         if corrected:
@@ -496,9 +499,13 @@ class DrugTable:
         return frozenset(variant_key(d) for d in preferred(word, drugs)) if drugs else word
 
     def _may_be_misspelt(self, w: str) -> bool:
-        """Out of every vocabulary: not an ordinary word, not a name the lexicon knows."""
+        """Out of every vocabulary: not an ordinary word (of the corpus, the questions or
+        English: "told" is no misspelt "tolid"), not a name the lexicon knows."""
+        from .understand import is_english
+
         return (len(w) >= 4 and _ALPHA.match(w) is not None and w not in self.common_words
-                and w not in NOT_MEDICINE_WORDS and w not in _plain_words() and w not in self._lexicon_words)
+                and w not in NOT_MEDICINE_WORDS and w not in _plain_words() and w not in self._lexicon_words
+                and not is_english(w))
 
     @cached_property
     def _name_words_by_len(self) -> dict[tuple[int, str], list[str]]:
