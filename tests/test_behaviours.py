@@ -282,3 +282,34 @@ def test_my_medicines_through_the_command_line(rxhive_engine):
     assert data["status"] == "answered" and set(data["drugs"]) == {"Sertraline", "Metoprolol"}
     assert {p["drug"] for p in data["passages"]} >= {"Sertraline", "Metoprolol"}
     assert all("dizz" in p["text"].lower() for p in data["passages"])
+
+
+# -- which named medicine is asked about: a condition, an allergy, a food is a topic ---------------
+@pytest.mark.parametrize("question, medicine", [
+    ("does clotrimazole cream help a yeast infection", "Clotrimazole"),  # Yeast has a page: here it is the infection
+    ("metformin and thyroid problems", "Metformin"),  # Thyroid desiccated: here the gland
+    ("can I take ibuprofen if I'm allergic to aspirin", "Ibuprofen"),  # an allergy: what the person cannot take
+    ("naproxen with an aspirin allergy ok?", "Naproxen"),
+    ("grapefruit juice and atorvastatin", "Atorvastatin"),
+])
+def test_a_condition_allergy_or_food_named_beside_a_medicine_is_a_topic(rxhive_engine, question, medicine):
+    a = rxhive_engine.ask(question)
+    assert a.status == "answered" and all(d.startswith(medicine) for d in a.drugs), (question, a.drugs)
+    assert a.passages[0].title.startswith(medicine)
+
+
+def test_an_allergy_in_a_follow_up_keeps_the_conversations_medicine(rxhive_engine):
+    a = rxhive_engine.ask("what if I have a penicillin allergy?", history=["what is cephalexin used for?"])
+    assert a.drugs == ("Cefalexin",) and top(a).title == "Cefalexin"
+
+
+@pytest.mark.parametrize("question, page", [("what is yeast used for", "Yeast"), ("is alcohol bad for you", "Alcohol"),
+                                            ("penicillin side effects", "Penicillin")])
+def test_a_condition_like_page_named_alone_is_still_answered(rxhive_engine, question, page):
+    assert top(rxhive_engine.ask(question)).title == page
+
+
+@pytest.mark.parametrize("question", ["is it safe to drink alcohol with my antibiotic?",
+                                      "can I drink alcohol with my blood pressure pills?"])
+def test_an_everyday_word_beside_an_unnamed_medicine_asks_which(rxhive_engine, question):
+    assert rxhive_engine.ask(question).status == "clarify"

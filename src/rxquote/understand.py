@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import intents, safety
+from . import intents, safety, subjects
 from .drugs import ROUTE_WORDS, SALT_WORDS, Mention, normalize
 
 MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is ignored
@@ -73,6 +73,9 @@ _ELLIPTICAL = re.compile(r"^\W*(and|but|also|what about|how about|what of|same|e
 _MY_LIST = re.compile(r"\b(my|her|his|their|our) (medicines|medications|meds|pills|tablets|drugs|prescriptions)\b"
                       r"|\bwhich of (my|her|his|their|them|these)\b|\bany of (my|her|his|their|them)\b", re.I)
 _COMPARE = re.compile(r"\b(difference|differ\w*|compare\w*|versus|vs|better)\b", re.I)
+# "my antibiotic", "her pills", "the medicine I take": a medicine the message does not name
+_UNNAMED = re.compile(r"\b(my|her|his|their|our)\s+(\w+\s+){0,2}(medicines?|medications?|meds|pills?|tablets?|"
+                      r"capsules?|antibiotics?|prescriptions?|drugs?|inhalers?|injections?|shots?)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _ASKS = re.compile(r"\?\s*$|^\W*(what|how|can|could|is|are|does|do|did|should|will|would|why|when|which|any|may|"
                    r"who|where|whats|hows|cn|shud|wat)\b", re.I)
@@ -184,6 +187,20 @@ class Speller:
         return got
 
 
+def _subject_medicines(engine, q: str, mentions, allow_weak: bool, others: bool) -> tuple[str, ...]:
+    """The corpus medicines the message asks about: those it names, less the ones named as a
+    topic ("a yeast infection", "allergic to penicillin", see subjects.py) when another
+    medicine is named or (`others`) in the conversation, the sidebar or the person's list."""
+    named = engine.names(list(mentions), allow_weak=allow_weak)
+    if not named or (len(named) == 1 and not others):
+        return named
+    topics = subjects.topic_mentions(engine, normalize(q).split(), list(mentions))
+    if not topics:
+        return named
+    rest = engine.names([m for k, m in enumerate(mentions) if k not in topics], allow_weak=allow_weak)
+    return rest if rest or others else named
+
+
 def understand(engine, message: str, history=(), focus=None, medicines=None) -> Understanding:
     """Stage 1: the message → an Understanding (see the module docstring)."""
     q = message[:MAX_QUESTION_CHARS]
@@ -191,7 +208,12 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     ctx = engine.context(list(history or ()), focus)
     mine = tuple(m for m in (medicines or ()) if engine.knows(m))
     mentions = tuple(engine.index.drugs.find(q))
-    named = engine.names(list(mentions), allow_weak=not (ctx.drugs or mine))
+    # an everyday-word medicine ("alcohol") is not the subject when another is in focus, or when
+    # the message speaks of a medicine it does not name ("with my antibiotic", "my pills")
+    unnamed = _UNNAMED.search(q) is not None
+    named = _subject_medicines(engine, q, mentions, allow_weak=not (ctx.drugs or mine or unnamed
+                                                                    or engine.index.drugs.names_class(q)),
+                               others=bool(ctx.drugs or mine))
     unknown = tuple(m for m in mentions if not m.drug and m.unknown_name)
     asking = asking_part(q)
     analyzer = engine.index.analyzer
@@ -237,7 +259,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
 
     key = tuple(dict.fromkeys(t for t, w, raw in pairs if plain(w, raw)))
     topic = tuple(t for t, w, raw in pairs if plain(w, raw) and w not in intent_words)
-    pronoun = _PRONOUN.search(q) is not None
+    pronoun = _PRONOUN.search(q) is not None or unnamed  # "with my blood pressure pills": which?
     my_list = _MY_LIST.search(q) is not None
     compare = _COMPARE.search(q) is not None
 
