@@ -313,3 +313,22 @@ def test_a_condition_like_page_named_alone_is_still_answered(rxhive_engine, ques
                                       "can I drink alcohol with my blood pressure pills?"])
 def test_an_everyday_word_beside_an_unnamed_medicine_asks_which(rxhive_engine, question):
     assert rxhive_engine.ask(question).status == "clarify"
+
+
+# -- two medicines: the one asked about first; a combination only when named as one ---------------
+@pytest.mark.parametrize("question, first", [
+    ("is zoloft with ibuprofen ok", "Sertraline"),
+    ("can I take tramadol with my sertraline", "Tramadol"),
+    ("lipitor with aspirin safe?", "Atorvastatin"),  # Atorvastatin + Aspirin exists: named apart, not it
+    # a story: the medicine named last before the question, when the question names none
+    ("I have been on metoprolol for years. My new doctor started me on amlodipine last week. "
+     "Can it make my ankles swell?", "Amlodipine"),
+])
+def test_two_medicines_named_apart_the_asked_ones_page_first(rxhive_engine, question, first):
+    a = rxhive_engine.ask(question)
+    assert a.drugs[0] == first and top(a).title == first, (a.drugs, [p.title for p in a.passages])
+
+
+def test_two_ingredients_named_as_one_give_their_combination(rxhive_engine):
+    a = rxhive_engine.ask("paracetamol and codeine")
+    assert top(a).title == "Paracetamol + Codeine"

@@ -394,3 +394,20 @@ def test_a_question_the_page_cannot_answer_quotes_nothing_off_intent(tiny):
     a = tiny.ask("how long does zentorin take to kick in?")  # Zentorin's page never says how long
     assert a.status == "no_match" or all(p.section in ("faq", "how_it_works", "dosage") for p in a.passages), \
         [(p.section, p.heading) for p in a.passages]
+
+
+def test_candidates_first_medicine_is_the_subject_and_apart_names_no_combination(tiny):
+    from rxquote.candidates import OTHER_OWN
+
+    c = for_medicines(tiny, ("Zentorin", "Velamide"), apart=True)
+    weight = {tiny.index.title_of(i): c.page[i] for i in c.ids.tolist()}
+    assert weight["Zentorin"] == OWN and weight["Velamide"] == OTHER_OWN
+    assert weight["Zentorin + Velamide"] < OTHER_OWN  # theirs, but after their own pages
+    together = for_medicines(tiny, ("Zentorin", "Velamide"))
+    assert {together.page[i] for i in together.ids.tolist() if tiny.index.title_of(i) == "Zentorin + Velamide"} == {OWN}
+
+
+def test_understand_named_apart_or_together(tiny):
+    assert understand(tiny, "can I take zentorin with velamide?").apart
+    assert not understand(tiny, "zentorin and velamide").apart
+    assert not understand(tiny, "the zentorin velamide combination").apart

@@ -19,6 +19,9 @@ from .corpus import SECTIONS, split_ingredients
 from .drugs import base_forms, normalize
 
 OWN, VARIANT, COMBINATION = 1.0, 0.6, 0.3  # how much a page is the medicine's own (see rank.Weights.page)
+# the own pages of a second named medicine: just below the first's, which the question is about
+# ("can I mix lantus with my novolog": Lantus's page first when both answer alike)
+OTHER_OWN = 0.9
 SYSTEMIC = 0.8  # a "(Systemic)" or "(Oral)" variant: the medicine as usually taken, before other routes
 
 
@@ -47,12 +50,16 @@ def plain_key(name: str) -> str:
     return forms[0] if forms else normalize(name)
 
 
-def for_medicines(engine, drugs: tuple[str, ...]) -> Candidates:
+def for_medicines(engine, drugs: tuple[str, ...], apart: bool = False) -> Candidates:
+    """The chunks of the medicines' pages, each with how much its page is the medicine's own.
+    `drugs` come the one asked about first; `apart`: they were named as separate medicines
+    ("plavix with aspirin"), so a combination page of them is not their own page."""
     index = engine.index
     want = {normalize(d) for d in drugs}
     ids: list[np.ndarray] = []
     page: dict[int, float] = {}
-    for d in drugs:
+    for k, d in enumerate(drugs):
+        own = OWN if k == 0 else OTHER_OWN
         own_or_variant = []
         variants = engine.variants_of(d)
         nd = normalize(d)
@@ -60,15 +67,17 @@ def for_medicines(engine, drugs: tuple[str, ...]) -> Candidates:
             title = index.title_of(cid)
             nt, ingredients = title_key(title)
             if nt == nd:
-                page[cid] = max(page.get(cid, 0.0), OWN)
+                page[cid] = max(page.get(cid, 0.0), own)
                 own_or_variant.append(cid)
             elif title in variants:
                 page[cid] = max(page.get(cid, 0.0), variant_weight(title))
                 own_or_variant.append(cid)
             elif " + " in title:
-                named_here = len(ingredients & want) >= 2 or nt in want
-                if named_here:
+                if nt in want or (len(ingredients & want) >= 2 and not apart):
                     page[cid] = max(page.get(cid, 0.0), OWN)
+                    own_or_variant.append(cid)
+                elif len(ingredients & want) >= 2:  # named apart: theirs too, after their own pages
+                    page[cid] = max(page.get(cid, 0.0), VARIANT)
                     own_or_variant.append(cid)
                 else:
                     page.setdefault(cid, COMBINATION)

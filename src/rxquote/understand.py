@@ -110,6 +110,7 @@ class Understanding:
     pronoun: bool = False
     my_list: bool = False  # "which of my medicines …"
     compare: bool = False
+    apart: bool = False  # two or more medicines named apart ("plavix with aspirin"), not as one combination
 
 
 @dataclass
@@ -201,6 +202,36 @@ def _subject_medicines(engine, q: str, mentions, allow_weak: bool, others: bool)
     return rest if rest or others else named
 
 
+# words that join two names into one medicine ("amlodipine and atenolol", "amlodipine/atenolol")
+_JOINING = frozenset({"and", "plus"})
+_COMBINATION = re.compile(r"\b(combination|combo|combined)\b", re.I)
+
+
+def _asked_first(named: tuple[str, ...], mentions, q: str, asking: str) -> tuple[str, ...]:
+    """The named medicines, the one the question is about first: in a one-sentence question the
+    first named ("can I mix lantus with my novolog": Lantus); in a longer message the first
+    named in the sentences that ask, else the last named before them ("I use nitroglycerin ...
+    My doctor now wants to prescribe tadalafil. Is it safe to take both?": tadalafil)."""
+    if len(named) < 2 or asking == q:
+        return named
+    in_asking = normalize(asking)
+    first = [n for n in named if any(m.drug == n and re.search(rf"\b{re.escape(m.text)}\b", in_asking) for m in mentions)]
+    if not first:
+        last = max((m for m in mentions if m.drug in named), key=lambda m: m.start)
+        first = [last.drug]
+    return tuple(first) + tuple(n for n in named if n not in first)
+
+
+def _named_together(q: str, mentions, named: tuple[str, ...]) -> bool:
+    """Are the medicines named as one ("amlodipine and atenolol", "the amlodipine atenolol
+    combination"), rather than as two medicines the person takes ("plavix with aspirin")?"""
+    if _COMBINATION.search(q):
+        return True
+    words = normalize(q).split()
+    spans = sorted({(m.start, m.end) for m in mentions if m.drug in named})
+    return all(set(words[a_end:b_start]) <= _JOINING for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
+
+
 def understand(engine, message: str, history=(), focus=None, medicines=None) -> Understanding:
     """Stage 1: the message → an Understanding (see the module docstring)."""
     q = message[:MAX_QUESTION_CHARS]
@@ -216,6 +247,8 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
                                others=bool(ctx.drugs or mine))
     unknown = tuple(m for m in mentions if not m.drug and m.unknown_name)
     asking = asking_part(q)
+    named = _asked_first(named, mentions, q, asking)
+    apart = len(named) > 1 and not _named_together(q, mentions, named)
     analyzer = engine.index.analyzer
     # the words that named a medicine; an everyday word that is also one ("alcohol") stays a
     # word of the question when another medicine is the subject
@@ -295,4 +328,4 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         guess = IntentGuess(ctx.intent.name if ctx.intent else "about", weight,
                             "conversation" if ctx.intent else "named alone")
     return Understanding(q, trigger, mentions, named, unknown, tuple(drugs), drugs_from, guess, asking, corrected,
-                         tokens, topic, asked, key, pronoun, my_list, compare)
+                         tokens, topic, asked, key, pronoun, my_list, compare, apart and drugs_from == "named")
