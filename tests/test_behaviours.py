@@ -332,3 +332,24 @@ def test_two_medicines_named_apart_the_asked_ones_page_first(rxhive_engine, ques
 def test_two_ingredients_named_as_one_give_their_combination(rxhive_engine):
     a = rxhive_engine.ask("paracetamol and codeine")
     assert top(a).title == "Paracetamol + Codeine"
+
+
+# -- names as people type them: word order, letters of a combination's ingredients, vitamin codes ----
+@pytest.mark.parametrize("question, title", [
+    ("missed a levonorgestrel ethinyl estradiol tablet", "Ethinyl Estradiol + Levonorgestrel"),
+    ("codeine paracetamol dose", "Paracetamol + Codeine"),
+])
+def test_a_combinations_ingredients_in_another_order(rxhive_engine, question, title):
+    assert top(rxhive_engine.ask(question)).title == title
+
+
+@pytest.mark.parametrize("question", ["smx tmp dose for a bladder infection", "is tmp smx safe in pregnancy"])
+def test_letters_of_a_combinations_ingredients(rxhive_engine, question):
+    a = rxhive_engine.ask(question)
+    assert a.drugs == ("Sulfamethoxazole + Trimethoprim",) and top(a).title == "Sulfamethoxazole + Trimethoprim"
+
+
+@pytest.mark.parametrize("question, medicine", [("how long do b12 injections take to work", "Cyanocobalamin"),
+                                                ("should i take d3 with food", "Cholecalciferol")])
+def test_a_vitamin_by_its_letter(rxhive_engine, question, medicine):
+    assert top(rxhive_engine.ask(question)).title.startswith(medicine)

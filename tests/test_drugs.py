@@ -246,3 +246,19 @@ def test_a_brand_misspelt_by_likely_slips_is_read_as_the_brand(t):
 def test_english_words_are_never_misspelt_names(t):
     # "told" is two letters from many names; it is an English word, so never a medicine
     assert names(t, "my doctor told me to stop") == []
+
+
+def test_spells_takes_letters_in_order_from_the_first():
+    from rxquote.drugs import _spells
+
+    assert _spells("smx", "sulfamethoxazole") and _spells("tmp", "trimethoprim")
+    assert not _spells("mx", "sulfamethoxazole")  # the first letter must be the name's
+    assert not _spells("sxm", "sulfamethoxazole")  # in order
+
+
+def test_combination_letters_and_any_word_order(t):
+    table = DrugTable({**t.aliases, "sulfamethoxazole trimethoprim": ["Sulfamethoxazole + Trimethoprim"]},
+                      t.medicines + ["Sulfamethoxazole + Trimethoprim"], t.lexicon, t.common_words)
+    assert names(table, "smx tmp dose") == [("Sulfamethoxazole + Trimethoprim", "short")]
+    assert names(table, "trimethoprim sulfamethoxazole dose") == [("Sulfamethoxazole + Trimethoprim", "joined")]
+    assert names(table, "codeine paracetamol") == [("Paracetamol + Codeine", "joined")]

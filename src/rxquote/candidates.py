@@ -50,6 +50,11 @@ def plain_key(name: str) -> str:
     return forms[0] if forms else normalize(name)
 
 
+def _titles(engine, name: str) -> set[str]:
+    index = engine.index
+    return {index.title_of(c) for c in engine.chunks_of(name).tolist()}
+
+
 def for_medicines(engine, drugs: tuple[str, ...], apart: bool = False) -> Candidates:
     """The chunks of the medicines' pages, each with how much its page is the medicine's own.
     `drugs` come the one asked about first; `apart`: they were named as separate medicines
@@ -58,8 +63,12 @@ def for_medicines(engine, drugs: tuple[str, ...], apart: bool = False) -> Candid
     want = {normalize(d) for d in drugs}
     ids: list[np.ndarray] = []
     page: dict[int, float] = {}
+    # named as one ("the amlodipine and atenolol combination", or so in the conversation): their
+    # combination page, when there is one of just them, is the page asked about
+    together = not apart and len(want) > 1 and any(
+        " + " in t and title_key(t)[1] == frozenset(want) for d in drugs for t in _titles(engine, d))
     for k, d in enumerate(drugs):
-        own = OWN if k == 0 else OTHER_OWN
+        own = OTHER_OWN if k > 0 or together else OWN
         own_or_variant = []
         variants = engine.variants_of(d)
         nd = normalize(d)

@@ -328,4 +328,6 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         guess = IntentGuess(ctx.intent.name if ctx.intent else "about", weight,
                             "conversation" if ctx.intent else "named alone")
     return Understanding(q, trigger, mentions, named, unknown, tuple(drugs), drugs_from, guess, asking, corrected,
-                         tokens, topic, asked, key, pronoun, my_list, compare, apart and drugs_from == "named")
+                         tokens, topic, asked, key, pronoun, my_list, compare,
+                         # a named medicine beside the person's own list is one more they take
+                         apart if drugs_from == "named" else drugs_from in ("named + my medicines", "my medicines"))
