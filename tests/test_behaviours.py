@@ -353,3 +353,18 @@ def test_letters_of_a_combinations_ingredients(rxhive_engine, question):
                                                 ("should i take d3 with food", "Cholecalciferol")])
 def test_a_vitamin_by_its_letter(rxhive_engine, question, medicine):
     assert top(rxhive_engine.ask(question)).title.startswith(medicine)
+
+
+@pytest.mark.parametrize("question, title", [
+    ("is the whooping cough vaccine safe in pregnancy", "Diphtheria Toxoid + Tetanus Toxoid + Pertussis Vaccine (Tdap)"),
+    ("does the flu jab have side effects", "Inactivated influenza vaccine"),
+    ("tetanus shot side effects", "Tetanus Toxoid"),
+])
+def test_a_disease_shot_is_its_vaccine(rxhive_engine, question, title):
+    a = rxhive_engine.ask(question)
+    assert a.drugs[0] == title and top(a).title == title
+
+
+def test_a_vaccine_named_by_its_own_name_stays_itself(rxhive_engine):
+    a = rxhive_engine.ask("What are the side effects of Pneumococcal Polysaccharide Vaccine?")
+    assert top(a).title == "Pneumococcal Polysaccharide Vaccine"

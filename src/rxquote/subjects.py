@@ -129,3 +129,51 @@ def _followers(index, name: str) -> tuple[int, Counter]:
                 if m.group(1):
                     following[m.group(1).strip()] += 1
     return total, following
+
+
+# -- "the flu shot", "the whooping cough vaccine": the vaccine against a disease -------------------
+_VACCINE_WORDS = frozenset("shot shots vaccine vaccines jab jabs vaccination vaccinations immunization booster".split())
+_VACCINE_TITLE = re.compile(r"\b(vaccine|toxoid)\b", re.I)
+
+
+def vaccine_for(engine, q: str, mentions, named: tuple[str, ...]) -> tuple[str, ...]:
+    """A disease followed by "shot", "vaccine", "jab" ("should I get the whooping cough shot",
+    "can you get the flu from the flu shot") means the vaccine against it: the vaccine pages
+    whose titles name the disease (its page's name, the name in its parentheses, or the
+    monographs' word for an everyday one: flu → influenza): the one with the fewest
+    ingredients — the single vaccine, not the six-in-one. Otherwise `named` as it is."""
+    from .understand import EXPANSIONS
+
+    words = normalize(q).split()
+    hits = [i for i, w in enumerate(words) if w in _VACCINE_WORDS]
+    # the word itself may name a page ("Vaccine"): that is not a vaccine named by its own name
+    generic = {m.drug for m in mentions if m.drug and m.text in _VACCINE_WORDS}
+    if not hits or any(_VACCINE_TITLE.search(n) for n in named if n not in generic):
+        return named  # a vaccine named by its own name ("pneumococcal polysaccharide vaccine")
+    disease: set[str] = set()
+    for i in hits:
+        before = words[max(0, i - 2) : i]
+        for w in before:
+            disease.add(w)
+            disease.update(EXPANSIONS.get(w, ()))
+        for m in mentions:  # a disease that has a page of its own: "Whooping Cough (Pertussis)"
+            if m.drug and m.end == i:
+                disease.update(normalize(m.drug).split())
+    from .text import stopwords
+
+    disease = {w for w in disease if len(w) >= 3 and w not in stopwords() and w not in _VACCINE_WORDS}
+    if not disease:
+        return named
+    vaccines = [m for m in engine.index.drugs.medicines if _VACCINE_TITLE.search(m)
+                and not disease.isdisjoint(normalize(m).split()) and engine.knows(m)]
+    if not vaccines:
+        return named
+    def order(m: str) -> tuple:
+        # fewest ingredients, then a title that says "<disease> vaccine" ("Pertussis Vaccine (Tdap)")
+        t = normalize(m)
+        return m.count(" + "), not any(f"{w} vaccine" in t for w in disease), len(m), m
+
+    chosen = sorted(vaccines, key=order)[:1]
+    # the disease's page and the generic word's page go
+    kept = [n for n in named if n not in generic and not set(normalize(n).split()) & disease]
+    return tuple(chosen) + tuple(n for n in kept if n not in chosen)

@@ -247,7 +247,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
                                others=bool(ctx.drugs or mine))
     unknown = tuple(m for m in mentions if not m.drug and m.unknown_name)
     asking = asking_part(q)
-    named = _asked_first(named, mentions, q, asking)
+    named = _asked_first(subjects.vaccine_for(engine, q, mentions, named), mentions, q, asking)
     apart = len(named) > 1 and not _named_together(q, mentions, named)
     analyzer = engine.index.analyzer
     # the words that named a medicine; an everyday word that is also one ("alcohol") stays a
