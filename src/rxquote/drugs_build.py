@@ -194,7 +194,8 @@ def _unii_aliases(brands: list[tuple[str, list[str]]], medicines: list[str],
     Azithromycin); a brand listed with its components ("AUGMENTIN COMPONENT AMOXICILLIN",
     "... COMPONENT CLAVULANATE POTASSIUM") to the one combination page of exactly those
     ingredients. Left out: English words ("sword", "price"), names of more than
-    MAX_BRAND_WORDS words, names with digits (strengths, kits), and a one-word brand that is
+    MAX_BRAND_WORDS words, names with digits (strengths, kits) or one-letter words ("compound
+    w"), and a one-word brand that is
     also the first word of other names of other medicines ("depo": Depo-Provera, Depo-Medrol).
     """
     def meds_of(substance: str, single: bool) -> set[str]:
@@ -217,6 +218,7 @@ def _unii_aliases(brands: list[tuple[str, list[str]]], medicines: list[str],
     def usable(brand: str) -> bool:
         words = brand.split()
         return (len(brand) >= 4 and len(words) <= MAX_BRAND_WORDS and brand.replace(" ", "").isalpha()
+                and min(len(w) for w in words) >= 2  # "compound w", "k tab", "e z prep": letters read as words
                 and brand not in aliases and brand not in NOT_MEDICINE_WORDS and brand not in _ordinary_words()
                 and not all(is_english(w) or w in _ordinary_words() for w in words))
 
