@@ -81,10 +81,6 @@ def test_how_it_works_in_the_body(rxhive_engine, medicine):
     assert (p.drug, p.section) == (medicine, "how_it_works")
 
 
-@pytest.mark.xfail(strict=False, reason="ingredients that only appear in combination titles are not in the names "
-                   "table: the index knows them and candidates.for_medicines finds their pages, but the question is "
-                   "called unknown_drug (\u201cEthinylestradiol\u201d is not among the medicines … Closest indexed "
-                   "names: …, Dienogest + Ethinylestradiol)")
 @pytest.mark.parametrize("medicine", ["Ethinylestradiol", "Mequinol", "Atoltivimab"])
 def test_a_medicine_described_only_on_combination_pages_is_answered(rxhive_engine, medicine):
     assert rxhive_engine.knows(medicine) and for_medicines(rxhive_engine, (medicine,)).ids.size

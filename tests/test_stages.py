@@ -242,9 +242,6 @@ def test_candidates_medicine_only_on_a_combination_page_still_gets_it(tiny):
     assert {"usage", "side_effects"} <= sections
 
 
-@pytest.mark.xfail(strict=False, reason="the names table holds page titles and per-ingredient headings only: an "
-                   "ingredient named only in a combination title is not found in a question (no mention at all), "
-                   "so the answer is the generic no_match")
 def test_a_medicine_only_on_a_combination_page_is_answered_from_it(tiny):
     a = tiny.ask("quorvaline side effects")
     assert a.status == "answered" and a.passages[0].title == "Quorvaline + Pemastat"

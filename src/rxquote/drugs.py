@@ -70,7 +70,7 @@ ELEMENT_SYMBOLS = {"k": "potassium", "na": "sodium", "ca": "calcium", "mg": "mag
 # "kelfex" for keflex, "sefalexin" for cefalexin), so a misspelling may swap them.
 _SAME_SOUND = ({"c", "k", "q"}, {"s", "z", "c"}, {"f", "p"})
 
-TABLE_VERSION = 13  # bump when the way aliases are derived changes (an index reuses tables by it)
+TABLE_VERSION = 15  # bump when the way aliases are derived changes (an index reuses tables by it)
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ALPHA = re.compile(r"^[a-z]+$")
@@ -442,8 +442,6 @@ class DrugTable:
         words = scan.words
         for i, w in enumerate(words):
             alias = SHORT_FORMS.get(w)
-            if _VITAMIN_CODE.match(w) and f"vitamin {w}" in self.aliases and (i == 0 or words[i - 1] not in ("vitamin", "vit")):
-                alias = f"vitamin {w}"  # vitamins go by their letter: "b12 shots", "d3 daily"
             if scan.free(i, 1) and alias in self.aliases and w not in self.aliases:
                 self._add(scan, alias, self.aliases[alias], i, 1, "short")
         in_names = [w in self._alias_words for w in words]
@@ -461,6 +459,10 @@ class DrugTable:
                         if alias:
                             self._add(scan, alias, self.aliases[alias], i, n, "short")
                             break
+        for i, w in enumerate(words):  # last: "coen b12" is coenzyme b12, above
+            alias = f"vitamin {w}"  # vitamins go by their letter: "b12 shots", "d3 daily"
+            if _VITAMIN_CODE.match(w) and alias in self.aliases and scan.free(i, 1) and (i == 0 or words[i - 1] not in ("vitamin", "vit")):
+                self._add(scan, alias, self.aliases[alias], i, 1, "short")
 
     def _expand(self, span: list[str], j: int) -> str | None:
         """The one alias that `span` names with its word `j` shortened, or None."""

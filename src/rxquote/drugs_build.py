@@ -71,6 +71,15 @@ def build_table(medicines: list[str], use_lexicon: bool = True, progress=None, *
         for brand in brands_in_text(text):
             if normalize(brand) not in aliases:
                 add(brand, med)
+    # an ingredient that no other name names ("Ethinylestradiol" of "Dienogest +
+    # Ethinylestradiol") is named by its combination pages' ingredient name: the index knows it,
+    # and its candidates are those pages. Last, so pages, brands and synonyms name theirs first.
+    for med in medicines:
+        if " + " in med:
+            for ingredient in split_ingredients(med):
+                for form in base_forms(ingredient):
+                    if form not in aliases:
+                        add(form, ingredient.strip())
     # an alias that names a medicine exactly wins over lexicon links ("ibuprofen" page vs combos)
     table = {a: sorted(meds, key=lambda m: (normalize(m) != a, len(m), m)) for a, meds in aliases.items()}
     model = _train_namelike(table, other, classes, vocabulary)
