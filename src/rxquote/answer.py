@@ -27,7 +27,8 @@ from .drugs import NOT_MEDICINE_WORDS, Mention, base_forms, normalize
 from .focus import CONTEXT_CHARS, LineSpan, focus_span, index_idf, question_terms
 from .index import Index, Progress, ensure
 from .rank import WEIGHTS, Weights, rank
-from .understand import GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, understand  # noqa: F401
+from .understand import (  # noqa: F401
+    GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, subject_first, understand)
 
 STATUSES = ("answered", "no_match", "unknown_drug", "emergency", "clarify")
 
@@ -151,7 +152,7 @@ class Engine:
                 ctx.intent = intents.detect(q)
             if not ctx.drugs:
                 mentions = self.index.drugs.find(q)
-                ctx.drugs = self._names(mentions, allow_weak=False)
+                ctx.drugs = subject_first(self._names(mentions, allow_weak=False), mentions, q)
                 weak = self._names(mentions, allow_weak=True) or weak
         if not ctx.drugs:
             ctx.drugs = weak
@@ -307,7 +308,10 @@ class Engine:
             return ()
         chunks = self.index.chunks([s.chunk for s in chosen])
         idf, tokenize = index_idf(self.index.bm25), self.index.analyzer.tokens
-        topic_terms = [expand([t]) for t in u.topic]
+        forms = next((s.parts["forms"] for s in chosen if s.parts.get("forms")), {})
+        # each topic word with the monographs' words for it and the pages' own forms of it
+        # (and the intent's own content words: "is the drinking a problem?" is about alcohol)
+        topic_terms = [expand([t]) + forms.get(t, []) for t in dict.fromkeys(u.topic + u.key)]
         out = []
         for rank, (s, chunk) in enumerate(zip(chosen, chunks), 1):
             terms, whole = question_terms(topic_terms, u.drugs, chunk.drug, tokenize)
@@ -337,6 +341,8 @@ class Engine:
         medicine-specific questions ("I missed my pill", "is it safe?") ask which medicine.
         """
         intent = u.intent.intent()
+        if u.unnamed:
+            return "clarify"  # "is alcohol ok with my antibiotic?": which one?
         content = [w for w in self.index.analyzer.content_words(u.asking) if w not in GENERIC]
         if intent is not None and (intent.name in intents.MEDICINE_SPECIFIC or u.pronoun or u.my_list or not content):
             return "clarify"

@@ -19,9 +19,9 @@ from .corpus import SECTIONS, split_ingredients
 from .drugs import base_forms, normalize
 
 OWN, VARIANT, COMBINATION = 1.0, 0.6, 0.3  # how much a page is the medicine's own (see rank.Weights.page)
-# the own pages of a second named medicine: just below the first's, which the question is about
-# ("can I mix lantus with my novolog": Lantus's page first when both answer alike)
-OTHER_OWN = 0.9
+# the own pages of medicines named as one combination ("amlodipine and atenolol combination"):
+# below the combination's page, by more than rank's bonus for the first-named (subject) medicine
+OTHER_OWN = 0.8
 SYSTEMIC = 0.8  # a "(Systemic)" or "(Oral)" variant: the medicine as usually taken, before other routes
 
 
@@ -57,7 +57,7 @@ def _titles(engine, name: str) -> set[str]:
 
 def for_medicines(engine, drugs: tuple[str, ...], apart: bool = False) -> Candidates:
     """The chunks of the medicines' pages, each with how much its page is the medicine's own.
-    `drugs` come the one asked about first; `apart`: they were named as separate medicines
+    `apart`: the medicines were named as separate ones
     ("plavix with aspirin"), so a combination page of them is not their own page."""
     index = engine.index
     want = {normalize(d) for d in drugs}
@@ -67,8 +67,8 @@ def for_medicines(engine, drugs: tuple[str, ...], apart: bool = False) -> Candid
     # combination page, when there is one of just them, is the page asked about
     together = not apart and len(want) > 1 and any(
         " + " in t and title_key(t)[1] == frozenset(want) for d in drugs for t in _titles(engine, d))
-    for k, d in enumerate(drugs):
-        own = OTHER_OWN if k > 0 or together else OWN
+    own = OTHER_OWN if together else OWN
+    for d in drugs:
         own_or_variant = []
         variants = engine.variants_of(d)
         nd = normalize(d)

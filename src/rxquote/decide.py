@@ -83,7 +83,8 @@ def supported(u, ranked) -> bool:
     A question with neither an intent nor a shared word has nothing to go on."""
     if not ranked or u.intent.name == "out_of_scope":
         return False
-    if any(s.bm25 > 0 or s.parts.get("faq_words", 0) >= 0.5 or s.parts.get("faq_intent") for s in ranked):
+    if any(s.bm25 > 0 or s.parts.get("faq_words", 0) >= 0.5 or s.parts.get("faq_intent")
+           or s.parts.get("faq_same") for s in ranked):
         return True
     return u.intent.name is not None or not u.topic
 

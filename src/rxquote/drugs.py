@@ -70,7 +70,7 @@ ELEMENT_SYMBOLS = {"k": "potassium", "na": "sodium", "ca": "calcium", "mg": "mag
 # "kelfex" for keflex, "sefalexin" for cefalexin), so a misspelling may swap them.
 _SAME_SOUND = ({"c", "k", "q"}, {"s", "z", "c"}, {"f", "p"})
 
-TABLE_VERSION = 15  # bump when the way aliases are derived changes (an index reuses tables by it)
+TABLE_VERSION = 16  # bump when the way aliases are derived changes (an index reuses tables by it)
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ALPHA = re.compile(r"^[a-z]+$")
@@ -250,6 +250,10 @@ class DrugTable:
         words = normalize(text).split()
         classes = self._class_set
         return any(" ".join(words[i : i + n]) in classes for n in (1, 2, 3) for i in range(len(words) - n + 1))
+
+    def is_class(self, phrase: str) -> bool:
+        """Is `phrase`, as a whole, a drug class ("antibiotic", "statins")?"""
+        return normalize(phrase) in self._class_set
 
     @cached_property
     def _class_set(self) -> frozenset[str]:

@@ -249,6 +249,11 @@ def _unii_aliases(brands: list[tuple[str, list[str]]], medicines: list[str],
                     if len(combo_key) == len(keys) and all(k & combo_key for k in keys) \
                             and all(any(c in k for k in keys) for c in combo_key):
                         meds.update(pages)
+                # of duplicate pages of the combination, the one spelling the most substances as
+                # the FDA does, then the shortest: one brand is one medicine, not three
+                spelt = {variant_key(x) for x in substances}
+                meds = set(sorted(meds, key=lambda m: (-len(spelt & {variant_key(i) for i in split_ingredients(m)}),
+                                                       len(normalize(m)), m))[:1])
         if not meds:
             continue
         if " " not in brand and first_words.get(brand, set()) - {variant_key(m) for m in meds}:

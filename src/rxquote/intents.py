@@ -58,10 +58,21 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "stopping",
         ("faq", "precautions", "dosage"),
-        ((r"\b(stop|stopping|stopped|quit|quitting|discontinu\w*|come off|coming off|wean\w*|taper\w*|cold turkey)\b", 4.0),
+        # stopping the medicine, not an activity or a symptom ("quit smoking", "stop itching")
+        ((r"\b(stop|stopping|stopped|quit|quitting)\b(?! (?!taking\b|using\b|giving\b)[a-z]+ing\b)", 4.0),
+         (r"\b(discontinu\w*|come off|coming off|wean\w*|taper\w*|cold turkey)\b", 4.0),
          (r"\bwithdrawal\b", 3.0)),
         faq=r"\b(stop|stopping|discontinu|quit|withdraw|abrupt)",
         label="Stopping",
+    ),
+    Intent(
+        # ~200 rxhive FAQs ask it ("What happens if I take too much?", "Can I overdose on …?")
+        "overdose",
+        ("faq", "precautions", "dosage"),
+        ((r"\b(too much|too many|overdos\w*|more than (the |is )?(recommended|prescribed))\b", 4.0),
+         (r"\b(toxic|toxicity)\b", 3.0)),
+        faq=r"too much|too many|overdos|toxic",
+        label="Too much",
     ),
     Intent(
         "addiction",
@@ -115,7 +126,8 @@ INTENTS: tuple[Intent, ...] = (
         ((r"\bused (for|to)\b", 4.0), (r"\bwhat is\b.{1,40}\bfor $", 4.0), (r"\bfor $", 1.0), (r"\buses?\b(?! (it|this|them))", 2.0), (r"\btreat(s|ed|ing|ment)?\b", 2.0),
          (r"\bindicat\w*", 3.0), (r"\bprescribed?\b", 2.0), (r"\bwhy (is|would|do|does|are)\b", 2.0),
          (r"\b(purpose|good for|help with|helps with|for what)\b", 3.0), (r"\bwhat (is|are) .{2,40} for\b", 3.0),
-         (r"\bwho should (get|take|use)\b", 2.0)),
+         (r"\bwho should (get|take|use)\b", 2.0),
+         (r"\b(does|do|can|will|would) (it|this|they|that|\w+) (actually |really |even )?help\b", 3.0)),  # "does it help people quit?"
         label="Uses",
     ),
     Intent(
@@ -149,7 +161,8 @@ INTENTS: tuple[Intent, ...] = (
          (r"\b(insurance|insured|medicare|medicaid|formulary|tier)\b", 6.0), (r"\bcovered by\b", 6.0),
          (r"\bhow much (is|are|for) (a|one|the|my)? ?(month|bottle|box|pack|supply|prescription|refill)\b", 6.0),
          (r"\b(look|looks) like\b|\b(shape|imprint|flavou?r|flavou?red)\b", 6.0),
-         (r"\b(what|which) colou?r\b|\bcolou?r (is|are|of) (the|a|my|it|they)\b", 6.0),
+         (r"\b(what|which) colou?r (is|are|should)\b|\bcolou?r (is|are|of) (the|a|my|it|they|this|these)\b ?"
+          r"(pills?|tablets?|capsules?|liquid|medicine|medication|injection|solution|cream|drops|it|they|$)", 6.0),
          (r"\bwho (makes|made|manufactures|invented|discovered)\b|\b(manufacturer|made by|company that makes)\b", 6.0),
          (r"\b(invented|discovered|history of)\b|\bwhat year\b", 6.0), (r"\brecall(ed|s)?\b", 6.0),
          (r"\b(gluten|lactose|gelatin|gelatine|vegan|vegetarian|halal|kosher|dairy free)\b", 6.0),
@@ -186,11 +199,13 @@ def detect(question: str) -> Intent | None:
     return detect_scored(question)[0]
 
 
-def detect_scored(question: str) -> tuple[Intent | None, float]:
-    """The heaviest intent and its weight (0 when nothing matched)."""
+def detect_scored(question: str, exclude: frozenset[str] = frozenset()) -> tuple[Intent | None, float]:
+    """The heaviest intent (not one of `exclude`) and its weight (0 when nothing matched)."""
     q = normalize_question(question)
     best, best_score = None, 0.0
     for intent in INTENTS:
+        if intent.name in exclude:
+            continue
         s = intent.score(q)
         if s > best_score:
             best, best_score = intent, s
@@ -201,4 +216,19 @@ STRONG = 3.0  # an intent this heavy is clear enough to search every monograph w
 
 
 # intents that only a specific medicine's page can answer ("what if I miss a dose?")
-MEDICINE_SPECIFIC = frozenset({"missed_dose", "storage", "stopping", "addiction", "onset", "dosage"})
+MEDICINE_SPECIFIC = frozenset({"missed_dose", "storage", "stopping", "addiction", "onset", "dosage", "overdose"})
+
+
+# what "stop" stops when it is the medicine: a pronoun, "taking", the medicine's words
+_STOP_OBJECT = re.compile(r"\b(?:stop|stopping|stopped|quit|quitting)\s+(?:(?:the|my|her|his|their|your|a)\s+)?([a-z]+)")
+MEDICINE_OBJECTS = frozenset("""it them this that these those taking using giving all now
+    suddenly abruptly cold completely altogether treatment medication medications medicine medicines meds pills
+    tablets dose doses""".split())
+
+
+def stops_something_else(question: str, medicine_words: set[str]) -> bool:
+    """Does every "stop"/"quit" of the question stop something other than the medicine ("to stop
+    heartburn", "quit smoking")? Medicine names are `medicine_words`; no object ("can I stop?") is
+    the medicine."""
+    objects = [m.group(1) for m in _STOP_OBJECT.finditer(normalize_question(question))]
+    return bool(objects) and all(o not in MEDICINE_OBJECTS and o not in medicine_words for o in objects)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import wordforms
 from .candidates import OWN
 from .drugs import normalize
 from .understand import expand
@@ -33,10 +34,16 @@ class Weights:
     faq_intent: float = 2.5  # an FAQ whose question carries the intent (its first choice)
     faq_words: float = 1.5  # an FAQ whose question shares the asked words (share 0..1)
     page: float = 3.0  # × OWN / VARIANT / COMBINATION
+    page_common: float = 0.6  # an asked word in this share of the candidate passages is not a topic
+    sure_intent: float = 5.0  # an intent whose rules weigh this much is sure; weaker ones scale the section bonus
+    subject: float = 0.3  # of two or more medicines, the first the question names
     file_named: float = 0.1  # of duplicate pages, the one whose file is named for the medicine
     overview_penalty: float = 0.5  # titles and "Generic Name" lines answer little
-    relative_floor: float = 0.5  # passages below this share of the best relevance are dropped
+    relative_floor: float = 0.2  # passages below this share of the best relevance are dropped
     faq_exact: float = 1.5  # an FAQ whose question has every asked word: it asks the very question
+    intent_words: float = 0.5  # BM25 of the intent's words that are not everyday words (0..1)
+    faq_same: float = 2.0  # × how much the FAQ's question and the person's are the same words (F1, 0..1)
+    faq_same_floor: float = 0.35  # below this the two questions are not the same question
 
 
 WEIGHTS = Weights()
@@ -62,6 +69,28 @@ def _share(groups: list[tuple[str, ...]], heading_terms: list[str], idf) -> floa
     return sum(w for g, w in zip(groups, weight) if have.intersection(g)) / total if total > 0 else 0.0
 
 
+def _same_question(groups: list[tuple[str, ...]], heading_terms: list[str], names: set[str], idf) -> float:
+    """How far an FAQ's question is the person's question: the idf-weighted F1 of their words,
+    medicine names left out ("how long can I take melatonin" ~ "How long can I take melatonin?")."""
+    heading = [t for t in dict.fromkeys(heading_terms) if t not in names]
+    groups = [g for g in groups if g[0] not in names]
+    if not heading or not groups:
+        return 0.0
+    have = set(heading)
+    said = {t for g in groups for t in g}
+    q_w = [max(idf(t) for t in g) for g in groups]
+    h_w = [idf(t) for t in heading]
+    if sum(q_w) <= 0 or sum(h_w) <= 0:
+        return 0.0
+    recall = sum(w for g, w in zip(groups, q_w) if have.intersection(g)) / sum(q_w)
+    precision = sum(w for t, w in zip(heading, h_w) if t in said) / sum(h_w)
+    return 2 * recall * precision / (recall + precision) if recall + precision else 0.0
+
+
+def _name_terms(index, cid: int) -> set[str]:
+    return set(index.analyzer.tokens(index.drug_of(cid))) | set(index.analyzer.tokens(index.title_of(cid)))
+
+
 def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     """Candidates best first (ties: the plainer file name, then chunk order)."""
     index = engine.index
@@ -70,12 +99,33 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     if ids.size == 0:
         return []
     intent = u.intent.intent()
-    specific = [t for t in _expand_topic(u)]
+    forms = page_forms(engine, u.key, ids)
+    extra = [f for fs in forms.values() for f in fs]
+    # a word most of the pages' passages have ("implant" on the implant's page) tells none apart
+    common = _page_common(engine, u.key, ids, weights.page_common)
+    specific = [t for t in expand([w for w in u.topic if w not in common])] + extra
     lex_raw = engine.scores(specific, ids) if specific else np.zeros(ids.size)
     top = float(lex_raw.max()) if lex_raw.size else 0.0
     lex = lex_raw / top if top > 0 else lex_raw
-    asked_scores = engine.scores(list(u.asked), ids) if u.asked else np.zeros(ids.size)
-    q_terms = [tuple(expand([k])) for k in u.key]  # each asked word with the monographs' words for it
+    # the intent's own words that are not everyday words ("weight", "alcohol") count for less:
+    # the section bonus already rewards the intent, these only tell passages within it apart
+    cue = [t for t in expand([k for k in u.key if k not in u.topic and k not in common]) if t not in specific]
+    cue_raw = engine.scores(cue, ids) if cue else np.zeros(ids.size)
+    cue_top = float(cue_raw.max()) if cue_raw.size else 0.0
+    cue_lex = cue_raw / cue_top if cue_top > 0 else cue_raw
+    asked = list(u.asked) + extra
+    asked_scores = engine.scores(asked, ids) if asked else np.zeros(ids.size)
+    q_terms = [tuple(expand([k])) for k in u.key if k not in common]  # each asked word with the monographs' words for it
+    w_groups = [tuple(expand([w])) for w in u.words if w not in common]
+    subject = normalize(u.drugs[0]) if u.drugs else ""
+    # "what are the side effects of X?" names its section: the section, whole, answers it
+    said = {t for g in w_groups for t in g}
+    names_section = intent is not None and intent.sections[:1] not in ((), ("faq",)) and \
+        set(index.analyzer.tokens(intent.sections[0].replace("_", " "))) <= said
+
+    # how sure the intent is: its rules' weight against a clear one's
+    sure = min(1.0, u.intent.weight / weights.sure_intent) if u.intent.source == "rules" and not names_section else 1.0
+    specific_words = top > 0
 
     def idf(t: str) -> float:
         tid = bm.term_id.get(t)
@@ -86,7 +136,7 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
         section = index.section_of(cid)
         heading = index.heading_of(cid)
         parts: dict = {"section": section}
-        rel = weights.lexical * float(lex[j])
+        rel = weights.lexical * float(lex[j]) + weights.intent_words * float(cue_lex[j])
         sec_bonus = 0.0
         if intent is not None and section in intent.sections:
             pos = min(intent.sections.index(section), len(weights.section_choice) - 1)
@@ -108,8 +158,15 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
                     # section that is the intent's first choice but never names the topic
                     sec_bonus = weights.section_choice[0] + weights.faq_intent
                     parts["faq_intent"] = True
+        if section == "faq" and w_groups and not names_section:
+            same = _same_question(w_groups, index.analyzer.tokens(heading), _name_terms(index, cid), idf)
+            if same >= weights.faq_same_floor:
+                parts["faq_same"] = round(same, 2)
+                rel += weights.faq_same * same
         if parts.get("faq_words", 0) >= 0.99 and len(q_terms) >= 1:
             rel += weights.faq_exact
+        if sec_bonus and sure < 1.0 and specific_words:
+            sec_bonus *= sure  # a weak intent ("why is …") against words that say what is asked ("rash")
         rel += sec_bonus
         if sec_bonus:
             parts["section_bonus"] = round(sec_bonus, 2)
@@ -124,6 +181,8 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
         page = cands.page.get(cid, 0.0)
         bonus = weights.page * page
         drug = normalize(index.drug_of(cid))
+        if len(u.drugs) > 1 and drug == subject:
+            bonus += weights.subject  # of two medicines, the one asked about ("can I take A with B?")
         if page == OWN and Path(index.source_of(cid)).stem.lower() == drug.replace(" ", "-"):
             bonus += weights.file_named
         if section == "overview" and (intent is None or "overview" not in intent.sections) and "shared_text" not in parts:
@@ -131,6 +190,8 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
         parts["page"] = page
         parts["relevance"] = round(rel, 3)
         parts["lexical"] = round(float(lex[j]), 3)
+        if forms:
+            parts["forms"] = forms
         out.append(Scored(cid, rel + bonus, rel, float(lex_raw[j]), parts))
     if not out:
         return []
@@ -148,5 +209,37 @@ def _shared_text_of(index, cid: int, named) -> bool:
             and {normalize(i) for i in split_ingredients(title)} >= {normalize(n) for n in named})
 
 
-def _expand_topic(u) -> list[str]:
-    return expand(u.topic)
+def _page_common(engine, words, ids, share: float) -> set[str]:
+    """The asked words that at least `share` of the candidate passages have (with the
+    monographs' words for them): on these pages they say nothing about which passage answers."""
+    if ids.size < 4 or share >= 1.0:
+        return set()
+    out = set()
+    for w in dict.fromkeys(words):
+        have = engine.scores(expand([w]), ids) > 0
+        if have.mean() >= share:
+            out.add(w)
+    return out
+
+
+def page_forms(engine, words, ids) -> dict[str, list[str]]:
+    """For each asked word none of whose forms (with the monographs' words for it) is in the
+    candidate pages: the pages' words that are another form of it (wordforms.stand_ins)."""
+    if ids.size == 0:
+        return {}
+    term_id = engine.index.bm25.term_id
+
+    def present(term: str) -> bool:
+        return term in term_id and float(engine.scores([term], ids).max()) > 0
+
+    out = {}
+    for w in dict.fromkeys(words):
+        group = tuple(expand([w]))
+        if any(present(t) for t in group):
+            continue
+        found = wordforms.stand_ins(group, present)
+        if found:
+            out[w] = found
+    return out
+
+

@@ -135,6 +135,9 @@ def explain_lines(e: dict) -> list[str]:
     c = e.get("candidates")
     if c:
         lines.append(f"  candidates: {c['count']} ({c['reason']})")
+    forms = next((p["forms"] for p in e.get("rank", []) if p.get("forms")), None)
+    if forms:
+        lines.append("  page forms: " + ", ".join(f"{w} \u2192 {' '.join(fs)}" for w, fs in forms.items()))
     if e.get("rank"):
         lines.append("  rank (final = relevance + page):")
     for p in e.get("rank", []):
@@ -143,6 +146,8 @@ def explain_lines(e: dict) -> list[str]:
             parts.append(f"section +{p['section_bonus']}")
         if p.get("faq_words"):
             parts.append(f"faq question {p['faq_words']:.2f}")
+        if p.get("faq_same"):
+            parts.append(f"same question {p['faq_same']:.2f}")
         parts.append(f"page {p.get('page', 0)}")
         lines.append(f"    chunk {p['chunk']} ({p['section']}): final {p['final']:.3f} = relevance "
                      f"{p.get('relevance', 0):.3f} [{', '.join(parts)}]")

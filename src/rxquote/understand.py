@@ -26,7 +26,7 @@ MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is ignored
 
 # Words that say what is asked, not about what: they never make a question "specific".
 GENERIC = frozenset(
-    """tell know about information info medicine medicines medication medications drug drugs pill pills
+    """tell know about information info medicine medicines medication medications med meds drug drugs pill pills
     tablet tablets capsule capsules take taking taken takes use used using uses can could would should
     will may might please thanks thank ok okay need want get gets give giving much many often day days
     daily time times doctor side effects effect dose doses dosage dosing work works working worked
@@ -34,7 +34,9 @@ GENERIC = frozenset(
     forgot does do did make makes way right good bad best better normal also really still whats hows
     you your yours me my mine i im it its cause causes common long risk risks thing things kind type
     treat treats treatment used for like much hi hello hey wondering question questions quick anyone
-    help know knows dr doc pharmacist nurse said says told wants heard read friend ive been just one two people person vs versus difference""".split()
+    help know knows dr doc pharmacist nurse said says told wants heard read friend ive been just one two people person vs versus difference
+    go going goes problem problems issue issues okay fine
+    away lot lots since recently lately advice appreciated appreciate hope hoping dear regards cheers subject""".split()
 )
 
 # The form a medicine comes in says which page, not what is asked ("diclofenac gel", "eye drops")
@@ -73,7 +75,7 @@ _ELLIPTICAL = re.compile(r"^\W*(and|but|also|what about|how about|what of|same|e
 _MY_LIST = re.compile(r"\b(my|her|his|their|our) (medicines|medications|meds|pills|tablets|drugs|prescriptions)\b"
                       r"|\bwhich of (my|her|his|their|them|these)\b|\bany of (my|her|his|their|them)\b", re.I)
 _COMPARE = re.compile(r"\b(difference|differ\w*|compare\w*|versus|vs|better)\b", re.I)
-# "my antibiotic", "her pills", "the medicine I take": a medicine the message does not name
+# "my antibiotic", "her blood pressure pills": a medicine the message does not name
 _UNNAMED = re.compile(r"\b(my|her|his|their|our)\s+(\w+\s+){0,2}(medicines?|medications?|meds|pills?|tablets?|"
                       r"capsules?|antibiotics?|prescriptions?|drugs?|inhalers?|injections?|shots?)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -93,7 +95,7 @@ class IntentGuess:
 
 @dataclass(frozen=True)
 class Understanding:
-    question: str  # as read (cut at MAX_QUESTION_CHARS)
+    question: str  # as read (cut at the last whole word within MAX_QUESTION_CHARS)
     emergency: safety.Trigger | None
     mentions: tuple[Mention, ...]
     named: tuple[str, ...]  # corpus medicines the message names
@@ -107,9 +109,11 @@ class Understanding:
     topic: tuple[str, ...] = ()  # stems that say what is asked about (not generic, not names)
     asked: tuple[str, ...] = ()  # all stems but the medicine names, expanded
     key: tuple[str, ...] = ()  # stems that say what is asked: topic and intent words (for FAQ questions)
+    words: tuple[str, ...] = ()  # every stem but the medicine names, as written (not expanded)
     pronoun: bool = False
     my_list: bool = False  # "which of my medicines …"
     compare: bool = False
+    unnamed: str = ""  # "my antibiotic": the person's medicine, named only by its class
     apart: bool = False  # two or more medicines named apart ("plavix with aspirin"), not as one combination
 
 
@@ -127,13 +131,29 @@ def expand(stems) -> list[str]:
     return stems + list(dict.fromkeys(extra))
 
 
+# a sentence pointing back at the one before: a demonstrative ("is this normal?", "should I stop
+# that?"), or "it" as what something causes ("could lisinopril be causing it?"); not the "it"
+# of "is it safe" or "stop taking it", which is the medicine
+_REFERS_BACK = re.compile(r"\b(this|that|these|those)\b(?! (medicine|medication|drug|pill|tablet|one)s?\b)"
+                          r"|\b(caus\w*|behind|from|with|about|treat\w*|help\w*) (it|them)\b", re.I)
+
+
 def asking_part(message: str) -> str:
-    """The sentences of a long message that ask something (all of it when none clearly does)."""
+    """The sentences of a long message that ask something (all of it when none clearly does),
+    each with the sentence before it when it refers back to it ("I've had a dry cough for
+    weeks. Could lisinopril be causing it?")."""
     sentences = [s.strip() for s in _SENTENCE.split(message) if s.strip()]
     if len(sentences) <= 1:
         return message
-    asks = [s for s in sentences if _ASKS.search(s)]
-    return " ".join(asks) if asks else message
+    keep: list[str] = []
+    for i, s in enumerate(sentences):
+        if not _ASKS.search(s):
+            continue
+        before = sentences[i - 1] if i else ""
+        if before and _REFERS_BACK.search(s) and not _ASKS.search(before) and before not in keep:
+            keep.append(before)
+        keep.append(s)
+    return " ".join(keep) if keep else message
 
 
 @lru_cache(maxsize=1)
@@ -188,6 +208,81 @@ class Speller:
         return got
 
 
+def shorten_question(text: str, limit: int = MAX_QUESTION_CHARS) -> tuple[str, bool]:
+    """`text` cut to at most `limit` characters at a word boundary, and whether it was cut.
+    (The engine reads only the first `limit` characters; cutting mid-word would leave a
+    fragment that could be taken for a misspelt medicine.)"""
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    if not text[limit].isspace() and not cut[-1].isspace():  # the cut falls inside a word
+        space = max(cut.rfind(" "), cut.rfind("\n"), cut.rfind("\t"))
+        if space > 0:  # one giant word: nothing better than the hard cut
+            cut = cut[:space]
+    return cut.rstrip(), True
+
+
+def subject_first(named: tuple[str, ...], mentions, message: str) -> tuple[str, ...]:
+    """The medicines named, the one the question asks about first: in one sentence, the first
+    ("can I take A with B?"); after a story, the one its question names ("I'm on sertraline.
+    Can I take tramadol?"), or, when the question names none ("Is it safe to take both?"), the
+    story's newest."""
+    asking = asking_part(message)
+    if len(named) < 2 or asking == message:
+        return named
+    said = normalize(asking)
+    asked_about = [m.drug for m in mentions if m.drug in named and normalize(m.text) in said]
+    return tuple(dict.fromkeys(asked_about + list(named))) if asked_about else tuple(reversed(named))
+
+
+_TAKEN_FOR = re.compile(r"^(?:\s+\w+){0,3}?\s+for\s+((?:(?:my|his|her|their|a|an|the|some)\s+)?[a-z\- ]+?)"
+                        r"(?=[,.;!?]|\s+(?:and|but|so|since|because|which|that|after|when)\b|$)", re.I)
+
+
+def _taken_for(message: str, mentions, asking: str) -> set[str]:
+    """Words of "<medicine> … for <what it treats>" in the story part of a message."""
+    if asking == message:
+        return set()
+    out: set[str] = set()
+    lowered = message.lower()
+    for m in mentions:
+        if not m.drug:
+            continue
+        at = lowered.find(m.text.lower())
+        if at < 0 or at >= len(lowered) - len(asking):
+            continue  # named in the question itself
+        hit = _TAKEN_FOR.match(lowered[at + len(m.text):])
+        if hit and len(hit.group(1).split()) <= 5:
+            out.update(hit.group(1).split())
+    return out
+
+
+_SINGULAR = re.compile(r"\b(it|its)\b", re.I)
+_PLURAL = re.compile(r"\b(them|they|both|these|those|together|each|either|all)\b", re.I)
+_POSSESSIVE = re.compile(r"\b(?:my|his|her|their|our)\s+([a-z][a-z\-]*(?:\s+[a-z][a-z\-]*){0,2})", re.I)
+
+
+def _described_as(engine, medicine: str, phrase: str) -> bool:
+    """Does the medicine's own page call it `phrase` ("antibiotic") in what it is and does?"""
+    analyzer = engine.index.analyzer
+    wanted = set(analyzer.tokens(phrase))
+    ids = [int(i) for i in engine.chunks_of(medicine)
+           if engine.index.section_of(int(i)) in ("overview", "usage", "how_it_works")]
+    return bool(wanted) and any(wanted <= set(analyzer.tokens(c.text)) for c in engine.index.chunks(ids))
+
+
+def their_class(engine, text: str) -> str:
+    """The drug class a person calls their medicine by ("my antibiotic", "her statins"), from
+    the lexicon's classes; "" when none."""
+    for m in _POSSESSIVE.finditer(text):
+        words = m.group(1).split()
+        for n in range(len(words), 0, -1):  # the longest ("my beta blocker" before "my beta")
+            phrase = " ".join(words[:n])
+            if engine.index.drugs.is_class(phrase):
+                return phrase
+    return ""
+
+
 def _subject_medicines(engine, q: str, mentions, allow_weak: bool, others: bool) -> tuple[str, ...]:
     """The corpus medicines the message asks about: those it names, less the ones named as a
     topic ("a yeast infection", "allergic to penicillin", see subjects.py) when another
@@ -207,21 +302,6 @@ _JOINING = frozenset({"and", "plus"})
 _COMBINATION = re.compile(r"\b(combination|combo|combined)\b", re.I)
 
 
-def _asked_first(named: tuple[str, ...], mentions, q: str, asking: str) -> tuple[str, ...]:
-    """The named medicines, the one the question is about first: in a one-sentence question the
-    first named ("can I mix lantus with my novolog": Lantus); in a longer message the first
-    named in the sentences that ask, else the last named before them ("I use nitroglycerin ...
-    My doctor now wants to prescribe tadalafil. Is it safe to take both?": tadalafil)."""
-    if len(named) < 2 or asking == q:
-        return named
-    in_asking = normalize(asking)
-    first = [n for n in named if any(m.drug == n and re.search(rf"\b{re.escape(m.text)}\b", in_asking) for m in mentions)]
-    if not first:
-        last = max((m for m in mentions if m.drug in named), key=lambda m: m.start)
-        first = [last.drug]
-    return tuple(first) + tuple(n for n in named if n not in first)
-
-
 def _named_together(q: str, mentions, named: tuple[str, ...]) -> bool:
     """Are the medicines named as one ("amlodipine and atenolol", "the amlodipine atenolol
     combination"), rather than as two medicines the person takes ("plavix with aspirin")?"""
@@ -234,25 +314,27 @@ def _named_together(q: str, mentions, named: tuple[str, ...]) -> bool:
 
 def understand(engine, message: str, history=(), focus=None, medicines=None) -> Understanding:
     """Stage 1: the message → an Understanding (see the module docstring)."""
-    q = message[:MAX_QUESTION_CHARS]
+    q = shorten_question(message)[0]
     trigger = engine.emergency(message)
     ctx = engine.context(list(history or ()), focus)
     mine = tuple(m for m in (medicines or ()) if engine.knows(m))
     mentions = tuple(engine.index.drugs.find(q))
-    # an everyday-word medicine ("alcohol") is not the subject when another is in focus, or when
-    # the message speaks of a medicine it does not name ("with my antibiotic", "my pills")
-    unnamed = _UNNAMED.search(q) is not None
-    named = _subject_medicines(engine, q, mentions, allow_weak=not (ctx.drugs or mine or unnamed
-                                                                    or engine.index.drugs.names_class(q)),
+    unnamed = their_class(engine, q)
+    # "alcohol with my antibiotic", "with my blood pressure pills": alcohol is not the medicine;
+    # which one is not said
+    possessed = _UNNAMED.search(q) is not None
+    named = _subject_medicines(engine, q, mentions, allow_weak=not (ctx.drugs or mine or unnamed or possessed),
                                others=bool(ctx.drugs or mine))
     unknown = tuple(m for m in mentions if not m.drug and m.unknown_name)
     asking = asking_part(q)
-    named = _asked_first(subjects.vaccine_for(engine, q, mentions, named), mentions, q, asking)
+    named = subject_first(subjects.vaccine_for(engine, q, mentions, named), mentions, q)
     apart = len(named) > 1 and not _named_together(q, mentions, named)
     analyzer = engine.index.analyzer
     # the words that named a medicine; an everyday word that is also one ("alcohol") stays a
     # word of the question when another medicine is the subject
     drug_words = {w for m in mentions if not m.drug or m.drug in named for w in normalize(m.text).split()}
+    # a salt word standing alone ("lowering his potassium") is what is asked about, not a form
+    loose = {normalize(m.text) for m in mentions if m.how == "weak" and m.drug not in named}
     speller = engine.speller()
 
     def read(text: str):
@@ -260,8 +342,8 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         content = analyzer.content_words(text)
         fixed, corrected = [], {}
         for w in content:
-            # names are not words to correct, nor everyday words the glossary knows ("puffy")
-            c = w if w in drug_words or analyzer.stem(w) in EXPANSIONS else speller.correct(w)
+            # names are not words to correct, nor everyday words ("meds") or words the glossary knows ("puffy")
+            c = w if w in drug_words or w in GENERIC or analyzer.stem(w) in EXPANSIONS else speller.correct(w)
             if c != w:
                 corrected[w] = c
             fixed.append(c)
@@ -269,9 +351,11 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         for wrong, right in corrected.items():
             fixed_text = re.sub(rf"\b{re.escape(wrong)}\b", right, fixed_text, flags=re.I)
         # the intent as written, unless the corrected words say more ("side efects")
-        intent, weight = intents.detect_scored(text)
+        names = {w for d in drug_words for w in d.split()}
+        skip = frozenset({"stopping"}) if intents.stops_something_else(text, names) else frozenset()
+        intent, weight = intents.detect_scored(text, skip)
         if corrected:
-            intent2, weight2 = intents.detect_scored(fixed_text)
+            intent2, weight2 = intents.detect_scored(fixed_text, skip)
             if weight2 > weight:
                 return content, fixed, corrected, intent2, weight2, fixed_text
         return content, fixed, corrected, intent, weight, text
@@ -285,14 +369,18 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     stems = analyzer.stems(fixed)
     pairs = list(zip(stems, fixed, content))
     tokens = tuple(expand(stems))
+    words = tuple(dict.fromkeys(t for t, w, raw in pairs if raw not in drug_words and (w not in FORM_WORDS or w in loose)))
     asked = tuple(expand(t for t, w, raw in pairs if raw not in drug_words))
     # what is asked: not everyday question words, not the medicine; the topic: not the intent's words either
     def plain(w: str, raw: str) -> bool:  # not an everyday word, a medicine's name or its form ("gel", "drops")
-        return w not in GENERIC and raw not in drug_words and w not in FORM_WORDS
+        return w not in GENERIC and raw not in drug_words and (w not in FORM_WORDS or w in loose)
 
-    key = tuple(dict.fromkeys(t for t, w, raw in pairs if plain(w, raw)))
-    topic = tuple(t for t, w, raw in pairs if plain(w, raw) and w not in intent_words)
-    pronoun = _PRONOUN.search(q) is not None or unnamed  # "with my blood pressure pills": which?
+    # in a story, what the medicine is taken for ("I'm on Eliquis for atrial fibrillation") is
+    # what the person knows, not what they ask; unless they ask what it is for
+    known = set() if intent is not None and intent.name == "usage" else _taken_for(q, mentions, asking_part(q))
+    key = tuple(dict.fromkeys(t for t, w, raw in pairs if plain(w, raw) and raw not in known))
+    topic = tuple(t for t, w, raw in pairs if plain(w, raw) and w not in intent_words and raw not in known)
+    pronoun = _PRONOUN.search(q) is not None or possessed  # "with my blood pressure pills": which?
     my_list = _MY_LIST.search(q) is not None
     compare = _COMPARE.search(q) is not None
 
@@ -313,6 +401,14 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         drugs = new + tuple(m for m in mine if m not in new)
         drugs_from = "named + my medicines"
 
+    if unnamed and drugs and not named:
+        # "my antibiotic": of the conversation's or the person's medicines, the one its monograph
+        # calls that; none of them → which one?
+        drugs = tuple(d for d in drugs if _described_as(engine, d, unnamed))
+        drugs_from = drugs_from if drugs else "none"
+    if drugs_from == "conversation" and len(drugs) > 1 and _SINGULAR.search(q) and not _PLURAL.search(q):
+        drugs = drugs[:1]  # "how much of it can she take?" after "is tylenol ok with her coumadin?"
+
     if drugs_from == "named + my medicines":
         guess = IntentGuess("precautions", weight, "my medicines")  # taken together: interactions
     elif ctx.intent is not None and drugs and not named and _ELLIPTICAL.search(q) and weight < intents.STRONG:
@@ -328,6 +424,6 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         guess = IntentGuess(ctx.intent.name if ctx.intent else "about", weight,
                             "conversation" if ctx.intent else "named alone")
     return Understanding(q, trigger, mentions, named, unknown, tuple(drugs), drugs_from, guess, asking, corrected,
-                         tokens, topic, asked, key, pronoun, my_list, compare,
+                         tokens, topic, asked, key, words, pronoun, my_list, compare, unnamed,
                          # a named medicine beside the person's own list is one more they take
                          apart if drugs_from == "named" else drugs_from in ("named + my medicines", "my medicines"))

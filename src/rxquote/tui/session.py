@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..answer import MAX_QUESTION_CHARS, Answer
+from ..understand import shorten_question
 from ..my_medicines import Declaration
 from ..render import STATUS_TITLES
 from .text import attribution, heading, line_range
@@ -158,20 +159,6 @@ class Conversation:
             n += 1
         path.write_text(self.to_markdown(when), encoding="utf-8")
         return path
-
-
-def shorten_question(text: str, limit: int = MAX_QUESTION_CHARS) -> tuple[str, bool]:
-    """`text` cut to at most `limit` characters at a word boundary, and whether it was cut.
-    (The engine reads only the first `limit` characters; cutting mid-word would leave a
-    fragment that could be taken for a misspelt medicine.)"""
-    if len(text) <= limit:
-        return text, False
-    cut = text[:limit]
-    if not text[limit].isspace() and not cut[-1].isspace():  # the cut falls inside a word
-        space = max(cut.rfind(" "), cut.rfind("\n"), cut.rfind("\t"))
-        if space > 0:  # one giant word: nothing better than the hard cut
-            cut = cut[:space]
-    return cut.rstrip(), True
 
 
 def shortened_note(question: str) -> str:

@@ -1,0 +1,52 @@
+"""intents.detect: what kind of answer a question wants (pure: no index)."""
+
+import pytest
+
+from rxquote import intents
+
+
+@pytest.mark.parametrize("question, intent", [
+    # stopping the medicine, not an activity or a symptom
+    ("can i stop taking it suddenly", "stopping"),
+    ("can i stop sertraline cold turkey", "stopping"),
+    ("i want to quit, is that ok", "stopping"),
+    ("does it really help people quit smoking", "usage"),
+    ("will it stop itching", "side_effects"),
+    # too much: the overdose FAQs
+    ("what happens if i take too much", "overdose"),
+    ("can you overdose on it", "overdose"),
+    ("is 2 more than the recommended amount", "overdose"),
+    # the pill's colour is out of scope; the colour of the eyes is not
+    ("what colour is the tablet", "out_of_scope"),
+    ("what color are these pills", "out_of_scope"),
+])
+def test_intent_of_a_question(question, intent):
+    got = intents.detect(question)
+    assert got is not None and got.name == intent, (question, got and got.name)
+
+
+@pytest.mark.parametrize("question", ["will it darken the colour of my eyes", "can it change my skin color"])
+def test_colour_of_the_body_is_not_out_of_scope(question):
+    got = intents.detect(question)
+    assert got is None or got.name != "out_of_scope"
+
+
+def test_overdose_faqs_carry_the_overdose_intent():
+    overdose = intents.INTENT_BY_NAME["overdose"]
+    for heading in ("What should I do if I suspect an overdose?", "What happens if I take too much?",
+                    "Can I overdose on this supplement?"):
+        assert overdose.faq_matches(heading), heading
+    assert not overdose.faq_matches("How should I store it?")
+
+
+@pytest.mark.parametrize("question, names, other", [
+    ("how long before a meal to stop heartburn", {"pepcid"}, True),
+    ("will it stop the itching", set(), True),
+    ("can i stop my lisinopril suddenly", {"lisinopril"}, False),  # the medicine's own word
+    ("can i stop the medicine now", set(), False),
+    ("is it ok to stop taking it", set(), False),
+    ("can i stop", set(), False),  # no object: the medicine
+    ("what is it for", set(), False),  # no stop at all
+])
+def test_what_stop_stops(question, names, other):
+    assert intents.stops_something_else(question, names) is other
