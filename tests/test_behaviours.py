@@ -261,6 +261,17 @@ def test_a_word_the_page_writes_in_another_form_is_found_and_quoted(rxhive_engin
     assert_verbatim(rxhive_engine, a)
 
 
+def test_a_passage_saying_the_opposite_of_the_word_is_about_it(rxhive_engine):
+    # "fertility" is on the page, but the answer says "does not cause infertility"
+    p = top(rxhive_engine.ask("will levonorgestrel affect my fertility in the future"))
+    assert "infertility" in p.text.lower(), (p.section, p.text[:120])
+
+
+def test_a_meal_is_food(rxhive_engine):
+    p = top(rxhive_engine.ask("can I take levothyroxine with breakfast"))
+    assert p.section in ("faq", "dosage") and "empty stomach" in p.text.lower(), (p.section, p.text[:120])
+
+
 def test_colour_of_the_eyes_is_not_the_pills_colour(rxhive_engine):
     a = rxhive_engine.ask("will latanoprost darken the colour of my eyes")
     assert a.status == "answered" and "pigment" in a.passages[0].text.lower()

@@ -34,3 +34,10 @@ def test_stand_ins_never_return_the_groups_own_words():
 def test_every_form_contains_the_stem_and_differs_from_it(stem):
     for f in forms(stem):
         assert stem in f and f != stem
+
+
+def test_negations_of_a_word_are_about_it_too():
+    from rxquote.wordforms import negations
+
+    assert "infertil" in negations("fertil") and "intoler" in negations("toler")
+    assert negations("eye") == []

@@ -54,7 +54,8 @@ EXPANSIONS = {
     "grandma": ("elder", "older"), "grandpa": ("elder", "older"), "booz": ("alcohol",),
     "drink": ("alcohol",), "beer": ("alcohol",), "wine": ("alcohol",), "vodka": ("alcohol",),
     "sleepi": ("drowsi",), "tire": ("fatigu",), "hungov": ("drowsi",), "groggi": ("drowsi",),
-    "tummi": ("stomach", "abdomin"), "belli": ("stomach", "abdomin"), "kidney": ("renal",), "liver": ("hepat",),
+    "breakfast": ("food", "meal"), "lunch": ("food", "meal"), "dinner": ("food", "meal"), "supper": ("food", "meal"),
+    "coffe": ("caffein",), "tummi": ("stomach", "abdomin"), "belli": ("stomach", "abdomin"), "kidney": ("renal",), "liver": ("hepat",),
     "hepat": ("liver",), "fat": ("weight",), "dose": ("dosag",), "dosag": ("dose",), "throw": ("vomit",),
     "puke": ("vomit",), "pee": ("urin",), "peeing": ("urin",), "poop": ("stool", "bowel"), "ticker": ("heart",),
     "boob": ("breast", "gynecomastia"), "puffi": ("swell", "edema"), "swollen": ("swell", "edema"), "hook": ("addict", "depend", "habit"),
@@ -135,13 +136,14 @@ def expand(stems) -> list[str]:
 # that?"), or "it" as what something causes ("could lisinopril be causing it?"); not the "it"
 # of "is it safe" or "stop taking it", which is the medicine
 _REFERS_BACK = re.compile(r"\b(this|that|these|those)\b(?! (medicine|medication|drug|pill|tablet|one)s?\b)"
+                          r"(?! (she|he|i|you|it|they|we|my|his|her|their)\b)"  # "a problem that she feels …"
                           r"|\b(caus\w*|behind|from|with|about|treat\w*|help\w*) (it|them)\b", re.I)
 
 
-def asking_part(message: str) -> str:
+def asking_part(message: str, context: bool = True) -> str:
     """The sentences of a long message that ask something (all of it when none clearly does),
     each with the sentence before it when it refers back to it ("I've had a dry cough for
-    weeks. Could lisinopril be causing it?")."""
+    weeks. Could lisinopril be causing it?") unless `context` is false."""
     sentences = [s.strip() for s in _SENTENCE.split(message) if s.strip()]
     if len(sentences) <= 1:
         return message
@@ -150,7 +152,7 @@ def asking_part(message: str) -> str:
         if not _ASKS.search(s):
             continue
         before = sentences[i - 1] if i else ""
-        if before and _REFERS_BACK.search(s) and not _ASKS.search(before) and before not in keep:
+        if context and before and _REFERS_BACK.search(s) and not _ASKS.search(before) and before not in keep:
             keep.append(before)
         keep.append(s)
     return " ".join(keep) if keep else message
@@ -361,7 +363,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         return content, fixed, corrected, intent, weight, text
 
     content, fixed, corrected, intent, weight, intent_text = read(asking)
-    if asking != q and intent is None:
+    if asking != q and (intent is None or intents.detect(asking_part(q, context=False)) is None):
         # "Is that true?" after a story: the story says what is asked
         asking = q
         content, fixed, corrected, intent, weight, intent_text = read(q)
@@ -377,7 +379,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
 
     # in a story, what the medicine is taken for ("I'm on Eliquis for atrial fibrillation") is
     # what the person knows, not what they ask; unless they ask what it is for
-    known = set() if intent is not None and intent.name == "usage" else _taken_for(q, mentions, asking_part(q))
+    known = set() if intent is not None and intent.name == "usage" else _taken_for(q, mentions, asking_part(q, context=False))
     key = tuple(dict.fromkeys(t for t, w, raw in pairs if plain(w, raw) and raw not in known))
     topic = tuple(t for t, w, raw in pairs if plain(w, raw) and w not in intent_words and raw not in known)
     pronoun = _PRONOUN.search(q) is not None or possessed  # "with my blood pressure pills": which?

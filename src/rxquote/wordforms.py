@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 
 # English derivational prefixes that make a related word ("in-fertility", "hyper-pigmentation").
 PREFIXES = ("in", "im", "il", "ir", "un", "non", "dis", "de", "hyper", "hypo", "over", "under", "anti")
+NEGATIONS = ("in", "im", "il", "ir", "un", "non")  # the same thing, said not to happen
 MIN_LENGTH = 4  # shorter stems ("flu", "eye") have too many neighbours to relax
 
 
@@ -37,3 +38,9 @@ def stand_ins(group: tuple[str, ...], present: Callable[[str], bool], limit: int
                 if len(out) == limit:
                     return out
     return out
+
+
+def negations(stem: str) -> list[str]:
+    """The stem with a negating prefix ("fertil" → "infertil"): a passage that says the
+    opposite of the word is about it too."""
+    return [p + stem for p in NEGATIONS] if len(stem) >= MIN_LENGTH and stem.isalpha() else []
