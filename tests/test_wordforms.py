@@ -17,6 +17,7 @@ def test_one_more_letter_where_the_stemmer_stopped_short():
 
 def test_short_and_non_alphabetic_stems_have_no_forms():
     assert list(forms("flu")) == [] and list(forms("b12x")) == []
+    assert "inform" not in forms("form")  # a prefix on a short stem makes another word
 
 
 def test_stand_ins_are_only_words_the_pages_have_nearest_first():
