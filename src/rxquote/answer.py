@@ -275,7 +275,7 @@ class Engine:
         elif u.drugs_from == "my medicines" and len(u.drugs) > 1:
             return self._for_each(u, top_k, done, weights)
         else:
-            cands = candidates_.for_medicines(self, u.drugs)
+            cands = candidates_.for_medicines(self, u.drugs, apart=u.apart)
         if cands.ids.size == 0:
             return done("no_match", u.drugs, self._not_covered(u.drugs), cands=cands)
         ranked = rank(self, u, cands, weights)

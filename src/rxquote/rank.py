@@ -171,7 +171,7 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
         if intent is not None and intent.name != "about" and section not in intent.sections and lex[j] < 0.5 \
                 and cands.page.get(cid, 0) < OWN:
             continue  # off-intent text of another page
-        if len(u.named) > 1 and _shared_text_of(index, cid, u.named):
+        if len(u.named) > 1 and not getattr(u, "apart", False) and _shared_text_of(index, cid, u.named):
             rel += weights.section_choice[0]  # two medicines named: their page's shared text first
             parts["shared_text"] = True
         page = cands.page.get(cid, 0.0)

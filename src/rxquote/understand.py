@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import intents, safety
+from . import intents, safety, subjects
 from .drugs import ROUTE_WORDS, SALT_WORDS, Mention, normalize
 
 MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is ignored
@@ -77,6 +77,9 @@ _ELLIPTICAL = re.compile(r"^\W*(and|but|also|what about|how about|what of|same|e
 _MY_LIST = re.compile(r"\b(my|her|his|their|our) (medicines|medications|meds|pills|tablets|drugs|prescriptions)\b"
                       r"|\bwhich of (my|her|his|their|them|these)\b|\bany of (my|her|his|their|them)\b", re.I)
 _COMPARE = re.compile(r"\b(difference|differ\w*|compare\w*|versus|vs|better)\b", re.I)
+# "my antibiotic", "her blood pressure pills": a medicine the message does not name
+_UNNAMED = re.compile(r"\b(my|her|his|their|our)\s+(\w+\s+){0,2}(medicines?|medications?|meds|pills?|tablets?|"
+                      r"capsules?|antibiotics?|prescriptions?|drugs?|inhalers?|injections?|shots?)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _ASKS = re.compile(r"\?\s*$|^\W*(what|how|can|could|is|are|does|do|did|should|will|would|why|when|which|any|may|"
                    r"who|where|whats|hows|cn|shud|wat)\b", re.I)
@@ -113,6 +116,7 @@ class Understanding:
     my_list: bool = False  # "which of my medicines …"
     compare: bool = False
     unnamed: str = ""  # "my antibiotic": the person's medicine, named only by its class
+    apart: bool = False  # two or more medicines named apart ("plavix with aspirin"), not as one combination
 
 
 @dataclass
@@ -282,6 +286,35 @@ def their_class(engine, text: str) -> str:
     return ""
 
 
+def _subject_medicines(engine, q: str, mentions, allow_weak: bool, others: bool) -> tuple[str, ...]:
+    """The corpus medicines the message asks about: those it names, less the ones named as a
+    topic ("a yeast infection", "allergic to penicillin", see subjects.py) when another
+    medicine is named or (`others`) in the conversation, the sidebar or the person's list."""
+    named = engine.names(list(mentions), allow_weak=allow_weak)
+    if not named or (len(named) == 1 and not others):
+        return named
+    topics = subjects.topic_mentions(engine, normalize(q).split(), list(mentions))
+    if not topics:
+        return named
+    rest = engine.names([m for k, m in enumerate(mentions) if k not in topics], allow_weak=allow_weak)
+    return rest if rest or others else named
+
+
+# words that join two names into one medicine ("amlodipine and atenolol", "amlodipine/atenolol")
+_JOINING = frozenset({"and", "plus"})
+_COMBINATION = re.compile(r"\b(combination|combo|combined)\b", re.I)
+
+
+def _named_together(q: str, mentions, named: tuple[str, ...]) -> bool:
+    """Are the medicines named as one ("amlodipine and atenolol", "the amlodipine atenolol
+    combination"), rather than as two medicines the person takes ("plavix with aspirin")?"""
+    if _COMBINATION.search(q):
+        return True
+    words = normalize(q).split()
+    spans = sorted({(m.start, m.end) for m in mentions if m.drug in named})
+    return all(set(words[a_end:b_start]) <= _JOINING for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
+
+
 def understand(engine, message: str, history=(), focus=None, medicines=None) -> Understanding:
     """Stage 1: the message → an Understanding (see the module docstring)."""
     q = shorten_question(message)[0]
@@ -290,11 +323,15 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     mine = tuple(m for m in (medicines or ()) if engine.knows(m))
     mentions = tuple(engine.index.drugs.find(q))
     unnamed = their_class(engine, q)
-    # "alcohol with my antibiotic": alcohol is not the medicine; which antibiotic is not said
-    named = engine.names(list(mentions), allow_weak=not (ctx.drugs or mine or unnamed))
+    # "alcohol with my antibiotic", "with my blood pressure pills": alcohol is not the medicine;
+    # which one is not said
+    possessed = _UNNAMED.search(q) is not None
+    named = _subject_medicines(engine, q, mentions, allow_weak=not (ctx.drugs or mine or unnamed or possessed),
+                               others=bool(ctx.drugs or mine))
     unknown = tuple(m for m in mentions if not m.drug and m.unknown_name)
     asking = asking_part(q)
-    named = subject_first(named, mentions, q)
+    named = subject_first(subjects.vaccine_for(engine, q, mentions, named), mentions, q)
+    apart = len(named) > 1 and not _named_together(q, mentions, named)
     analyzer = engine.index.analyzer
     # the words that named a medicine; an everyday word that is also one ("alcohol") stays a
     # word of the question when another medicine is the subject
@@ -346,7 +383,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     known = set() if intent is not None and intent.name == "usage" else _taken_for(q, mentions, asking_part(q, context=False))
     key = tuple(dict.fromkeys(t for t, w, raw in pairs if plain(w, raw) and raw not in known))
     topic = tuple(t for t, w, raw in pairs if plain(w, raw) and w not in intent_words and raw not in known)
-    pronoun = _PRONOUN.search(q) is not None
+    pronoun = _PRONOUN.search(q) is not None or possessed  # "with my blood pressure pills": which?
     my_list = _MY_LIST.search(q) is not None
     compare = _COMPARE.search(q) is not None
 
@@ -390,4 +427,6 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         guess = IntentGuess(ctx.intent.name if ctx.intent else "about", weight,
                             "conversation" if ctx.intent else "named alone")
     return Understanding(q, trigger, mentions, named, unknown, tuple(drugs), drugs_from, guess, asking, corrected,
-                         tokens, topic, asked, key, words, pronoun, my_list, compare, unnamed)
+                         tokens, topic, asked, key, words, pronoun, my_list, compare, unnamed,
+                         # a named medicine beside the person's own list is one more they take
+                         apart if drugs_from == "named" else drugs_from in ("named + my medicines", "my medicines"))
