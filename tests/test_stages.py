@@ -182,6 +182,17 @@ def test_asking_part_keeps_the_sentences_that_ask():
     assert asking_part("I take zentorin. It is great. Thanks.") == "I take zentorin. It is great. Thanks."
 
 
+@pytest.mark.parametrize("message, asking", [
+    ("I take zentorin daily. I get headaches since. Is this normal?", "I get headaches since. Is this normal?"),
+    ("I take zentorin. My mouth is dry all day. Could zentorin be causing it?",
+     "My mouth is dry all day. Could zentorin be causing it?"),
+    ("I take zentorin. I feel fine now. Can I stop taking it?", "Can I stop taking it?"),  # "it": the medicine
+    ("I take zentorin. I feel fine now. Is it safe to stop?", "Is it safe to stop?"),
+])
+def test_asking_part_takes_the_sentence_the_question_points_back_at(message, asking):
+    assert asking_part(message) == asking
+
+
 def test_long_message_medicine_from_the_story_intent_from_the_question(tiny):
     u = understand(tiny, STORY)
     assert u.drugs == ("Zentorin",)  # named in the story only
@@ -250,9 +261,6 @@ def test_candidates_medicine_only_on_a_combination_page_still_gets_it(tiny):
     assert {"usage", "side_effects"} <= sections
 
 
-@pytest.mark.xfail(strict=False, reason="the names table holds page titles and per-ingredient headings only: an "
-                   "ingredient named only in a combination title is not found in a question (no mention at all), "
-                   "so the answer is the generic no_match")
 def test_a_medicine_only_on_a_combination_page_is_answered_from_it(tiny):
     a = tiny.ask("quorvaline side effects")
     assert a.status == "answered" and a.passages[0].title == "Quorvaline + Pemastat"
@@ -436,6 +444,24 @@ def test_a_question_the_page_cannot_answer_quotes_nothing_off_intent(tiny):
     a = tiny.ask("how long does zentorin take to kick in?")  # Zentorin's page never says how long
     assert a.status == "no_match" or all(p.section in ("faq", "how_it_works", "dosage") for p in a.passages), \
         [(p.section, p.heading) for p in a.passages]
+
+
+def test_candidates_named_apart_their_combination_comes_after_their_own_pages(tiny):
+    from rxquote.candidates import OTHER_OWN
+
+    c = for_medicines(tiny, ("Zentorin", "Velamide"), apart=True)
+    weight = {tiny.index.title_of(i): c.page[i] for i in c.ids.tolist()}
+    assert weight["Zentorin"] == weight["Velamide"] == OWN
+    assert weight["Zentorin + Velamide"] < OTHER_OWN  # theirs, but after their own pages
+    together = for_medicines(tiny, ("Zentorin", "Velamide"))  # named as one: the combination first
+    weight = {tiny.index.title_of(i): together.page[i] for i in together.ids.tolist()}
+    assert weight["Zentorin + Velamide"] == OWN and weight["Zentorin"] == weight["Velamide"] == OTHER_OWN
+
+
+def test_understand_named_apart_or_together(tiny):
+    assert understand(tiny, "can I take zentorin with velamide?").apart
+    assert not understand(tiny, "zentorin and velamide").apart
+    assert not understand(tiny, "the zentorin velamide combination").apart
 
 
 # -- two medicines: the one asked about -----------------------------------------------------------

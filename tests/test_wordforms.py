@@ -17,6 +17,7 @@ def test_one_more_letter_where_the_stemmer_stopped_short():
 
 def test_short_and_non_alphabetic_stems_have_no_forms():
     assert list(forms("flu")) == [] and list(forms("b12x")) == []
+    assert "inform" not in forms("form")  # a prefix on a short stem makes another word
 
 
 def test_stand_ins_are_only_words_the_pages_have_nearest_first():
@@ -34,3 +35,10 @@ def test_stand_ins_never_return_the_groups_own_words():
 def test_every_form_contains_the_stem_and_differs_from_it(stem):
     for f in forms(stem):
         assert stem in f and f != stem
+
+
+def test_negations_of_a_word_are_about_it_too():
+    from rxquote.wordforms import negations
+
+    assert "infertil" in negations("fertil") and "intoler" in negations("toler")
+    assert negations("eye") == []

@@ -93,6 +93,7 @@ class Engine:
         self._known_words = frozenset(index.analyzer.stem_cache)  # never "misspellings" of safety words
         self._variants: dict[str, list[str]] | None = None
         self._speller: Speller | None = None
+        self._heading_terms: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
 
     def _knows(self, name: str) -> bool:
         return self.index.knows(name)
@@ -192,6 +193,15 @@ class Engine:
     def section_ids(self, ids: np.ndarray) -> np.ndarray:
         return self._section[ids]
 
+    def heading_terms(self, cid: int) -> tuple[tuple[str, ...], frozenset[str]]:
+        """(the stems of a chunk's heading, the stems of its medicine's names), read once."""
+        got = self._heading_terms.get(cid)
+        if got is None:
+            tokens = self.index.analyzer.tokens
+            names = frozenset(tokens(self.index.drug_of(cid))) | frozenset(tokens(self.index.title_of(cid)))
+            got = self._heading_terms[cid] = (tuple(tokens(self.index.heading_of(cid))), names)
+        return got
+
     def scores(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
         """BM25 of `terms` for the chunks `ids` only (= rank-bm25's get_scores(terms)[ids], bit for bit)."""
         return self.index.bm25.get_scores_for(terms, ids)
@@ -265,7 +275,7 @@ class Engine:
         elif u.drugs_from == "my medicines" and len(u.drugs) > 1:
             return self._for_each(u, top_k, done, weights)
         else:
-            cands = candidates_.for_medicines(self, u.drugs)
+            cands = candidates_.for_medicines(self, u.drugs, apart=u.apart)
         if cands.ids.size == 0:
             return done("no_match", u.drugs, self._not_covered(u.drugs), cands=cands)
         ranked = rank(self, u, cands, weights)

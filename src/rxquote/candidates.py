@@ -19,6 +19,9 @@ from .corpus import SECTIONS, split_ingredients
 from .drugs import base_forms, normalize
 
 OWN, VARIANT, COMBINATION = 1.0, 0.6, 0.3  # how much a page is the medicine's own (see rank.Weights.page)
+# the own pages of medicines named as one combination ("amlodipine and atenolol combination"):
+# below the combination's page, by more than rank's bonus for the first-named (subject) medicine
+OTHER_OWN = 0.8
 SYSTEMIC = 0.8  # a "(Systemic)" or "(Oral)" variant: the medicine as usually taken, before other routes
 
 
@@ -47,11 +50,24 @@ def plain_key(name: str) -> str:
     return forms[0] if forms else normalize(name)
 
 
-def for_medicines(engine, drugs: tuple[str, ...]) -> Candidates:
+def _titles(engine, name: str) -> set[str]:
+    index = engine.index
+    return {index.title_of(c) for c in engine.chunks_of(name).tolist()}
+
+
+def for_medicines(engine, drugs: tuple[str, ...], apart: bool = False) -> Candidates:
+    """The chunks of the medicines' pages, each with how much its page is the medicine's own.
+    `apart`: the medicines were named as separate ones
+    ("plavix with aspirin"), so a combination page of them is not their own page."""
     index = engine.index
     want = {normalize(d) for d in drugs}
     ids: list[np.ndarray] = []
     page: dict[int, float] = {}
+    # named as one ("the amlodipine and atenolol combination", or so in the conversation): their
+    # combination page, when there is one of just them, is the page asked about
+    together = not apart and len(want) > 1 and any(
+        " + " in t and title_key(t)[1] == frozenset(want) for d in drugs for t in _titles(engine, d))
+    own = OTHER_OWN if together else OWN
     for d in drugs:
         own_or_variant = []
         variants = engine.variants_of(d)
@@ -60,15 +76,17 @@ def for_medicines(engine, drugs: tuple[str, ...]) -> Candidates:
             title = index.title_of(cid)
             nt, ingredients = title_key(title)
             if nt == nd:
-                page[cid] = max(page.get(cid, 0.0), OWN)
+                page[cid] = max(page.get(cid, 0.0), own)
                 own_or_variant.append(cid)
             elif title in variants:
                 page[cid] = max(page.get(cid, 0.0), variant_weight(title))
                 own_or_variant.append(cid)
             elif " + " in title:
-                named_here = len(ingredients & want) >= 2 or nt in want
-                if named_here:
+                if nt in want or (len(ingredients & want) >= 2 and not apart):
                     page[cid] = max(page.get(cid, 0.0), OWN)
+                    own_or_variant.append(cid)
+                elif len(ingredients & want) >= 2:  # named apart: theirs too, after their own pages
+                    page[cid] = max(page.get(cid, 0.0), VARIANT)
                     own_or_variant.append(cid)
                 else:
                     page.setdefault(cid, COMBINATION)

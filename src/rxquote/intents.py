@@ -100,6 +100,7 @@ INTENTS: tuple[Intent, ...] = (
          # what a medicine does to the person ("making me pass out", "gave me white patches")
          (r"\b(make|makes|making|made|gave|give|gives|giving|turned|turning) (me|my|him|his|her|them|their|you|your)\b", 3.0),
          (r"\bwhy (do|am|is|does|are) (i|my|he|she|they)\b", 2.0),
+         (r"\b(go|goes|going) away\b|\bwears? off\b|\bis (this|that|it) normal\b|\bnormal to (feel|have|get)\b", 2.0),
          (r"\b(drowsy|drowsiness|sleepy|dizzy|dizziness|nausea|headaches?|weight gain|hair loss|insomnia|rash)\b", 1.5)),
         faq=r"side effect|reaction",
         label="Side effects",
@@ -116,7 +117,8 @@ INTENTS: tuple[Intent, ...] = (
          (r"\bhow long (can|should|could|is it (ok|safe|okay) to|do|to) (i |you |we )?(take|stay on|use|be on|keep taking|continue)\b", 4.0),
          (r"\b(empty stomach|with food|without food|with meals?|before (a )?meals?|after (a )?meals?|on food)\b", 3.0),
          (r"\b(time of day|what time|morning or (at )?night|in the morning|at night|bedtime)\b", 3.0),
-         (r"\bwhen (should|do|to|can|would) (i |you )?(take|use|give|apply)\b", 3.0)),
+         (r"\bwhen (should|do|to|can|would) (i |you )?(take|use|give|apply)\b", 3.0),
+         (r"\b(is|are|was|will) (one|a single|a|\d+ ?\w*)\b.{0,25}\benough\b", 3.0)),  # "is one pill enough?"
         faq=r"how (much|many|often)|how (should|do|is) (i|it|this)\b.{0,20}\b(take|taken|use|used|given|administered)|with food|(usual|maximum|starting) dose",
         label="Dosage",
     ),

@@ -87,10 +87,6 @@ def _same_question(groups: list[tuple[str, ...]], heading_terms: list[str], name
     return 2 * recall * precision / (recall + precision) if recall + precision else 0.0
 
 
-def _name_terms(index, cid: int) -> set[str]:
-    return set(index.analyzer.tokens(index.drug_of(cid))) | set(index.analyzer.tokens(index.title_of(cid)))
-
-
 def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     """Candidates best first (ties: the plainer file name, then chunk order)."""
     index = engine.index
@@ -149,7 +145,7 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
                 else:
                     sec_bonus = 0.0 if pos == 0 else weights.section_choice[-1] * 0.5
         if section == "faq" and q_terms:
-            share = _share(q_terms, index.analyzer.tokens(heading), idf)
+            share = _share(q_terms, list(engine.heading_terms(cid)[0]), idf)
             if share > 0:
                 parts["faq_words"] = round(share, 2)
                 rel += weights.faq_words * share
@@ -159,7 +155,7 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
                     sec_bonus = weights.section_choice[0] + weights.faq_intent
                     parts["faq_intent"] = True
         if section == "faq" and w_groups and not names_section:
-            same = _same_question(w_groups, index.analyzer.tokens(heading), _name_terms(index, cid), idf)
+            same = _same_question(w_groups, list(engine.heading_terms(cid)[0]), engine.heading_terms(cid)[1], idf)
             if same >= weights.faq_same_floor:
                 parts["faq_same"] = round(same, 2)
                 rel += weights.faq_same * same
@@ -175,7 +171,7 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
         if intent is not None and intent.name != "about" and section not in intent.sections and lex[j] < 0.5 \
                 and cands.page.get(cid, 0) < OWN:
             continue  # off-intent text of another page
-        if len(u.named) > 1 and _shared_text_of(index, cid, u.named):
+        if len(u.named) > 1 and not getattr(u, "apart", False) and _shared_text_of(index, cid, u.named):
             rel += weights.section_choice[0]  # two medicines named: their page's shared text first
             parts["shared_text"] = True
         page = cands.page.get(cid, 0.0)
@@ -236,8 +232,10 @@ def page_forms(engine, words, ids) -> dict[str, list[str]]:
     for w in dict.fromkeys(words):
         group = tuple(expand([w]))
         if any(present(t) for t in group):
-            continue
-        found = wordforms.stand_ins(group, present)
+            # its negation is about it too ("fertility" → "does not cause infertility")
+            found = [f for f in wordforms.negations(w) if f not in group and present(f)]
+        else:
+            found = wordforms.stand_ins(group, present)
         if found:
             out[w] = found
     return out

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import intents, safety
+from . import intents, safety, subjects
 from .drugs import ROUTE_WORDS, SALT_WORDS, Mention, normalize
 
 MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is ignored
@@ -35,7 +35,8 @@ GENERIC = frozenset(
     you your yours me my mine i im it its cause causes common long risk risks thing things kind type
     treat treats treatment used for like much hi hello hey wondering question questions quick anyone
     help know knows dr doc pharmacist nurse said says told wants heard read friend ive been just one two people person vs versus difference
-    go going goes problem problems issue issues okay fine""".split()
+    go going goes problem problems issue issues okay fine
+    away lot lots since recently lately advice appreciated appreciate hope hoping dear regards cheers subject""".split()
 )
 
 # The form a medicine comes in says which page, not what is asked ("diclofenac gel", "eye drops")
@@ -53,7 +54,9 @@ EXPANSIONS = {
     "grandma": ("elder", "older"), "grandpa": ("elder", "older"), "booz": ("alcohol",),
     "drink": ("alcohol",), "beer": ("alcohol",), "wine": ("alcohol",), "vodka": ("alcohol",),
     "sleepi": ("drowsi",), "tire": ("fatigu",), "hungov": ("drowsi",), "groggi": ("drowsi",),
-    "tummi": ("stomach", "abdomin"), "belli": ("stomach", "abdomin"), "kidney": ("renal",), "liver": ("hepat",),
+    "wife": ("women", "woman"), "girlfriend": ("women", "woman"), "touch": ("contact", "handl"),
+    "breakfast": ("food", "meal"), "lunch": ("food", "meal"), "dinner": ("food", "meal"), "supper": ("food", "meal"),
+    "coffe": ("caffein",), "tummi": ("stomach", "abdomin"), "belli": ("stomach", "abdomin"), "kidney": ("renal",), "liver": ("hepat",),
     "hepat": ("liver",), "fat": ("weight",), "dose": ("dosag",), "dosag": ("dose",), "throw": ("vomit",),
     "puke": ("vomit",), "pee": ("urin",), "peeing": ("urin",), "poop": ("stool", "bowel"), "ticker": ("heart",),
     "boob": ("breast", "gynecomastia"), "puffi": ("swell", "edema"), "swollen": ("swell", "edema"), "hook": ("addict", "depend", "habit"),
@@ -74,6 +77,9 @@ _ELLIPTICAL = re.compile(r"^\W*(and|but|also|what about|how about|what of|same|e
 _MY_LIST = re.compile(r"\b(my|her|his|their|our) (medicines|medications|meds|pills|tablets|drugs|prescriptions)\b"
                       r"|\bwhich of (my|her|his|their|them|these)\b|\bany of (my|her|his|their|them)\b", re.I)
 _COMPARE = re.compile(r"\b(difference|differ\w*|compare\w*|versus|vs|better)\b", re.I)
+# "my antibiotic", "her blood pressure pills": a medicine the message does not name
+_UNNAMED = re.compile(r"\b(my|her|his|their|our)\s+(\w+\s+){0,2}(medicines?|medications?|meds|pills?|tablets?|"
+                      r"capsules?|antibiotics?|prescriptions?|drugs?|inhalers?|injections?|shots?)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _ASKS = re.compile(r"\?\s*$|^\W*(what|how|can|could|is|are|does|do|did|should|will|would|why|when|which|any|may|"
                    r"who|where|whats|hows|cn|shud|wat)\b", re.I)
@@ -110,6 +116,7 @@ class Understanding:
     my_list: bool = False  # "which of my medicines …"
     compare: bool = False
     unnamed: str = ""  # "my antibiotic": the person's medicine, named only by its class
+    apart: bool = False  # two or more medicines named apart ("plavix with aspirin"), not as one combination
 
 
 @dataclass
@@ -126,13 +133,30 @@ def expand(stems) -> list[str]:
     return stems + list(dict.fromkeys(extra))
 
 
-def asking_part(message: str) -> str:
-    """The sentences of a long message that ask something (all of it when none clearly does)."""
+# a sentence pointing back at the one before: a demonstrative ("is this normal?", "should I stop
+# that?"), or "it" as what something causes ("could lisinopril be causing it?"); not the "it"
+# of "is it safe" or "stop taking it", which is the medicine
+_REFERS_BACK = re.compile(r"\b(this|that|these|those)\b(?! (medicine|medication|drug|pill|tablet|one)s?\b)"
+                          r"(?! (she|he|i|you|it|they|we|my|his|her|their)\b)"  # "a problem that she feels …"
+                          r"|\b(caus\w*|behind|from|with|about|treat\w*|help\w*) (it|them)\b", re.I)
+
+
+def asking_part(message: str, context: bool = True) -> str:
+    """The sentences of a long message that ask something (all of it when none clearly does),
+    each with the sentence before it when it refers back to it ("I've had a dry cough for
+    weeks. Could lisinopril be causing it?") unless `context` is false."""
     sentences = [s.strip() for s in _SENTENCE.split(message) if s.strip()]
     if len(sentences) <= 1:
         return message
-    asks = [s for s in sentences if _ASKS.search(s)]
-    return " ".join(asks) if asks else message
+    keep: list[str] = []
+    for i, s in enumerate(sentences):
+        if not _ASKS.search(s):
+            continue
+        before = sentences[i - 1] if i else ""
+        if context and before and _REFERS_BACK.search(s) and not _ASKS.search(before) and before not in keep:
+            keep.append(before)
+        keep.append(s)
+    return " ".join(keep) if keep else message
 
 
 @lru_cache(maxsize=1)
@@ -241,6 +265,15 @@ _PLURAL = re.compile(r"\b(them|they|both|these|those|together|each|either|all)\b
 _POSSESSIVE = re.compile(r"\b(?:my|his|her|their|our)\s+([a-z][a-z\-]*(?:\s+[a-z][a-z\-]*){0,2})", re.I)
 
 
+def _described_as(engine, medicine: str, phrase: str) -> bool:
+    """Does the medicine's own page call it `phrase` ("antibiotic") in what it is and does?"""
+    analyzer = engine.index.analyzer
+    wanted = set(analyzer.tokens(phrase))
+    ids = [int(i) for i in engine.chunks_of(medicine)
+           if engine.index.section_of(int(i)) in ("overview", "usage", "how_it_works")]
+    return bool(wanted) and any(wanted <= set(analyzer.tokens(c.text)) for c in engine.index.chunks(ids))
+
+
 def their_class(engine, text: str) -> str:
     """The drug class a person calls their medicine by ("my antibiotic", "her statins"), from
     the lexicon's classes; "" when none."""
@@ -253,6 +286,35 @@ def their_class(engine, text: str) -> str:
     return ""
 
 
+def _subject_medicines(engine, q: str, mentions, allow_weak: bool, others: bool) -> tuple[str, ...]:
+    """The corpus medicines the message asks about: those it names, less the ones named as a
+    topic ("a yeast infection", "allergic to penicillin", see subjects.py) when another
+    medicine is named or (`others`) in the conversation, the sidebar or the person's list."""
+    named = engine.names(list(mentions), allow_weak=allow_weak)
+    if not named or (len(named) == 1 and not others):
+        return named
+    topics = subjects.topic_mentions(engine, normalize(q).split(), list(mentions))
+    if not topics:
+        return named
+    rest = engine.names([m for k, m in enumerate(mentions) if k not in topics], allow_weak=allow_weak)
+    return rest if rest or others else named
+
+
+# words that join two names into one medicine ("amlodipine and atenolol", "amlodipine/atenolol")
+_JOINING = frozenset({"and", "plus"})
+_COMBINATION = re.compile(r"\b(combination|combo|combined)\b", re.I)
+
+
+def _named_together(q: str, mentions, named: tuple[str, ...]) -> bool:
+    """Are the medicines named as one ("amlodipine and atenolol", "the amlodipine atenolol
+    combination"), rather than as two medicines the person takes ("plavix with aspirin")?"""
+    if _COMBINATION.search(q):
+        return True
+    words = normalize(q).split()
+    spans = sorted({(m.start, m.end) for m in mentions if m.drug in named})
+    return all(set(words[a_end:b_start]) <= _JOINING for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
+
+
 def understand(engine, message: str, history=(), focus=None, medicines=None) -> Understanding:
     """Stage 1: the message → an Understanding (see the module docstring)."""
     q = shorten_question(message)[0]
@@ -261,11 +323,15 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     mine = tuple(m for m in (medicines or ()) if engine.knows(m))
     mentions = tuple(engine.index.drugs.find(q))
     unnamed = their_class(engine, q)
-    # "alcohol with my antibiotic": alcohol is not the medicine; which antibiotic is not said
-    named = engine.names(list(mentions), allow_weak=not (ctx.drugs or mine or unnamed))
+    # "alcohol with my antibiotic", "with my blood pressure pills": alcohol is not the medicine;
+    # which one is not said
+    possessed = _UNNAMED.search(q) is not None
+    named = _subject_medicines(engine, q, mentions, allow_weak=not (ctx.drugs or mine or unnamed or possessed),
+                               others=bool(ctx.drugs or mine))
     unknown = tuple(m for m in mentions if not m.drug and m.unknown_name)
     asking = asking_part(q)
-    named = subject_first(named, mentions, q)
+    named = subject_first(subjects.vaccine_for(engine, q, mentions, named), mentions, q)
+    apart = len(named) > 1 and not _named_together(q, mentions, named)
     analyzer = engine.index.analyzer
     # the words that named a medicine; an everyday word that is also one ("alcohol") stays a
     # word of the question when another medicine is the subject
@@ -298,7 +364,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         return content, fixed, corrected, intent, weight, text
 
     content, fixed, corrected, intent, weight, intent_text = read(asking)
-    if asking != q and intent is None:
+    if asking != q and (intent is None or intents.detect(asking_part(q, context=False)) is None):
         # "Is that true?" after a story: the story says what is asked
         asking = q
         content, fixed, corrected, intent, weight, intent_text = read(q)
@@ -314,10 +380,10 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
 
     # in a story, what the medicine is taken for ("I'm on Eliquis for atrial fibrillation") is
     # what the person knows, not what they ask; unless they ask what it is for
-    known = set() if intent is not None and intent.name == "usage" else _taken_for(q, mentions, asking_part(q))
+    known = set() if intent is not None and intent.name == "usage" else _taken_for(q, mentions, asking_part(q, context=False))
     key = tuple(dict.fromkeys(t for t, w, raw in pairs if plain(w, raw) and raw not in known))
     topic = tuple(t for t, w, raw in pairs if plain(w, raw) and w not in intent_words and raw not in known)
-    pronoun = _PRONOUN.search(q) is not None
+    pronoun = _PRONOUN.search(q) is not None or possessed  # "with my blood pressure pills": which?
     my_list = _MY_LIST.search(q) is not None
     compare = _COMPARE.search(q) is not None
 
@@ -338,6 +404,11 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         drugs = new + tuple(m for m in mine if m not in new)
         drugs_from = "named + my medicines"
 
+    if unnamed and drugs and not named:
+        # "my antibiotic": of the conversation's or the person's medicines, the one its monograph
+        # calls that; none of them → which one?
+        drugs = tuple(d for d in drugs if _described_as(engine, d, unnamed))
+        drugs_from = drugs_from if drugs else "none"
     if drugs_from == "conversation" and len(drugs) > 1 and _SINGULAR.search(q) and not _PLURAL.search(q):
         drugs = drugs[:1]  # "how much of it can she take?" after "is tylenol ok with her coumadin?"
 
@@ -356,4 +427,6 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         guess = IntentGuess(ctx.intent.name if ctx.intent else "about", weight,
                             "conversation" if ctx.intent else "named alone")
     return Understanding(q, trigger, mentions, named, unknown, tuple(drugs), drugs_from, guess, asking, corrected,
-                         tokens, topic, asked, key, words, pronoun, my_list, compare, unnamed)
+                         tokens, topic, asked, key, words, pronoun, my_list, compare, unnamed,
+                         # a named medicine beside the person's own list is one more they take
+                         apart if drugs_from == "named" else drugs_from in ("named + my medicines", "my medicines"))

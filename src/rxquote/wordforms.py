@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterator
 
 # English derivational prefixes that make a related word ("in-fertility", "hyper-pigmentation").
 PREFIXES = ("in", "im", "il", "ir", "un", "non", "dis", "de", "hyper", "hypo", "over", "under", "anti")
+NEGATIONS = ("in", "im", "il", "ir", "un", "non")  # the same thing, said not to happen
 MIN_LENGTH = 4  # shorter stems ("flu", "eye") have too many neighbours to relax
+MIN_PREFIXED = 5  # a prefix on a shorter stem is another word ("form" → "inform")
 
 
 def forms(stem: str) -> Iterator[str]:
@@ -21,8 +23,9 @@ def forms(stem: str) -> Iterator[str]:
     one more letter at the end, where the stemmer stopped short ("gene" → "genet")."""
     if len(stem) < MIN_LENGTH or not stem.isalpha():
         return
-    for p in PREFIXES:
-        yield p + stem
+    if len(stem) >= MIN_PREFIXED:
+        for p in PREFIXES:
+            yield p + stem
     for a in string.ascii_lowercase:
         yield stem + a
 
@@ -37,3 +40,9 @@ def stand_ins(group: tuple[str, ...], present: Callable[[str], bool], limit: int
                 if len(out) == limit:
                     return out
     return out
+
+
+def negations(stem: str) -> list[str]:
+    """The stem with a negating prefix ("fertil" → "infertil"): a passage that says the
+    opposite of the word is about it too."""
+    return [p + stem for p in NEGATIONS] if len(stem) >= MIN_PREFIXED and stem.isalpha() else []
