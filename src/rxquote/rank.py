@@ -95,11 +95,13 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     if ids.size == 0:
         return []
     intent = u.intent.intent()
-    forms = page_forms(engine, u.key, ids)
+    # which candidate passages have each asked word (with the monographs' words for it), once
+    have = {w: engine.scores(expand([w]), ids) > 0 for w in dict.fromkeys(u.key)}
+    forms = page_forms(engine, have, ids)
     extra = [f for fs in forms.values() for f in fs]
     # a word most of the pages' passages have ("implant" on the implant's page) tells none apart
-    common = _page_common(engine, u.key, ids, weights.page_common)
-    specific = [t for t in expand([w for w in u.topic if w not in common])] + extra
+    common = {w for w, h in have.items() if ids.size >= 4 and h.mean() >= weights.page_common}
+    specific = expand([w for w in u.topic if w not in common]) + extra
     lex_raw = engine.scores(specific, ids) if specific else np.zeros(ids.size)
     top = float(lex_raw.max()) if lex_raw.size else 0.0
     lex = lex_raw / top if top > 0 else lex_raw
@@ -144,8 +146,9 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
                         parts["faq_intent"] = True
                 else:
                     sec_bonus = 0.0 if pos == 0 else weights.section_choice[-1] * 0.5
+        heading_terms, name_terms = engine.heading_terms(cid) if section == "faq" else ((), frozenset())
         if section == "faq" and q_terms:
-            share = _share(q_terms, list(engine.heading_terms(cid)[0]), idf)
+            share = _share(q_terms, list(heading_terms), idf)
             if share > 0:
                 parts["faq_words"] = round(share, 2)
                 rel += weights.faq_words * share
@@ -155,7 +158,7 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
                     sec_bonus = weights.section_choice[0] + weights.faq_intent
                     parts["faq_intent"] = True
         if section == "faq" and w_groups and not names_section:
-            same = _same_question(w_groups, list(engine.heading_terms(cid)[0]), engine.heading_terms(cid)[1], idf)
+            same = _same_question(w_groups, list(heading_terms), name_terms, idf)
             if same >= weights.faq_same_floor:
                 parts["faq_same"] = round(same, 2)
                 rel += weights.faq_same * same
@@ -171,7 +174,7 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
         if intent is not None and intent.name != "about" and section not in intent.sections and lex[j] < 0.5 \
                 and cands.page.get(cid, 0) < OWN:
             continue  # off-intent text of another page
-        if len(u.named) > 1 and not getattr(u, "apart", False) and _shared_text_of(index, cid, u.named):
+        if len(u.named) > 1 and not u.apart and _shared_text_of(index, cid, u.named):
             rel += weights.section_choice[0]  # two medicines named: their page's shared text first
             parts["shared_text"] = True
         page = cands.page.get(cid, 0.0)
@@ -205,39 +208,22 @@ def _shared_text_of(index, cid: int, named) -> bool:
             and {normalize(i) for i in split_ingredients(title)} >= {normalize(n) for n in named})
 
 
-def _page_common(engine, words, ids, share: float) -> set[str]:
-    """The asked words that at least `share` of the candidate passages have (with the
-    monographs' words for them): on these pages they say nothing about which passage answers."""
-    if ids.size < 4 or share >= 1.0:
-        return set()
-    out = set()
-    for w in dict.fromkeys(words):
-        have = engine.scores(expand([w]), ids) > 0
-        if have.mean() >= share:
-            out.add(w)
-    return out
-
-
-def page_forms(engine, words, ids) -> dict[str, list[str]]:
-    """For each asked word none of whose forms (with the monographs' words for it) is in the
-    candidate pages: the pages' words that are another form of it (wordforms.stand_ins)."""
-    if ids.size == 0:
-        return {}
+def page_forms(engine, have: dict, ids) -> dict[str, list[str]]:
+    """For each asked word (`have`: word → which candidates have it or the monographs' word for
+    it): when none has it, the pages' words that are another form of it (wordforms.stand_ins);
+    when some do, its negation on the pages too ("fertility" → "does not cause infertility")."""
     term_id = engine.index.bm25.term_id
 
     def present(term: str) -> bool:
         return term in term_id and float(engine.scores([term], ids).max()) > 0
 
     out = {}
-    for w in dict.fromkeys(words):
+    for w, h in have.items():
         group = tuple(expand([w]))
-        if any(present(t) for t in group):
-            # its negation is about it too ("fertility" → "does not cause infertility")
+        if h.any():
             found = [f for f in wordforms.negations(w) if f not in group and present(f)]
         else:
             found = wordforms.stand_ins(group, present)
         if found:
             out[w] = found
     return out
-
-

@@ -78,8 +78,9 @@ _MY_LIST = re.compile(r"\b(my|her|his|their|our) (medicines|medications|meds|pil
                       r"|\bwhich of (my|her|his|their|them|these)\b|\bany of (my|her|his|their|them)\b", re.I)
 _COMPARE = re.compile(r"\b(difference|differ\w*|compare\w*|versus|vs|better)\b", re.I)
 # "my antibiotic", "her blood pressure pills": a medicine the message does not name
+# (a drug class, "my antibiotic", is `their_class`: the lexicon's classes, not a word list)
 _UNNAMED = re.compile(r"\b(my|her|his|their|our)\s+(\w+\s+){0,2}(medicines?|medications?|meds|pills?|tablets?|"
-                      r"capsules?|antibiotics?|prescriptions?|drugs?|inhalers?|injections?|shots?)\b", re.I)
+                      r"capsules?|prescriptions?|drugs?|inhalers?|injections?|shots?)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _ASKS = re.compile(r"\?\s*$|^\W*(what|how|can|could|is|are|does|do|did|should|will|would|why|when|which|any|may|"
                    r"who|where|whats|hows|cn|shud|wat)\b", re.I)
@@ -225,12 +226,12 @@ def shorten_question(text: str, limit: int = MAX_QUESTION_CHARS) -> tuple[str, b
     return cut.rstrip(), True
 
 
-def subject_first(named: tuple[str, ...], mentions, message: str) -> tuple[str, ...]:
+def subject_first(named: tuple[str, ...], mentions, message: str, asking: str | None = None) -> tuple[str, ...]:
     """The medicines named, the one the question asks about first: in one sentence, the first
     ("can I take A with B?"); after a story, the one its question names ("I'm on sertraline.
     Can I take tramadol?"), or, when the question names none ("Is it safe to take both?"), the
-    story's newest."""
-    asking = asking_part(message)
+    story's newest. `asking` is `asking_part(message)` when the caller has it."""
+    asking = asking_part(message) if asking is None else asking
     if len(named) < 2 or asking == message:
         return named
     said = normalize(asking)
@@ -330,7 +331,8 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
                                others=bool(ctx.drugs or mine))
     unknown = tuple(m for m in mentions if not m.drug and m.unknown_name)
     asking = asking_part(q)
-    named = subject_first(subjects.vaccine_for(engine, q, mentions, named), mentions, q)
+    bare = asking_part(q, context=False)  # the asking sentences alone, without what they point back at
+    named = subject_first(subjects.vaccine_for(engine, q, mentions, named), mentions, q, asking)
     apart = len(named) > 1 and not _named_together(q, mentions, named)
     analyzer = engine.index.analyzer
     # the words that named a medicine; an everyday word that is also one ("alcohol") stays a
@@ -364,7 +366,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         return content, fixed, corrected, intent, weight, text
 
     content, fixed, corrected, intent, weight, intent_text = read(asking)
-    if asking != q and (intent is None or intents.detect(asking_part(q, context=False)) is None):
+    if asking != q and (intent is None or intents.detect(bare) is None):
         # "Is that true?" after a story: the story says what is asked
         asking = q
         content, fixed, corrected, intent, weight, intent_text = read(q)
@@ -380,7 +382,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
 
     # in a story, what the medicine is taken for ("I'm on Eliquis for atrial fibrillation") is
     # what the person knows, not what they ask; unless they ask what it is for
-    known = set() if intent is not None and intent.name == "usage" else _taken_for(q, mentions, asking_part(q, context=False))
+    known = set() if intent is not None and intent.name == "usage" else _taken_for(q, mentions, bare)
     key = tuple(dict.fromkeys(t for t, w, raw in pairs if plain(w, raw) and raw not in known))
     topic = tuple(t for t, w, raw in pairs if plain(w, raw) and w not in intent_words and raw not in known)
     pronoun = _PRONOUN.search(q) is not None or possessed  # "with my blood pressure pills": which?
