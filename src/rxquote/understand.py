@@ -54,7 +54,7 @@ EXPANSIONS = {
     "grandma": ("elder", "older"), "grandpa": ("elder", "older"), "booz": ("alcohol",),
     "drink": ("alcohol",), "beer": ("alcohol",), "wine": ("alcohol",), "vodka": ("alcohol",),
     "sleepi": ("drowsi",), "tire": ("fatigu",), "hungov": ("drowsi",), "groggi": ("drowsi",),
-    "wife": ("women", "woman"), "girlfriend": ("women", "woman"), "touch": ("contact", "handl"),
+    "touch": ("contact", "handl"),
     "breakfast": ("food", "meal"), "lunch": ("food", "meal"), "dinner": ("food", "meal"), "supper": ("food", "meal"),
     "coffe": ("caffein",), "tummi": ("stomach", "abdomin"), "belli": ("stomach", "abdomin"), "kidney": ("renal",), "liver": ("hepat",),
     "hepat": ("liver",), "fat": ("weight",), "dose": ("dosag",), "dosag": ("dose",), "throw": ("vomit",),
