@@ -12,7 +12,7 @@ import pytest
 
 from rxquote.answer import CLARIFY_MESSAGE, DISCLAIMER, EMERGENCY_MESSAGE, NO_MATCH_MESSAGE
 
-from .tui_helpers import (
+from .tui_helpers import (  # noqa: F401  (data_dir, engine: fixtures)
     SEED_FILE,
     SEEDS,
     SIZE,
@@ -20,23 +20,13 @@ from .tui_helpers import (
     answers,
     chat,
     chat_test,
+    data_dir,
+    engine,
     passages_of,
     plain,
     settle,
     submit,
 )
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    """Every chat keeps its files (my medicines, transcripts) in a temporary folder."""
-    monkeypatch.setenv("RXQUOTE_DATA", str(tmp_path / "data"))
-    return tmp_path / "data"
-
-
-@pytest.fixture(scope="session")
-def engine(seed_engine):
-    return seed_engine
 
 
 # -- asking --------------------------------------------------------------------------------------

@@ -14,30 +14,21 @@ import pytest
 
 from rxquote.answer import MAX_QUESTION_CHARS, Engine
 
-from .tui_helpers import (
+from .tui_helpers import (  # noqa: F401  (data_dir, engine: fixtures)
     SEEDS,
     SIZES,
     BlockingEngine,
     answers,
     chat,
     chat_test,
+    data_dir,
+    engine,
     passages_of,
     plain,
     settle,
     submit,
     visible_in,
 )
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("RXQUOTE_DATA", str(tmp_path / "data"))
-    return tmp_path / "data"
-
-
-@pytest.fixture(scope="session")
-def engine(seed_engine):
-    return seed_engine
 
 
 def saved(data_dir) -> list[str]:

@@ -9,6 +9,8 @@ import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 SEED_FILE = "000_39c9e491993bb9e1.txt"
@@ -99,3 +101,16 @@ class BlockingEngine:
 
     def __getattr__(self, name):
         return getattr(self._engine, name)
+
+
+# -- fixtures shared by the chat's test modules (import them there) ---------------------------
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    """Every chat keeps its files (my medicines, transcripts) in a temporary folder."""
+    monkeypatch.setenv("RXQUOTE_DATA", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+@pytest.fixture(scope="session")
+def engine(seed_engine):
+    return seed_engine

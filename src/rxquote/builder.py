@@ -651,12 +651,7 @@ def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: Previ
                   _Parallel(lambda: _write_drug_table(tmp, make_table, old, analyzer, medicines))]
     try:
         w.finish_postings()
-    except BaseException:
-        for part in names_half:
-            part.cancel()
-        raise
-    timer.lap("postings")
-    try:
+        timer.lap("postings")
         for part in names_half:
             part.wait()
     except BaseException:
