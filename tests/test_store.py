@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rxquote.store import AppendFile, NpyWriter, StringTable, load_array, save_strings
+from rxquote.store import AppendFile, NpyWriter, Pack, PackWriter, StringTable, load_array, save_strings
 
 
 @settings(max_examples=60, deadline=None)
@@ -79,3 +79,50 @@ def test_append_file_copies_a_byte_range(tmp_path):
     out.close()
     assert out.size == (tmp_path / "out.bin").stat().st_size
     assert (tmp_path / "out.bin").read_bytes() == b"head" + src.read_bytes()[10:5000] + np.arange(3, dtype=np.int32).tobytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.lists(st.text(max_size=8), max_size=10),
+                          st.lists(st.integers(0, 2**31 - 1), max_size=10)), max_size=6))
+def test_a_pack_gives_back_each_part(tmp_path_factory, parts):
+    """Several string tables and int arrays in one pack: each part read back as it was saved,
+    a string part as a table that finds (when sorted) like one saved on its own."""
+    folder = tmp_path_factory.mktemp("pack")
+    writer = PackWriter()
+    for k, (is_text, strings, ints) in enumerate(parts):
+        writer.add_strings(f"s{k}", sorted(strings) if is_text else strings)
+        writer.add_ints(f"i{k}", ints)
+    writer.save(folder, "p")
+    pack = Pack.open(folder, "p")
+    for k, (is_text, strings, ints) in enumerate(parts):
+        table = pack.strings(f"s{k}")
+        assert list(table) == (sorted(strings) if is_text else strings)
+        assert [table[i] for i in range(len(table))] == list(table)
+        if is_text:
+            assert all(table[table.find(s)] == s for s in strings) and table.find("\U0010ffff") == -1
+        assert pack.ints(f"i{k}").tolist() == ints
+    with pytest.raises(KeyError):
+        pack.strings("no such part")
+
+
+def test_a_pack_refuses_parts_outside_its_arrays(tmp_path):
+    writer = PackWriter()
+    writer.add_strings("s", ["a", "b"])
+    writer.add_ints("i", [1, 2])
+    writer.save(tmp_path, "p")
+    (tmp_path / "p.json").write_text('{"strings": {"s": [0, 9]}, "ints": {"i": [1, 0]}}', encoding="utf-8")
+    pack = Pack.open(tmp_path, "p")
+    with pytest.raises(ValueError):
+        pack.strings("s")
+    with pytest.raises(ValueError):
+        pack.ints("i")
+    with pytest.raises(ValueError):
+        PackWriter().add_ints("big", [2**31])
+
+
+def test_head_of_a_string_table_is_its_first_strings(tmp_path):
+    save_strings(tmp_path, "t", ["b", "a", "c"])
+    table = StringTable.open(tmp_path, "t")
+    assert list(table.head(2)) == ["b", "a"] and len(table.head(0)) == 0 and list(table.head(3)) == list(table)
+    with pytest.raises(ValueError):
+        table.head(4)

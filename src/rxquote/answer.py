@@ -23,7 +23,7 @@ from . import intents, safety
 from .corpus import SECTION_LABELS, SECTIONS, Chunk, split_ingredients
 from .decide import (CLARIFY_MESSAGE, DISCLAIMER, EMERGENCY_MESSAGE, NO_MATCH_MESSAGE, SHORTENED_NOTE,  # noqa: F401
                      UNKNOWN_DRUG_MESSAGE, UNKNOWN_SUGGEST, choose, dedupe, not_covered, supported, unknown_message)
-from .drugs import NOT_MEDICINE_WORDS, Mention, base_forms, normalize
+from .drugs import NOT_MEDICINE_WORDS, Mention, normalize
 from .focus import CONTEXT_CHARS, LineSpan, focus_span, index_idf, question_terms
 from .index import Index, Progress, ensure
 from .rank import WEIGHTS, Weights, rank
@@ -91,7 +91,6 @@ class Engine:
         self._disclaimer_id = SECTIONS.index("disclaimer")
         self._n = index.size
         self._known_words = frozenset(index.analyzer.stem_cache)  # never "misspellings" of safety words
-        self._variants: dict[str, list[str]] | None = None
         self._speller: Speller | None = None
         self._heading_terms: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
 
@@ -208,16 +207,8 @@ class Engine:
 
     def variants_of(self, name: str) -> tuple[str, ...]:
         """Pages of the same medicine by another route, salt or form ("Ibuprofen (Systemic)")."""
-        if self._variants is None:
-            by_key: dict[str, list[str]] = {}
-            for m in self.index.drugs.medicines:
-                if " + " in m:
-                    continue
-                for form in base_forms(m):
-                    by_key.setdefault(form, []).append(m)
-            self._variants = by_key
-        key = candidates_.plain_key(name)
-        return tuple(m for m in self._variants.get(key, ()) if normalize(m) != normalize(name) and self._knows(m))
+        pages = self.index.drugs.pages_with_base_form(candidates_.plain_key(name))
+        return tuple(m for m in pages if normalize(m) != normalize(name) and self._knows(m))
 
     def speller(self) -> Speller:
         if self._speller is None:

@@ -13,11 +13,11 @@ does not know.
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Callable, Iterable
 
 from . import namelike
 
@@ -236,6 +236,9 @@ class DrugTable:
         self.common_words = common_words  # the corpus's and questions' words: never misspellings
         self.version = version
         self._lexicon = lexicon  # a Lexicon, or the loader that reads it once
+        # lookups the index saved (name_index.NameIndex: name → lookup or None), for a table
+        # opened from an index; a table built in memory works them out on first need
+        self.saved_lookups = None
 
     @property
     def lexicon(self) -> Lexicon:
@@ -271,7 +274,7 @@ class DrugTable:
         """(drugs.json, lexicon.json)."""
         # word → medicines it is one word of: built here, at index time (seconds), not on a question
         return ({"version": self.version, "aliases": self.aliases, "medicines": self.medicines,
-                 "word_groups": self._word_groups, "by_rest": [[list(k), v] for k, v in self._by_rest.items()]},
+                 "word_groups": self._word_groups, "by_rest": self._by_rest},
                 self.lexicon.to_json())
 
     @classmethod
@@ -286,9 +289,22 @@ class DrugTable:
         table = cls(data["aliases"], data["medicines"], part, common_words, data.get("version", 0))
         if isinstance(data.get("word_groups"), dict):
             table.__dict__["_word_groups"] = data["word_groups"]  # the cached_property, as saved
-        if isinstance(data.get("by_rest"), list):
-            table.__dict__["_by_rest"] = {(k[0], k[1], tuple(k[2])): [tuple(x) for x in v] for k, v in data["by_rest"]}
+        if isinstance(data.get("by_rest"), dict):
+            table.__dict__["_by_rest"] = data["by_rest"]
         return table
+
+    SAVED_LOOKUPS = ("first_words", "alias_words", "joined_starts", "joined", "word_sets", "by_rest",
+                     "word_groups", "base_forms")
+
+    def lookups(self) -> dict[str, object]:
+        """The lookups over every alias and medicine that an index saves (name_index.py):
+        name → what the attribute `_<name>` holds."""
+        return {name: getattr(self, f"_{name}") for name in self.SAVED_LOOKUPS}
+
+    def _saved(self, name: str):
+        """The lookup `name` as the index saved it (opened on first need), or None."""
+        saved = self.saved_lookups
+        return saved.get(name) if saved is not None else None
 
     # -- reading a text ----------------------------------------------------------------------
     def find(self, text: str) -> list[Mention]:
@@ -369,17 +385,28 @@ class DrugTable:
         return self._joined.get(joined)
 
     @cached_property
-    def _joined(self) -> dict[str, str]:
-        """Multiword alias without its spaces → the alias."""
-        return {a.replace(" ", ""): a for a in self.aliases if " " in a}
+    def _joined(self) -> Mapping[str, str]:
+        """Multiword alias without its spaces → the alias (the last in sorted order, when two
+        differ only in spaces: an index's alias table iterates sorted, a table built in memory
+        in the order it was made)."""
+        saved = self._saved("joined")
+        if saved is not None:
+            return saved
+        return {a.replace(" ", ""): a for a in sorted(self.aliases) if " " in a}
 
     @cached_property
-    def _first_words(self) -> frozenset[str]:
+    def _first_words(self) -> AbstractSet[str]:
+        saved = self._saved("first_words")
+        if saved is not None:
+            return saved
         return frozenset(a.split(" ", 1)[0] for a in self.aliases)
 
     @cached_property
-    def _joined_starts(self) -> frozenset[str]:
+    def _joined_starts(self) -> AbstractSet[str]:
         """First four letters of every alias without its spaces (most spans start no name)."""
+        saved = self._saved("joined_starts")
+        if saved is not None:
+            return saved
         return frozenset(a.replace(" ", "")[:4] for a in self.aliases)
 
     @cached_property
@@ -397,18 +424,22 @@ class DrugTable:
                 span = words[i : i + n]
                 if not scan.free(i, n) or " ".join(span) in self.aliases or len(set(span)) < n:
                     continue
-                alias = self._word_sets.get(frozenset(span))
+                alias = self._word_sets.get(" ".join(sorted(span)))
                 if alias and (n > 2 or any(" + " in d for d in self.aliases[alias])):
                     self._add(scan, alias, self.aliases[alias], i, n, "joined")
 
     @cached_property
-    def _word_sets(self) -> dict[frozenset, str]:
-        """The words of each 2–4 word alias, in any order → the alias (when only one has them)."""
-        out: dict[frozenset, str | None] = {}
+    def _word_sets(self) -> Mapping[str, str]:
+        """The words of each 2–4 word alias (distinct words), sorted and joined → the alias
+        (when only one has them): its words in any order."""
+        saved = self._saved("word_sets")
+        if saved is not None:
+            return saved
+        out: dict[str, str | None] = {}
         for a in self.aliases:
             ws = a.split()
             if 2 <= len(ws) <= 4 and len(set(ws)) == len(ws):
-                key = frozenset(ws)
+                key = " ".join(sorted(ws))
                 out[key] = a if key not in out or out[key] == a else None
         return {k: a for k, a in out.items() if a}
 
@@ -484,25 +515,30 @@ class DrugTable:
             return alias if alias in self.aliases else None
         if len(w) < 3 or w in _plain_words():
             return None
-        full = {alias for word, alias in self._by_rest.get((len(span), j, rest), ()) if word.startswith(w) and word != w}
+        full = {alias for alias in self._by_rest.get(_rest_key(len(span), j, rest), ())
+                if (word := alias.split()[j]).startswith(w) and word != w}
         return full.pop() if len(full) == 1 else None
 
     @cached_property
-    def _alias_words(self) -> frozenset[str]:
+    def _alias_words(self) -> AbstractSet[str]:
+        saved = self._saved("alias_words")
+        if saved is not None:
+            return saved
         return frozenset(w for a in self.aliases for w in a.split())
 
     @cached_property
-    def _by_rest(self) -> dict[tuple, list[tuple[str, str]]]:
-        """(words, position, the other words) → (the word there, alias), for 2–3 word aliases."""
+    def _by_rest(self) -> Mapping[str, list[str]]:
+        """`_rest_key` (words, position, the other words) → the 2–3 word aliases with those
+        other words around that position."""
         saved = self._saved("by_rest")
-        if isinstance(saved, list):
-            return {(k[0], k[1], tuple(k[2])): [tuple(x) for x in v] for k, v in saved}
-        out: dict[tuple, list[tuple[str, str]]] = {}
+        if saved is not None:
+            return saved
+        out: dict[str, list[str]] = {}
         for a in self.aliases:
             ws = a.split()
             if 2 <= len(ws) <= 3:
-                for j, w in enumerate(ws):
-                    out.setdefault((len(ws), j, tuple(ws[:j] + ws[j + 1 :])), []).append((w, a))
+                for j in range(len(ws)):
+                    out.setdefault(_rest_key(len(ws), j, ws[:j] + ws[j + 1 :]), []).append(a)
         return out
 
     # -- names the corpus lacks ----------------------------------------------------------------
@@ -626,30 +662,13 @@ class DrugTable:
                 scan.mentions.append(Mention("", w, i, i + 1, "ambiguous", alternatives=tuple(g[0] for g in groups)))
             scan.take(i, 1)
 
-    def _saved(self, key: str):
-        """A structure the index saved beside the table (names_index.json), read on first need."""
-        path = getattr(self, "name_index_file", None)
-        if path is None:
-            return None
-        if getattr(self, "_name_index", None) is None:
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                data = {}
-            self._name_index = data if isinstance(data, dict) else {}
-        return self._name_index.get(key)
-
-    def name_index_json(self) -> dict:
-        """What `_saved` reads: built at index time (seconds), not on a question."""
-        return {"word_groups": self._word_groups, "by_rest": [[list(k), v] for k, v in self._by_rest.items()]}
-
     @cached_property
-    def _word_groups(self) -> dict[str, list[list[str]]]:
+    def _word_groups(self) -> Mapping[str, list[list[str]]]:
         """Word → the medicines it is one word of, grouped by name without route or salt
         (plainest first): words of single-ingredient medicines' names, and words of multiword
         brand aliases that are no ordinary word ("yasmin" of "yasmin 28")."""
         saved = self._saved("word_groups")
-        if isinstance(saved, dict):
+        if saved is not None:
             return saved
         groups: dict[str, dict[str, set[str]]] = {}
 
@@ -670,6 +689,24 @@ class DrugTable:
                         plainest = plainest or preferred(alias, meds)
                         add(w, plainest)
         return {w: [sorted(ms, key=_variant_order) for _, ms in sorted(g.items())] for w, g in groups.items()}
+
+    # -- variant pages -----------------------------------------------------------------------------
+    def pages_with_base_form(self, form: str) -> list[str]:
+        """The single medicines (no combinations) that have `form` among their `base_forms`,
+        in table order: a medicine's pages by another route, salt or form."""
+        return self._base_forms.get(form, [])
+
+    @cached_property
+    def _base_forms(self) -> Mapping[str, list[str]]:
+        saved = self._saved("base_forms")
+        if saved is not None:
+            return saved
+        by_form: dict[str, list[str]] = {}
+        for m in self.medicines:
+            if " + " not in m:
+                for form in base_forms(m):
+                    by_form.setdefault(form, []).append(m)
+        return by_form
 
     # -- invented names ------------------------------------------------------------------------------
     def _invented_names(self, scan: _Scan) -> None:
@@ -704,6 +741,11 @@ class DrugTable:
         got = process.extract(normalize(name), {m: normalize(m) for m in self.medicines}, scorer=fuzz.ratio,
                               limit=limit, score_cutoff=75)
         return [m for _, _, m in got]
+
+
+def _rest_key(n: int, j: int, rest) -> str:
+    """`_by_rest`'s key: an alias of `n` words whose word `j` is left out, the others `rest`."""
+    return f"{n} {j} {' '.join(rest)}"
 
 
 def _spells(short: str, name: str) -> bool:

@@ -51,7 +51,7 @@ from .errors import IndexProblem
 from .layout import FILES, ChunkColumns, FileRecords, open_drug_table, open_folders
 from .text import TOKENIZER_SETTINGS, Analyzer, stopwords
 
-FORMAT_VERSION = 7  # 6: lexicon.json; 7: memory-mapped columns, posting scores, per-medicine chunks, file records in the generation
+FORMAT_VERSION = 8  # 6: lexicon.json; 7: memory-mapped columns, posting scores, per-medicine chunks, file records in the generation; 8: the name table's lookups saved (names_index pack)
 MANIFEST = "manifest.json"
 ALWAYS_HASH_BYTES = 1 << 20  # index files smaller than this are hashed on every load
 # Opening an index for questions checks every corpus file's size and mtime up to this many files

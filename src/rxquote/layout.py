@@ -12,6 +12,8 @@
                             text of combination pages naming it)
     alias_ptr.npy, alias_meds.npy   CSR: alias_keys[a] → ids into medicine_names (DrugTable)
     drugs.json              the alias table's version; lexicon.json: lexicon-only names (lazy)
+    names_index.json/.npy, names_index_ptr.npy, names_index_ints.npy   DrugTable's lookups over
+                            every alias and medicine, saved (name_index.py; store.Pack)
     file_size/file_mtime.npy (int64), file_sha.npy (uint8, F×32), file_chunks.npy (int64,
     F×2), file_warnings.json   one record per corpus file, in file_names order (sorted)
     folder_names, folder_mtime.npy   every corpus folder ("" is the corpus) and its mtime
@@ -36,6 +38,7 @@ import numpy as np
 
 from .corpus import SECTIONS
 from .drugs import DrugTable, normalize
+from .name_index import PACK_FILES, NameIndex, save_name_index
 from .store import StringTable, load_array, save_array, save_strings, unique
 
 ID = (np.dtype(np.int32),)
@@ -200,28 +203,27 @@ def save_drug_table(folder: Path, table: DrugTable) -> None:
     info = {"version": table.version, "medicines": len(table.medicines),
             "max_alias_words": max((len(a.split()) for a in keys), default=1)}
     (folder / "drugs.json").write_text(json.dumps(info), encoding="utf-8")
-    (folder / "lexicon.json").write_text(json.dumps(table.to_json()[1], ensure_ascii=False), encoding="utf-8")
-    (folder / "names_index.json").write_text(json.dumps(table.name_index_json(), ensure_ascii=False), encoding="utf-8")
+    (folder / "lexicon.json").write_text(json.dumps(table.lexicon.to_json(), ensure_ascii=False), encoding="utf-8")
+    save_name_index(folder, table.lookups(), keys, med_id)  # the lookups a question reads, worked out now
 
 
 DRUG_TABLE_FILES = ("alias_keys.npy", "alias_keys_ptr.npy", "alias_ptr.npy", "alias_meds.npy", "medicine_names.npy",
-                    "medicine_names_ptr.npy", "drugs.json", "lexicon.json", "names_index.json")
+                    "medicine_names_ptr.npy", "drugs.json", "lexicon.json") + PACK_FILES
 
 
 def open_drug_table(gen: Path, common_words: frozenset[str]) -> DrugTable:
     info = json.loads((gen / "drugs.json").read_text(encoding="utf-8"))
     if not isinstance(info, dict) or not all(isinstance(info.get(k), int) for k in ("version", "medicines", "max_alias_words")):
         raise ValueError("drugs.json damaged")
-    names = StringTable.open(gen, "medicine_names")
-    aliases = AliasMap(StringTable.open(gen, "alias_keys"), load_array(gen / "alias_ptr.npy", I64),
-                       load_array(gen / "alias_meds.npy", ID), names)
+    names, alias_keys = StringTable.open(gen, "medicine_names"), StringTable.open(gen, "alias_keys")
+    aliases = AliasMap(alias_keys, load_array(gen / "alias_ptr.npy", I64), load_array(gen / "alias_meds.npy", ID), names)
     if info["medicines"] > len(names):
         raise ValueError("medicine names damaged")
-    medicines = names if info["medicines"] == len(names) else names[: info["medicines"]]
+    medicines = names.head(info["medicines"])  # the table's own; the rest are only aliases' targets
     lexicon_file = gen / "lexicon.json"
     data = {"aliases": aliases, "medicines": medicines, "version": info["version"]}
     table = DrugTable.from_json(data, common_words, lexicon=lambda: _read_lexicon(lexicon_file))
-    table.name_index_file = gen / "names_index.json"  # word groups and short-form keys, read on first need
+    table.saved_lookups = NameIndex(gen, alias_keys, names)  # first words, word groups, ...: opened on first need
     # DrugTable computes this on the first question by splitting every alias (~0.1 s for a
     # 10× corpus); it is known at index time, so it is filled into its cached_property here
     table.__dict__["max_alias_words"] = info["max_alias_words"]

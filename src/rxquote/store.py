@@ -6,11 +6,13 @@ for 60,000, and only the pages a question touches are read from disk.
 
 A string table is two arrays: `<name>.npy` (uint8, the UTF-8 strings, each followed by a NUL)
 and `<name>_ptr.npy` (int64, where each string starts, plus the end). One string is read by
-offset; the whole table, when needed, by one decode and split.
+offset; the whole table, when needed, by one decode and split. A pack (`Pack`) holds several
+string tables and int arrays in a few files.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
@@ -193,6 +195,12 @@ class StringTable(Sequence):
             raise ValueError("string table offsets are damaged")
         return str(self._text[lo:hi], "utf-8")
 
+    def head(self, n: int) -> "StringTable":
+        """The first `n` strings, as a table over the same maps (O(1))."""
+        if not 0 <= n <= self._n:
+            raise ValueError("string table has fewer strings")
+        return StringTable(self._blob[: int(self._ptr[n])], self._ptr[: n + 1])
+
     def list(self) -> list[str]:
         """Every string, decoded once and kept (for tables read whole)."""
         if self._all is None:
@@ -221,3 +229,73 @@ class StringTable(Sequence):
             return position.get(s, -1)
         i = bisect_left(self, s)
         return i if i < self._n and self[i] == s else -1
+
+
+class PackWriter:
+    """Several string tables and int arrays written as one pack (see `Pack`)."""
+
+    def __init__(self):
+        self._strings: list[str] = []
+        self._ints: list[np.ndarray] = []
+        self._n_ints = 0
+        self._sections: dict[str, dict[str, list[int]]] = {"strings": {}, "ints": {}}
+
+    def add_strings(self, name: str, strings: Iterable[str]) -> None:
+        lo = len(self._strings)
+        self._strings.extend(strings)
+        self._sections["strings"][name] = [lo, len(self._strings)]
+
+    def add_ints(self, name: str, values) -> None:
+        arr = np.asarray(values if isinstance(values, np.ndarray) else list(values), dtype=np.int64).reshape(-1)
+        if arr.size and not (0 <= int(arr.min()) and int(arr.max()) < 2**31):
+            raise ValueError(f"{name}: values out of the pack's int32 range")
+        self._ints.append(arr)
+        self._sections["ints"][name] = [self._n_ints, self._n_ints + arr.shape[0]]
+        self._n_ints += arr.shape[0]
+
+    def save(self, folder: Path, name: str) -> None:
+        save_strings(folder, name, self._strings)
+        ints = np.concatenate(self._ints) if self._ints else np.zeros(0, dtype=np.int64)
+        save_array(folder / f"{name}_ints.npy", ints.astype(np.int32))
+        (folder / f"{name}.json").write_text(json.dumps(self._sections), encoding="utf-8")
+
+
+class Pack:
+    """Several string tables and int arrays in four files — `<name>.npy` + `<name>_ptr.npy`
+    (one string table holding them all), `<name>_ints.npy` (int32, all the arrays one after
+    another) and `<name>.json` (each part's [start, end) in them) — so that many small
+    lookups cost a few files, not two or three each. A part is opened by slicing the maps:
+    an int array in O(1), a string table in O(its length) (its offsets are rebased)."""
+
+    def __init__(self, blob: np.ndarray, ptr: np.ndarray, ints: np.ndarray, sections: dict):
+        if ptr.ndim != 1 or ptr.shape[0] < 1 or int(ptr[-1]) != blob.shape[0] or not isinstance(sections, dict):
+            raise ValueError("pack damaged")
+        self._blob, self._ptr, self._ints = blob, ptr, ints
+        self._strings_at, self._ints_at = sections.get("strings"), sections.get("ints")
+        if not (isinstance(self._strings_at, dict) and isinstance(self._ints_at, dict)):
+            raise ValueError("pack damaged")
+
+    @staticmethod
+    def files(name: str) -> tuple[str, ...]:
+        return (f"{name}.npy", f"{name}_ptr.npy", f"{name}_ints.npy", f"{name}.json")
+
+    @classmethod
+    def open(cls, folder: Path, name: str) -> "Pack":
+        sections = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        return cls(load_array(folder / f"{name}.npy", (np.uint8,)), load_array(folder / f"{name}_ptr.npy", (np.int64,)),
+                   load_array(folder / f"{name}_ints.npy", (np.int32,)), sections)
+
+    def _bounds(self, sections: dict, name: str, size: int) -> tuple[int, int]:
+        lo, hi = sections[name]  # KeyError: no such part
+        if not (isinstance(lo, int) and isinstance(hi, int) and 0 <= lo <= hi <= size):
+            raise ValueError(f"pack part {name} damaged")
+        return lo, hi
+
+    def strings(self, name: str) -> StringTable:
+        lo, hi = self._bounds(self._strings_at, name, self._ptr.shape[0] - 1)
+        start, end = int(self._ptr[lo]), int(self._ptr[hi])
+        return StringTable(self._blob[start:end], np.asarray(self._ptr[lo : hi + 1]) - start)
+
+    def ints(self, name: str) -> np.ndarray:
+        lo, hi = self._bounds(self._ints_at, name, self._ints.shape[0])
+        return self._ints[lo:hi]
