@@ -196,6 +196,20 @@ def test_split_names(rxhive_engine, question, medicine, section):
 
 
 @pytest.mark.parametrize(
+    "question, medicine",
+    [
+        ("what is alesse used for", "Ethinyl Estradiol + Levonorgestrel"),  # components in UNII common-name rows
+        ("can I take vytorin with grapefruit", "Simvastatin + Ezetimibe"),
+        ("lithane side effects", "Lithium Carbonate"),  # the FDA's substance is the carbonate: not the citrate
+        ("flovent inhaler how many puffs", "Fluticasone (Oral Inhalation)"),  # a route word still picks the route page
+    ],
+)
+def test_fda_brand_names_name_their_page(rxhive_engine, question, medicine):
+    a = rxhive_engine.ask(question)
+    assert a.drugs == (medicine,) and top(a).drug == medicine, (question, a.drugs)
+
+
+@pytest.mark.parametrize(
     "question, typed",
     [
         ("zorbitrex side effects", "Zorbitrex"),
