@@ -28,7 +28,7 @@ from .focus import CONTEXT_CHARS, LineSpan, focus_span, index_idf, question_term
 from .index import Index, Progress, ensure
 from .rank import WEIGHTS, Weights, rank
 from .understand import (  # noqa: F401
-    GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, subject_first, understand)
+    GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, named_apart, subject_first, understand)
 
 STATUSES = ("answered", "no_match", "unknown_drug", "emergency", "clarify")
 
@@ -154,6 +154,7 @@ class Engine:
             if not ctx.drugs:
                 mentions = self.index.drugs.find(q)
                 ctx.drugs = subject_first(self._names(mentions, allow_weak=False), mentions, q)
+                ctx.apart = named_apart(q, mentions, ctx.drugs)
                 weak = self._names(mentions, allow_weak=True) or weak
         if not ctx.drugs:
             ctx.drugs = weak

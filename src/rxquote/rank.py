@@ -122,7 +122,7 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     names_section = intent is not None and intent.sections[:1] not in ((), ("faq",)) and \
         set(index.analyzer.tokens(intent.sections[0].replace("_", " "))) <= said
 
-    others = _names_others(engine, u, ids) if len(u.named) > 1 else None
+    others = _names_others(engine, u, ids) if len(u.drugs) > 1 and (u.apart or u.named) else None
     # how sure the intent is: its rules' weight against a clear one's
     sure = min(1.0, u.intent.weight / weights.sure_intent) if u.intent.source == "rules" and not names_section else 1.0
     specific_words = top > 0
@@ -212,10 +212,10 @@ def _names_others(engine, u, ids) -> np.ndarray:
     analyzer = engine.index.analyzer
     typed: dict[str, set[str]] = {}
     for m in u.mentions:
-        if m.drug in u.named:
+        if m.drug in u.drugs:
             typed.setdefault(m.drug, set()).add(m.text)
     has = {}
-    for d in u.named:
+    for d in u.drugs:
         terms = [t for n in {d, *typed.get(d, ())} for t in analyzer.tokens(n)]
         has[normalize(d)] = engine.scores(terms, ids) > 0 if terms else np.zeros(ids.size, dtype=bool)
     out = np.zeros(ids.size, dtype=bool)
