@@ -497,3 +497,9 @@ def test_a_follow_up_keeps_how_the_medicines_were_named(tiny):
     assert set(u.drugs) == {"Zentorin", "Velamide"} and not u.apart
     pages = for_medicines(tiny, u.drugs, apart=u.apart).page
     assert {p for c, p in pages.items() if " + " in tiny.index.title_of(c)} == {OWN}
+
+
+def test_everyday_words_are_not_read_as_a_topics_other_words(tiny):
+    # "nurse" the person is an everyday word; "nursing" (breastfeeding) is a topic
+    assert "breastfeed" not in understand(tiny, "my nurse said zentorin is fine for my back").asked
+    assert "breastfeed" in understand(tiny, "is zentorin ok while nursing?").asked

@@ -381,7 +381,10 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     pairs = list(zip(stems, fixed, content))
     tokens = tuple(expand(stems))
     words = tuple(dict.fromkeys(t for t, w, raw in pairs if raw not in drug_words and (w not in FORM_WORDS or w in loose)))
-    asked = tuple(expand(t for t, w, raw in pairs if raw not in drug_words))
+    # everyday words are asked words, but not read as a topic's other words ("my nurse said"
+    # is not about breastfeeding, though "nursing" is)
+    asked = tuple(dict.fromkeys([t for t, w, raw in pairs if raw not in drug_words]
+                                + expand(t for t, w, raw in pairs if raw not in drug_words and w not in GENERIC)))
     # what is asked: not everyday question words, not the medicine; the topic: not the intent's words either
     def plain(w: str, raw: str) -> bool:  # not an everyday word, a medicine's name or its form ("gel", "drops")
         return w not in GENERIC and raw not in drug_words and (w not in FORM_WORDS or w in loose)
