@@ -117,9 +117,6 @@ def faq_headings(engine, medicine: str) -> set[str]:
     return {engine.index.heading_of(i) for i in ids if engine.index.section_of(i) == "faq"}
 
 
-@pytest.mark.xfail(strict=False, reason="not_covered lists the first FAQ questions in chunk order over the own and "
-                   "variant pages: for Metoprolol it quotes only Metoprolol Succinate's ('Is metoprolol succinate "
-                   "addictive?') and none of Metoprolol's own page")
 @pytest.mark.parametrize("medicine", ["Metoprolol", "Atorvastatin"])
 def test_no_match_lists_the_own_pages_faq_questions(rxhive_engine, medicine):
     a = rxhive_engine.ask(f"how much does {medicine.lower()} cost")
