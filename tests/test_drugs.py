@@ -252,6 +252,12 @@ DEPO\tbn\t7E1DV054LO\tESTRADIOL CYPIONATE
 SARATAN T75 POWDER\tbn\tY\tAZITHROMYCIN
 TWOFOLD\tbn\tA\tAZITHROMYCIN
 TWOFOLD\tbn\tB\tCEPHALEXIN
+YASMIN COMPONENT DROSPIRENONE\tcn\tN295J34A25\tDROSPIRENONE
+YASMIN COMPONENT ETHINYL ESTRADIOL\tcn\t423D2T571U\tETHINYL ESTRADIOL
+SYMBICORT COMPONENT BUDESONIDE\tcn\tQ3OKS62Q6X\tBUDESONIDE
+SYMBICORT COMPONENT FORMOTEROL FUMARATE DIHYDRATE\tbn\tW34SHF8J2K\tFORMOTEROL FUMARATE
+FLOVENT\tcd\tO2GMZ0LF5W\tFLUTICASONE PROPIONATE
+EACA\tcd\tU6F3787206\tAMINOCAPROIC ACID
 """
 
 
@@ -265,6 +271,25 @@ def test_unii_brand_rows_are_read_with_combination_components(tmp_path):
     assert brands["AUGMENTIN"] == ["AMOXICILLIN", "CLAVULANATE POTASSIUM"]  # its components, one brand
     assert "CEPHALEXIN" not in brands  # an official name, not a brand
     assert "TWOFOLD" not in brands  # one brand of two different substances: unclear
+    # components listed as common-name rows, or as a mix of brand and common-name rows
+    assert brands["YASMIN"] == ["DROSPIRENONE", "ETHINYL ESTRADIOL"]
+    assert brands["SYMBICORT"] == ["BUDESONIDE", "FORMOTEROL FUMARATE"]
+    assert brands["FLOVENT"] == ["FLUTICASONE PROPIONATE"]  # a brand filed as a code: a long word of letters
+    assert "EACA" not in brands  # a real code (short)
+
+
+def test_a_brand_of_one_salt_names_that_salts_page_and_keeps_the_route_pages():
+    from rxquote.drugs_build import _salt_specific_brands
+
+    medicines = ["Fluticasone Furoate", "Fluticasone Propionate", "Fluticasone (Nasal)", "Fluticasone (Oral Inhalation)",
+                 "Ibuprofen", "Ibuprofen (Topical)"]
+    aliases = {"flovent": set(medicines[:4]), "advil": {"Ibuprofen", "Ibuprofen (Topical)"}, "brandx": {"Fluticasone Furoate"}}
+    brands = [("FLOVENT", ["FLUTICASONE PROPIONATE"]), ("ADVIL", ["IBUPROFEN"]), ("BRANDX", ["FLUTICASONE PROPIONATE"])]
+    got = _salt_specific_brands(brands, medicines, aliases)
+    # not the furoate; the route pages stay for "flovent inhaler"
+    assert got == {"flovent": {"Fluticasone Propionate", "Fluticasone (Nasal)", "Fluticasone (Oral Inhalation)"}}
+    # advil: its substance is the plainest page already (the route pages stay as they were);
+    # brandx: one page, nothing to narrow
 
 
 def test_unii_brands_link_through_the_table_and_skip_words_and_ambiguous_names(tmp_path):

@@ -20,7 +20,7 @@ from typing import Iterable
 
 from . import namelike
 from .corpus import split_ingredients
-from .drugs import (NOT_MEDICINE_WORDS, SALT_WORDS, TABLE_VERSION, DrugTable, Lexicon, normalize, base_forms,
+from .drugs import (NOT_MEDICINE_WORDS, ROUTE_WORDS, SALT_WORDS, TABLE_VERSION, DrugTable, Lexicon, normalize, base_forms,
                     route_of, variant_key, without_parentheses)
 
 _ALPHA_NAME = re.compile(r"^[a-z]{5,}$")
@@ -69,6 +69,7 @@ def build_table(medicines: list[str], use_lexicon: bool = True, progress=None, *
         for alias, meds in _unii_aliases(unii, medicines, aliases).items():
             for med in meds:
                 add(alias, med)
+        aliases.update(_salt_specific_brands(unii, medicines, aliases))
     for med, text in overviews:
         for brand in brands_in_text(text):
             if normalize(brand) not in aliases:
@@ -303,6 +304,30 @@ def _unii_aliases(brands: list[tuple[str, list[str]]], medicines: list[str],
     return out
 
 
+def _salt_specific_brands(brands: list[tuple[str, list[str]]], medicines: list[str],
+                          aliases: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Brands linked to several variant pages of one medicine, narrowed to the page named as the
+    FDA names the brand's substance: Flovent is fluticasone propionate, so of the fluticasone
+    pages (furoate, propionate, nasal, topical, …) it is "Fluticasone Propionate". A brand
+    whose substance no page names exactly keeps all its pages."""
+    by_name: dict[str, str] = {}
+    for m in medicines:
+        by_name.setdefault(normalize(m), m)
+    out: dict[str, set[str]] = {}
+    for name, substances in brands:
+        brand = normalize(name)
+        meds = aliases.get(brand)
+        if len(substances) != 1 or not meds or len(meds) < 2 or brand in by_name:
+            continue
+        exact = by_name.get(normalize(substances[0]))
+        # the plainest page is already the first choice: narrowing to it would only drop the
+        # route pages a question may ask for ("advil gel" → Ibuprofen (Topical))
+        if exact in meds and exact != min(meds, key=lambda m: (len(normalize(m)), m)):
+            # route pages stay: "flovent inhaler" is still Fluticasone (Oral Inhalation)
+            out[brand] = {exact} | {m for m in meds if route_of(m) in ROUTE_WORDS}
+    return out
+
+
 _BRAND_PHRASE = re.compile(
     r"\bbrand[- ]names?\b(?:\s*\([^)]*\))?(?:\s*(?:such as|like|including|include|includes|is|are|e\.g\.)\s*|\s*[:,]\s*)"
     r"((?:[A-Z][A-Za-z0-9-]{2,}(?:\s*(?:,|and|or)\s*)?)+)")
@@ -407,24 +432,30 @@ def _unii_names_file() -> Path | None:
     return None
 
 
+CODE_BRAND_LETTERS = 6  # the shortest all-letter "code" row read as a brand name
+
+
 def read_unii_brands(path: Path) -> list[tuple[str, list[str]]]:
-    """Brand names ("bn" rows) of a UNII Names file (tab-separated: Name, TYPE, UNII,
-    Display Name) → [(brand, [substance display names])]. "X COMPONENT Y" rows list a
-    combination brand's ingredients one by one: they become one brand X of all its Ys."""
+    """Brand names of a UNII Names file (tab-separated: Name, TYPE, UNII, Display Name) →
+    [(brand, [substance display names])].
+
+    Brands are the "bn" rows, and "code" rows that are one word of letters only, at least
+    CODE_BRAND_LETTERS long ("FLOVENT", "MYCOBUTIN": the list files a few brands as codes;
+    real codes are short or hold digits). "X COMPONENT Y" rows list a combination brand's
+    ingredients one by one, whatever their type (Yasmin's are common-name rows, Symbicort's
+    mixed): they become one brand X of all its Ys."""
     single: dict[str, set[str]] = {}
     parts: dict[str, set[str]] = {}
     with path.open(encoding="utf-8", errors="replace") as f:
         for line in f:
-            if "\tbn\t" not in line:
-                continue
             cols = line.rstrip("\n").split("\t")
-            if len(cols) < 4 or cols[1] != "bn":
+            if len(cols) < 4:
                 continue
-            name, substance = cols[0].strip(), cols[3].strip()
-            if " COMPONENT " in name:
+            name, kind, substance = cols[0].strip(), cols[1], cols[3].strip()
+            if " COMPONENT " in name and kind in ("bn", "cn", "cd"):
                 brand, _, _ = name.partition(" COMPONENT ")
                 parts.setdefault(brand.strip(), set()).add(substance)
-            else:
+            elif kind == "bn" or (kind == "cd" and name.isalpha() and len(name) >= CODE_BRAND_LETTERS):
                 single.setdefault(name, set()).add(substance)
     out = [(b, sorted(s)) for b, s in single.items() if len(s) == 1]  # one brand, two substances: unclear
     out += [(b, sorted(s)) for b, s in parts.items() if len(s) >= 2 and b not in single]
