@@ -32,18 +32,26 @@ from .store import Pack, PackWriter, StringTable
 
 PACK = "names_index"
 SETS = ("first_words", "alias_words", "joined_starts")
+_ABSENT = object()
 ALIAS_MAPS = ("joined", "word_sets", "by_rest")  # DrugTable attribute `_<name>`, values alias ids
 
 
 class SavedSet(Set):
     """A sorted string table read as a set: `in` is a binary search (then a hash, for a
-    long-running reader: StringTable.find); iterating decodes it once."""
+    long-running reader: StringTable.find), each string's answer kept (a question asks about
+    the same few words many times); iterating decodes it once."""
 
     def __init__(self, table: StringTable):
         self._table = table
+        self._known: dict[str, bool] = {}
 
     def __contains__(self, s) -> bool:
-        return isinstance(s, str) and self._table.find(s) >= 0
+        if not isinstance(s, str):
+            return False
+        got = self._known.get(s)
+        if got is None:
+            got = self._known[s] = self._table.find(s) >= 0
+        return got
 
     def __iter__(self):
         return iter(self._table.list())
@@ -58,7 +66,8 @@ class SavedSet(Set):
 
 class SavedMap(Mapping):
     """Sorted string keys → the values of their run in a CSR (ptr, ids), each id turned into
-    what the table holds by `value`; with `one`, a key's single value instead of a list."""
+    what the table holds by `value`; with `one`, a key's single value instead of a list. Each
+    key's answer is kept once read, like SavedSet's."""
 
     def __init__(self, keys: StringTable, ptr: np.ndarray, ids: np.ndarray, value: Callable[[int], object],
                  one: bool = False):
@@ -66,13 +75,31 @@ class SavedMap(Mapping):
             raise ValueError("saved name lookup damaged")
         self._keys, self._ptr, self._ids = keys, memoryview(ptr), memoryview(ids)
         self._value, self._one = value, one
+        self._known: dict[str, object] = {}
 
-    def __getitem__(self, key: str):
-        i = self._keys.find(key) if isinstance(key, str) else -1
+    def get(self, key, default=None):
+        if not isinstance(key, str):
+            return default
+        got = self._known.get(key, _ABSENT)
+        if got is _ABSENT:
+            got = self._known[key] = self._read(key)
+        return default if got is None else got
+
+    def _read(self, key: str):
+        i = self._keys.find(key)
         if i < 0:
-            raise KeyError(key)
+            return None
         values = [self._value(j) for j in self._ids[self._ptr[i] : self._ptr[i + 1]]]
         return values[0] if self._one else values
+
+    def __getitem__(self, key: str):
+        got = self.get(key)
+        if got is None:
+            raise KeyError(key)
+        return got
+
+    def __contains__(self, key) -> bool:
+        return self.get(key) is not None
 
     def __iter__(self):
         return iter(self._keys)
