@@ -73,8 +73,6 @@ def test_variant_pages_come_after_the_plain_page(rxhive_engine):
     assert titles.index("Ibuprofen") < min((i for i, t in enumerate(titles) if t != "Ibuprofen"), default=99)
 
 
-@pytest.mark.xfail(strict=False, reason="an ordinary word of the question ('body') found in the usage section outweighs "
-                   "the how-it-works intent: usage (second choice + lexical 1.0) ties how_it_works (first choice) and wins")
 @pytest.mark.parametrize("medicine", ["Diazepam", "Paracetamol"])
 def test_how_it_works_in_the_body(rxhive_engine, medicine):
     p = top(rxhive_engine.ask(f"how does {medicine.lower()} actually work in the body"))

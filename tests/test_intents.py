@@ -54,3 +54,11 @@ def test_overdose_faqs_carry_the_overdose_intent():
 ])
 def test_what_stop_stops(question, names, other):
     assert intents.stops_something_else(question, names) is other
+
+
+@pytest.mark.parametrize("question", ["how does diazepam actually work in the body", "what does it do to your body",
+                                      "how paracetamol works in the body"])
+def test_in_the_body_is_how_a_how_it_works_question_is_put(question):
+    intent = intents.detect(question)
+    assert intent is not None and intent.name == "how_it_works"
+    assert "body" in intent.matched_words(intents.normalize_question(question))  # not a topic word

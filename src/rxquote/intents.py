@@ -135,8 +135,10 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "how_it_works",
         ("how_it_works", "usage"),
-        ((r"\bhow (does|do|did)\b.{0,40}\bwork", 4.0), (r"\bmechanism\b", 5.0), (r"\bwhat does .{1,40} do\b", 3.0),
-         (r"\bhow .{1,40} works?\b", 2.0), (r"\b(mode|way) of action\b", 5.0)),
+        # "in the body" is how the question is put, not a topic (the usage section says "body" too)
+        ((r"\bhow (does|do|did)\b.{0,40}\bwork(s|ing)?\b(?: in (?:the|your|my|his|her) body\b)?", 4.0),
+         (r"\bmechanism\b", 5.0), (r"\bwhat does .{1,40} do\b(?: (?:in|to) (?:the|your|my|his|her) body\b)?", 3.0),
+         (r"\bhow .{1,40} works?\b(?: in (?:the|your|my|his|her) body\b)?", 2.0), (r"\b(mode|way) of action\b", 5.0)),
         label="How it works",
     ),
     Intent(
