@@ -167,8 +167,6 @@ def test_misspelt_alcohol_stays_the_topic(rxhive_engine, question, medicine):
     assert p.drug == medicine and "alcohol" in p.text.lower()
 
 
-@pytest.mark.xfail(strict=False, reason="words under four letters are never corrected ('mis'), so the "
-                   "missed-dose rule does not fire and the dosage section is quoted instead of the FAQ")
 def test_short_typo_in_a_missed_dose_question(rxhive_engine):
     p = top(rxhive_engine.ask("wat hapens if i mis a dose of metformin"))
     assert p.section == "faq" and "miss" in p.heading.lower()

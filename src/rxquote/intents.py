@@ -41,8 +41,10 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "missed_dose",
         ("faq", "dosage"),
-        ((r"\b(miss(ed|ing)?|forg[eo]t\w*|skip(ped|ping)?)\b.{0,40}\b(dose|doses|pill|pills|tablet|tablets|it|take|taking|meds?|medication|one)\b", 4.0),
-         (r"\b(missed|forgot|forgotten|skipped) (my|his|her|their|to take)\b", 4.0),
+        # "mis", "missd", "mised": the speller leaves words under four letters alone, so the
+        # pattern takes the slips of "miss" itself
+        ((r"\b(mis{1,2}(e?d|ing)?|forg[eo]t\w*|skip(ped|ping)?)\b.{0,40}\b(dose|doses|pill|pills|tablet|tablets|it|take|taking|meds?|medication|one)\b", 4.0),
+         (r"\b(mis{1,2}e?d|forgot|forgotten|skipped) (my|his|her|their|to take)\b", 4.0),
          (r"\bdose\b.{0,20}\b(miss|forg|skip)", 4.0)),
         faq=r"\b(miss|missed|forget|forgot|skip)",
         label="Missed dose",
