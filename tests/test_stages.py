@@ -188,6 +188,10 @@ def test_asking_part_keeps_the_sentences_that_ask():
      "My mouth is dry all day. Could zentorin be causing it?"),
     ("I take zentorin. I feel fine now. Can I stop taking it?", "Can I stop taking it?"),  # "it": the medicine
     ("I take zentorin. I feel fine now. Is it safe to stop?", "Is it safe to stop?"),
+    # too short to say what about: the sentence before says it
+    ("I take zentorin for my skin. I have a rash on my arms now. Should I stop?",
+     "I have a rash on my arms now. Should I stop?"),
+    ("My mom takes zentorin. She bruises easily now. What should she do?", "She bruises easily now. What should she do?"),
 ])
 def test_asking_part_takes_the_sentence_the_question_points_back_at(message, asking):
     assert asking_part(message) == asking

@@ -143,6 +143,9 @@ _REFERS_BACK = re.compile(r"\b(this|that|these|those)\b(?! (medicine|medication|
                           r"|\b(caus\w*|behind|from|with|about|treat\w*|help\w*) (it|them)\b", re.I)
 
 
+SHORT_QUESTION_WORDS = 4
+
+
 def asking_part(message: str, context: bool = True) -> str:
     """The sentences of a long message that ask something (all of it when none clearly does),
     each with the sentence before it when it refers back to it ("I've had a dry cough for
@@ -155,7 +158,10 @@ def asking_part(message: str, context: bool = True) -> str:
         if not _ASKS.search(s):
             continue
         before = sentences[i - 1] if i else ""
-        if context and before and _REFERS_BACK.search(s) and not _ASKS.search(before) and before not in keep:
+        # a question too short to say what about ("Should I stop?", "Can I still take it?")
+        # refers back as well
+        points_back = _REFERS_BACK.search(s) or len(s.split()) <= SHORT_QUESTION_WORDS
+        if context and before and points_back and not _ASKS.search(before) and before not in keep:
             keep.append(before)
         keep.append(s)
     return " ".join(keep) if keep else message
