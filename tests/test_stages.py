@@ -441,9 +441,6 @@ def test_duplicate_pages_are_quoted_once(tiny):
     assert a.passages[0].source == "velamide.md"  # of two duplicates, the file named for the medicine
 
 
-@pytest.mark.xfail(strict=False, reason="off-intent chunks that share only an everyday word ('take', 'effects' "
-                   "from the 'kick' expansion) survive rank on the medicine's own page, and an intent alone counts "
-                   "as support: an onset question the page cannot answer quotes side effects and the alcohol FAQ")
 def test_a_question_the_page_cannot_answer_quotes_nothing_off_intent(tiny):
     a = tiny.ask("how long does zentorin take to kick in?")  # Zentorin's page never says how long
     assert a.status == "no_match" or all(p.section in ("faq", "how_it_works", "dosage") for p in a.passages), \

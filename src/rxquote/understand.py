@@ -129,6 +129,9 @@ class Context:
     apart: bool = False  # its medicines were named as separate ones ("plavix with aspirin")
 
 
+PEOPLE = frozenset("dr doc doctor doctors pharmacist nurse nurses friend friends people person".split())
+
+
 def expand(stems) -> list[str]:
     stems = list(stems)
     extra = [e for t in stems for e in EXPANSIONS.get(t, ()) if e not in stems]
@@ -387,10 +390,10 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     pairs = list(zip(stems, fixed, content))
     tokens = tuple(expand(stems))
     words = tuple(dict.fromkeys(t for t, w, raw in pairs if raw not in drug_words and (w not in FORM_WORDS or w in loose)))
-    # everyday words are asked words, but not read as a topic's other words ("my nurse said"
-    # is not about breastfeeding, though "nursing" is)
+    # the people a message mentions are asked words, but not read as a topic's other words
+    # ("my nurse said" is not about breastfeeding, though "nursing" is)
     asked = tuple(dict.fromkeys([t for t, w, raw in pairs if raw not in drug_words]
-                                + expand(t for t, w, raw in pairs if raw not in drug_words and w not in GENERIC)))
+                                + expand(t for t, w, raw in pairs if raw not in drug_words and w not in PEOPLE)))
     # what is asked: not everyday question words, not the medicine; the topic: not the intent's words either
     def plain(w: str, raw: str) -> bool:  # not an everyday word, a medicine's name or its form ("gel", "drops")
         return w not in GENERIC and raw not in drug_words and (w not in FORM_WORDS or w in loose)
