@@ -387,7 +387,7 @@ class TermNumbering:
         return g
 
     def number_batch(self, vocab: tuple[str, ...], ids: np.ndarray) -> np.ndarray:
-        local = [self.term_id.get(t) for t in vocab]
+        local = list(map(self.term_id.get, vocab))  # (map of a bound method: no per-term frame)
         if None in local:
             # where each batch term first occurs: local ids are in first-occurrence order
             firsts = np.flatnonzero(np.diff(np.maximum.accumulate(np.append(-1, ids))) > 0) if ids.size else ids
@@ -446,7 +446,10 @@ class _Names:
         return i
 
     def ids_of(self, names: list[str]) -> np.ndarray:
-        return np.fromiter((self.id(x) for x in names), dtype=np.int32, count=len(names))
+        ids = list(map(self.ids.get, names))
+        if None in ids:
+            ids = [self.id(x) for x in names]
+        return np.asarray(ids, dtype=np.int32)
 
     def sorted(self) -> tuple[list[str], np.ndarray]:
         """(names sorted, new id of each current id)."""

@@ -86,6 +86,7 @@ _KW_LAST = _lazy(rf"^(?P<prefix>.+?)\s+(?:{_KW_ALT})\s*:?\s*$", re.I)
 _HEADING = _lazy(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
 _BOLD_LABEL = _lazy(r"^\s*(?:[*+-]\s+)?(?:\*\*|__)(?P<label>[^*_]{1,80}?)(?:\*\*|__)\s*(?P<rest>.*)$")
 _LIST_MARK = _lazy(r"^(?:[*+-]|\d{1,3}[.)]|>)\s+")
+_LIST_MARK_FIRST = frozenset("*+->0123456789")  # what a list or quote marker starts with
 _MARKUP = _lazy(r"[*_`]+")
 # FAQ question openers (applied to a stripped line inside an FAQ section)
 _Q_OPENERS = [
@@ -153,7 +154,7 @@ def clean_inline(text: str) -> str:
 def trim_span(text: str) -> str:
     """Trim whitespace and list/quote markers at the ends only (what SPEC allows)."""
     text = text.strip()
-    while True:
+    while text[:1] in _LIST_MARK_FIRST:  # (most chunks start with a letter: no pattern to try)
         m = _LIST_MARK.match(text)
         if not m:
             break
@@ -318,7 +319,7 @@ class _PageParser:
             if rest.startswith("("):
                 qualifier = rest[1 : rest.find(")")] if ")" in rest else rest[1:]
                 rest = rest[len(qualifier) + 2 :].strip()
-            elif _QUALIFIER_WORD.match(rest) and len(rest) < 80:
+            elif rest and _QUALIFIER_WORD.match(rest) and len(rest) < 80:
                 if not self._drug_for(rest):
                     return None  # "Use with Caution", "Dosage in Children": a sub-heading
                 qualifier, rest = rest, ""
