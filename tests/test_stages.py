@@ -484,3 +484,22 @@ def test_it_after_two_medicines_is_the_one_that_was_asked_about(tiny):
     assert set(understand(tiny, "can I take them at the same time?", history=history).drugs) == {"Zentorin", "Velamide"}
     story = ["I take velamide every morning. Can I take zentorin too?"]
     assert understand(tiny, "how often can I take it?", history=story).drugs == ("Zentorin",)
+
+
+def test_a_follow_up_keeps_how_the_medicines_were_named(tiny):
+    # named apart: "them" are two medicines, so their combination page is not their own page
+    u = understand(tiny, "can I take them at the same time?", history=["can I take zentorin with velamide?"])
+    assert u.drugs_from == "conversation" and u.apart
+    pages = for_medicines(tiny, u.drugs, apart=u.apart).page
+    assert {p for c, p in pages.items() if " + " in tiny.index.title_of(c)} == {VARIANT}
+    # named as one combination: "its" is the combination, not the first of its ingredients
+    u = understand(tiny, "what are its side effects?", history=["what is the zentorin and velamide combination for?"])
+    assert set(u.drugs) == {"Zentorin", "Velamide"} and not u.apart
+    pages = for_medicines(tiny, u.drugs, apart=u.apart).page
+    assert {p for c, p in pages.items() if " + " in tiny.index.title_of(c)} == {OWN}
+
+
+def test_everyday_words_are_not_read_as_a_topics_other_words(tiny):
+    # "nurse" the person is an everyday word; "nursing" (breastfeeding) is a topic
+    assert "breastfeed" not in understand(tiny, "my nurse said zentorin is fine for my back").asked
+    assert "breastfeed" in understand(tiny, "is zentorin ok while nursing?").asked

@@ -28,7 +28,7 @@ from .focus import CONTEXT_CHARS, LineSpan, focus_span, index_idf, question_term
 from .index import Index, Progress, ensure
 from .rank import WEIGHTS, Weights, rank
 from .understand import (  # noqa: F401
-    GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, subject_first, understand)
+    GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, named_apart, subject_first, understand)
 
 STATUSES = ("answered", "no_match", "unknown_drug", "emergency", "clarify")
 
@@ -114,10 +114,13 @@ class Engine:
         return self.index.medicines()
 
     def faq_questions(self, drug: str, limit: int = 6) -> list[str]:
+        """The FAQ questions of the medicine's own pages (not of combinations that hold it)."""
         ids = self._chunks_of(drug)
         out = []
+        own = normalize(drug)
         for i in ids.tolist():
-            if self.index.section_of(i) == "faq" and self.index.drug_of(i) == drug:
+            if self.index.section_of(i) == "faq" and self.index.drug_of(i) == drug \
+                    and normalize(self.index.title_of(i)) == own:
                 q = self.index.heading_of(i)
                 if q.endswith("?") and q not in out:
                     out.append(q)
@@ -154,6 +157,7 @@ class Engine:
             if not ctx.drugs:
                 mentions = self.index.drugs.find(q)
                 ctx.drugs = subject_first(self._names(mentions, allow_weak=False), mentions, q)
+                ctx.apart = named_apart(q, mentions, ctx.drugs)
                 weak = self._names(mentions, allow_weak=True) or weak
         if not ctx.drugs:
             ctx.drugs = weak
@@ -332,8 +336,9 @@ class Engine:
         sections: set[str] = set()
         questions: list[str] = []
         for d in drugs:
+            # the medicine's own page first (as faq_questions lists them), then its variant pages'
+            questions += [q for q in self.faq_questions(d) if q not in questions]
             cands = candidates_.for_medicines(self, (d,))
-            # the medicine's own page first: its questions before a variant page's
             for cid in sorted(cands.ids.tolist(), key=lambda c: -cands.page.get(c, 0.0)):
                 s = self.index.section_of(cid)
                 sections.add(s)

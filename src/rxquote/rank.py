@@ -44,6 +44,7 @@ class Weights:
     intent_words: float = 0.5  # BM25 of the intent's words that are not everyday words (0..1)
     faq_same: float = 2.0  # × how much the FAQ's question and the person's are the same words (F1, 0..1)
     faq_same_floor: float = 0.35  # below this the two questions are not the same question
+    names_other: float = 2.0  # of two medicines asked about together, a passage of one that names the other
 
 
 WEIGHTS = Weights()
@@ -121,6 +122,7 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     names_section = intent is not None and intent.sections[:1] not in ((), ("faq",)) and \
         set(index.analyzer.tokens(intent.sections[0].replace("_", " "))) <= said
 
+    others = _names_others(engine, u, ids) if len(u.drugs) > 1 and (u.apart or u.named) else None
     # how sure the intent is: its rules' weight against a clear one's
     sure = min(1.0, u.intent.weight / weights.sure_intent) if u.intent.source == "rules" and not names_section else 1.0
     specific_words = top > 0
@@ -169,11 +171,15 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
         rel += sec_bonus
         if sec_bonus:
             parts["section_bonus"] = round(sec_bonus, 2)
-        if asked_scores[j] <= 0 and sec_bonus < weights.section_choice[0] and "faq_words" not in parts:
+        if asked_scores[j] <= 0 and sec_bonus < weights.section_choice[0] and "faq_words" not in parts \
+                and not (others is not None and others[j]):
             continue  # shares no word but the medicine's name, and is not the wanted section
         if intent is not None and intent.name != "about" and section not in intent.sections and lex[j] < 0.5 \
                 and cands.page.get(cid, 0) < OWN:
             continue  # off-intent text of another page
+        if others is not None and others[j]:
+            rel += weights.names_other  # "plavix with aspirin": clopidogrel's page on aspirin
+            parts["names_other"] = True
         if len(u.named) > 1 and not u.apart and _shared_text_of(index, cid, u.named):
             rel += weights.section_choice[0]  # two medicines named: their page's shared text first
             parts["shared_text"] = True
@@ -197,6 +203,29 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     out.sort(key=lambda s: (-s.final, len(index.source_of(s.chunk)), s.chunk))
     best = max(s.relevance for s in out)
     return [s for s in out if s.relevance >= weights.relative_floor * best]
+
+
+def _names_others(engine, u, ids) -> np.ndarray:
+    """For each candidate, does it name another of the medicines asked about than its own page's
+    (by the corpus's name or as the person wrote it)? A page that is a combination of them
+    names them all, so it never counts."""
+    analyzer = engine.index.analyzer
+    typed: dict[str, set[str]] = {}
+    for m in u.mentions:
+        if m.drug in u.drugs:
+            typed.setdefault(m.drug, set()).add(m.text)
+    has = {}
+    for d in u.drugs:
+        terms = [t for n in {d, *typed.get(d, ())} for t in analyzer.tokens(n)]
+        has[normalize(d)] = engine.scores(terms, ids) > 0 if terms else np.zeros(ids.size, dtype=bool)
+    out = np.zeros(ids.size, dtype=bool)
+    index = engine.index
+    for j, cid in enumerate(ids.tolist()):
+        own = normalize(index.drug_of(cid))
+        if " + " in index.title_of(cid):
+            continue
+        out[j] = any(h[j] for n, h in has.items() if n != own)
+    return out
 
 
 def _shared_text_of(index, cid: int, named) -> bool:

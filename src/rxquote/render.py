@@ -148,6 +148,8 @@ def explain_lines(e: dict) -> list[str]:
             parts.append(f"faq question {p['faq_words']:.2f}")
         if p.get("faq_same"):
             parts.append(f"same question {p['faq_same']:.2f}")
+        if p.get("names_other"):
+            parts.append("names the other medicine")
         parts.append(f"page {p.get('page', 0)}")
         lines.append(f"    chunk {p['chunk']} ({p['section']}): final {p['final']:.3f} = relevance "
                      f"{p.get('relevance', 0):.3f} [{', '.join(parts)}]")

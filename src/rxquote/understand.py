@@ -126,6 +126,7 @@ class Context:
 
     drugs: tuple[str, ...] = ()
     intent: intents.Intent | None = None
+    apart: bool = False  # its medicines were named as separate ones ("plavix with aspirin")
 
 
 def expand(stems) -> list[str]:
@@ -306,6 +307,11 @@ _JOINING = frozenset({"and", "plus"})
 _COMBINATION = re.compile(r"\b(combination|combo|combined)\b", re.I)
 
 
+def named_apart(q: str, mentions, named: tuple[str, ...]) -> bool:
+    """Two or more medicines named as separate ones, not as one combination."""
+    return len(named) > 1 and not _named_together(q, mentions, named)
+
+
 def _named_together(q: str, mentions, named: tuple[str, ...]) -> bool:
     """Are the medicines named as one ("amlodipine and atenolol", "the amlodipine atenolol
     combination"), rather than as two medicines the person takes ("plavix with aspirin")?"""
@@ -333,7 +339,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     asking = asking_part(q)
     bare = asking_part(q, context=False)  # the asking sentences alone, without what they point back at
     named = subject_first(subjects.vaccine_for(engine, q, mentions, named), mentions, q, asking)
-    apart = len(named) > 1 and not _named_together(q, mentions, named)
+    apart = named_apart(q, mentions, named)
     analyzer = engine.index.analyzer
     # the words that named a medicine; an everyday word that is also one ("alcohol") stays a
     # word of the question when another medicine is the subject
@@ -375,7 +381,10 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     pairs = list(zip(stems, fixed, content))
     tokens = tuple(expand(stems))
     words = tuple(dict.fromkeys(t for t, w, raw in pairs if raw not in drug_words and (w not in FORM_WORDS or w in loose)))
-    asked = tuple(expand(t for t, w, raw in pairs if raw not in drug_words))
+    # everyday words are asked words, but not read as a topic's other words ("my nurse said"
+    # is not about breastfeeding, though "nursing" is)
+    asked = tuple(dict.fromkeys([t for t, w, raw in pairs if raw not in drug_words]
+                                + expand(t for t, w, raw in pairs if raw not in drug_words and w not in GENERIC)))
     # what is asked: not everyday question words, not the medicine; the topic: not the intent's words either
     def plain(w: str, raw: str) -> bool:  # not an everyday word, a medicine's name or its form ("gel", "drops")
         return w not in GENERIC and raw not in drug_words and (w not in FORM_WORDS or w in loose)
@@ -411,7 +420,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         # calls that; none of them → which one?
         drugs = tuple(d for d in drugs if _described_as(engine, d, unnamed))
         drugs_from = drugs_from if drugs else "none"
-    if drugs_from == "conversation" and len(drugs) > 1 and _SINGULAR.search(q) and not _PLURAL.search(q):
+    if drugs_from == "conversation" and len(drugs) > 1 and ctx.apart and _SINGULAR.search(q) and not _PLURAL.search(q):
         drugs = drugs[:1]  # "how much of it can she take?" after "is tylenol ok with her coumadin?"
 
     if drugs_from == "named + my medicines":
@@ -431,4 +440,6 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     return Understanding(q, trigger, mentions, named, unknown, tuple(drugs), drugs_from, guess, asking, corrected,
                          tokens, topic, asked, key, words, pronoun, my_list, compare, unnamed,
                          # a named medicine beside the person's own list is one more they take
-                         apart if drugs_from == "named" else drugs_from in ("named + my medicines", "my medicines"))
+                         apart if drugs_from == "named" else
+                         ctx.apart if drugs_from == "conversation" else
+                         drugs_from in ("named + my medicines", "my medicines"))
