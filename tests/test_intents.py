@@ -54,3 +54,19 @@ def test_overdose_faqs_carry_the_overdose_intent():
 ])
 def test_what_stop_stops(question, names, other):
     assert intents.stops_something_else(question, names) is other
+
+
+@pytest.mark.parametrize("question", ["how does diazepam actually work in the body", "what does it do to your body",
+                                      "how paracetamol works in the body"])
+def test_in_the_body_is_how_a_how_it_works_question_is_put(question):
+    intent = intents.detect(question)
+    assert intent is not None and intent.name == "how_it_works"
+    assert "body" in intent.matched_words(intents.normalize_question(question))  # not a topic word
+
+
+@pytest.mark.parametrize("question, name", [("wat hapens if i mis a dose", "missed_dose"), ("i missd my pill", "missed_dose"),
+                                            ("mised my dose this morning", "missed_dose"),
+                                            ("i was dismissed from hospital, can i take it with food", None)])
+def test_slips_of_miss_are_a_missed_dose(question, name):
+    intent = intents.detect(question)
+    assert (intent.name if intent else None) != "missed_dose" if name is None else intent.name == name

@@ -114,17 +114,18 @@ class Engine:
         return self.index.medicines()
 
     def faq_questions(self, drug: str, limit: int = 6) -> list[str]:
-        """The FAQ questions of the medicine's own pages (not of combinations that hold it)."""
-        ids = self._chunks_of(drug)
-        out = []
-        own = normalize(drug)
-        for i in ids.tolist():
-            if self.index.section_of(i) == "faq" and self.index.drug_of(i) == drug \
-                    and normalize(self.index.title_of(i)) == own:
+        """The FAQ questions of the medicine's own pages; of the combination pages that hold it
+        only when it has no page of its own (the seed's "Diazepam + Imipramine")."""
+        own_name = normalize(drug)
+        own: list[str] = []
+        held: list[str] = []
+        for i in self._chunks_of(drug).tolist():
+            if self.index.section_of(i) == "faq" and self.index.drug_of(i) == drug:
                 q = self.index.heading_of(i)
+                out = own if normalize(self.index.title_of(i)) == own_name else held
                 if q.endswith("?") and q not in out:
                     out.append(q)
-        return out[:limit]
+        return (own or held)[:limit]
 
     def source_path(self, source: str) -> Path | None:
         if self.corpus is None:

@@ -41,8 +41,10 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "missed_dose",
         ("faq", "dosage"),
-        ((r"\b(miss(ed|ing)?|forg[eo]t\w*|skip(ped|ping)?)\b.{0,40}\b(dose|doses|pill|pills|tablet|tablets|it|take|taking|meds?|medication|one)\b", 4.0),
-         (r"\b(missed|forgot|forgotten|skipped) (my|his|her|their|to take)\b", 4.0),
+        # "mis", "missd", "mised": the speller leaves words under four letters alone, so the
+        # pattern takes the slips of "miss" itself
+        ((r"\b(mis{1,2}(e?d|ing)?|forg[eo]t\w*|skip(ped|ping)?)\b.{0,40}\b(dose|doses|pill|pills|tablet|tablets|it|take|taking|meds?|medication|one)\b", 4.0),
+         (r"\b(mis{1,2}e?d|forgot|forgotten|skipped) (my|his|her|their|to take)\b", 4.0),
          (r"\bdose\b.{0,20}\b(miss|forg|skip)", 4.0)),
         faq=r"\b(miss|missed|forget|forgot|skip)",
         label="Missed dose",
@@ -135,8 +137,10 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "how_it_works",
         ("how_it_works", "usage"),
-        ((r"\bhow (does|do|did)\b.{0,40}\bwork", 4.0), (r"\bmechanism\b", 5.0), (r"\bwhat does .{1,40} do\b", 3.0),
-         (r"\bhow .{1,40} works?\b", 2.0), (r"\b(mode|way) of action\b", 5.0)),
+        # "in the body" is how the question is put, not a topic (the usage section says "body" too)
+        ((r"\bhow (does|do|did)\b.{0,40}\bwork(s|ing)?\b(?: in (?:the|your|my|his|her) body\b)?", 4.0),
+         (r"\bmechanism\b", 5.0), (r"\bwhat does .{1,40} do\b(?: (?:in|to) (?:the|your|my|his|her) body\b)?", 3.0),
+         (r"\bhow .{1,40} works?\b(?: in (?:the|your|my|his|her) body\b)?", 2.0), (r"\b(mode|way) of action\b", 5.0)),
         label="How it works",
     ),
     Intent(

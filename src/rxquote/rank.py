@@ -23,7 +23,7 @@ import numpy as np
 
 from . import wordforms
 from .candidates import OWN
-from .drugs import normalize
+from .drugs import normalize, variant_key
 from .understand import expand
 
 
@@ -122,7 +122,8 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     names_section = intent is not None and intent.sections[:1] not in ((), ("faq",)) and \
         set(index.analyzer.tokens(intent.sections[0].replace("_", " "))) <= said
 
-    others = _names_others(engine, u, ids) if len(u.drugs) > 1 and (u.apart or u.named) else None
+    # (not for "which of my medicines …?", which asks about each alone)
+    others = _names_others(engine, u, ids) if len(u.drugs) > 1 and u.drugs_from != "my medicines" else None
     # how sure the intent is: its rules' weight against a clear one's
     sure = min(1.0, u.intent.weight / weights.sure_intent) if u.intent.source == "rules" and not names_section else 1.0
     specific_words = top > 0
@@ -217,13 +218,13 @@ def _names_others(engine, u, ids) -> np.ndarray:
     has = {}
     for d in u.drugs:
         terms = [t for n in {d, *typed.get(d, ())} for t in analyzer.tokens(n)]
-        has[normalize(d)] = engine.scores(terms, ids) > 0 if terms else np.zeros(ids.size, dtype=bool)
+        has[variant_key(d)] = engine.scores(terms, ids) > 0 if terms else np.zeros(ids.size, dtype=bool)
     out = np.zeros(ids.size, dtype=bool)
     index = engine.index
     for j, cid in enumerate(ids.tolist()):
-        own = normalize(index.drug_of(cid))
         if " + " in index.title_of(cid):
             continue
+        own = variant_key(index.drug_of(cid))  # "Ibuprofen (systemic)" is ibuprofen's page too
         out[j] = any(h[j] for n, h in has.items() if n != own)
     return out
 
