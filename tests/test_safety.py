@@ -174,6 +174,34 @@ def test_engine_escalates_with_the_corpus_vocabulary(seed_engine):
     assert seed_engine.ask("can diazepam slow your breathing?").status != "emergency"
 
 
+NAMES = {"amoxicillin", "metformin", "tylenol", "lipitor", "advil"}.__contains__
+
+
+@pytest.mark.parametrize("message", [
+    "I am taking amoxicillin 500 for a tooth infection, can I drink wine?",
+    "i have been taking metformin 850 twice a day and feel sick",
+    "she is taking lipitor 20 and wants to know about grapefruit",
+    "I took tylenol 500 this morning, can I take advil now?",
+])
+def test_a_number_after_a_medicines_name_is_its_strength_not_a_count(message):
+    assert safety.check(message) is not None  # without the names, the number reads as pills
+    assert safety.check(message, is_name=NAMES) is None
+
+
+@pytest.mark.parametrize("message", ["i took 30 tylenol", "she has been taking 10 advil a day",
+                                     "i took tylenol 20 of them", "my son swallowed tylenol 30 pills",
+                                     "he took his tylenol 25 and then 5 more"])
+def test_counts_of_pills_still_fire_beside_names(message):
+    assert safety.check(message, is_name=NAMES) is not None
+
+
+@given(st.lists(st.sampled_from(["i", "took", "amoxicillin", "500", "of", "pills", "for", "a", "rash", "30"]), max_size=8))
+def test_dropping_strengths_only_removes_numbers(words):
+    kept = safety.without_strengths(" ".join(words), NAMES).split(" ") if words else []
+    assert [w for w in kept if not w.isdigit()] == [w for w in words if not w.isdigit()]
+    assert len(kept) >= len(words) - sum(1 for a, b in zip(words, words[1:]) if NAMES(a) and b.isdigit())
+
+
 @pytest.mark.rxhive
 def test_dev_sets_recall_and_false_emergencies(shared, rxhive_engine):
     """safety-dev: every emergency recognised (recall 1.000) and none of its ordinary

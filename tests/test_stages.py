@@ -188,6 +188,10 @@ def test_asking_part_keeps_the_sentences_that_ask():
      "My mouth is dry all day. Could zentorin be causing it?"),
     ("I take zentorin. I feel fine now. Can I stop taking it?", "Can I stop taking it?"),  # "it": the medicine
     ("I take zentorin. I feel fine now. Is it safe to stop?", "Is it safe to stop?"),
+    # too short to say what about: the sentence before says it
+    ("I take zentorin for my skin. I have a rash on my arms now. Should I stop?",
+     "I have a rash on my arms now. Should I stop?"),
+    ("My mom takes zentorin. She bruises easily now. What should she do?", "She bruises easily now. What should she do?"),
 ])
 def test_asking_part_takes_the_sentence_the_question_points_back_at(message, asking):
     assert asking_part(message) == asking
@@ -437,9 +441,6 @@ def test_duplicate_pages_are_quoted_once(tiny):
     assert a.passages[0].source == "velamide.md"  # of two duplicates, the file named for the medicine
 
 
-@pytest.mark.xfail(strict=False, reason="off-intent chunks that share only an everyday word ('take', 'effects' "
-                   "from the 'kick' expansion) survive rank on the medicine's own page, and an intent alone counts "
-                   "as support: an onset question the page cannot answer quotes side effects and the alcohol FAQ")
 def test_a_question_the_page_cannot_answer_quotes_nothing_off_intent(tiny):
     a = tiny.ask("how long does zentorin take to kick in?")  # Zentorin's page never says how long
     assert a.status == "no_match" or all(p.section in ("faq", "how_it_works", "dosage") for p in a.passages), \

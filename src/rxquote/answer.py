@@ -240,7 +240,11 @@ class Engine:
 
     def emergency(self, message: str) -> safety.Trigger | None:
         """The emergency rule that fires on a message (safety.py), the corpus's words known."""
-        return safety.check(message, self._known_words)
+        return safety.check(message, self._known_words, self._names_a_medicine)
+
+    def _names_a_medicine(self, word: str) -> bool:
+        """Is the word, alone, a medicine's name or brand ("amoxicillin", "tylenol")?"""
+        return len(word) >= 3 and word in self.index.drugs.aliases
 
     def resolve_names(self, text: str) -> tuple[str, ...]:
         """The corpus medicines a text names ("I take Zoloft and metoprolol" → Sertraline, Metoprolol)."""

@@ -176,8 +176,10 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
                 and not (others is not None and others[j]):
             continue  # shares no word but the medicine's name, and is not the wanted section
         if intent is not None and intent.name != "about" and section not in intent.sections and lex[j] < 0.5 \
-                and cands.page.get(cid, 0) < OWN:
-            continue  # off-intent text of another page
+                and (cands.page.get(cid, 0) < OWN or (sure >= 1.0 and lex[j] == 0 and not parts.get("faq_words"))):
+            # off-intent text of another page; or of the medicine's own page when a sure intent
+            # says what is asked and the passage has no word of the topic (only the intent's)
+            continue
         if others is not None and others[j]:
             rel += weights.names_other  # "plavix with aspirin": clopidogrel's page on aspirin
             parts["names_other"] = True
@@ -212,9 +214,11 @@ def _names_others(engine, u, ids) -> np.ndarray:
     names them all, so it never counts."""
     analyzer = engine.index.analyzer
     typed: dict[str, set[str]] = {}
+    spans: dict[str, set[tuple[int, int]]] = {}
     for m in u.mentions:
         if m.drug in u.drugs:
             typed.setdefault(m.drug, set()).add(m.text)
+            spans.setdefault(variant_key(m.drug), set()).add((m.start, m.end))
     has = {}
     for d in u.drugs:
         terms = [t for n in {d, *typed.get(d, ())} for t in analyzer.tokens(n)]
@@ -225,7 +229,8 @@ def _names_others(engine, u, ids) -> np.ndarray:
         if " + " in index.title_of(cid):
             continue
         own = variant_key(index.drug_of(cid))  # "Ibuprofen (systemic)" is ibuprofen's page too
-        out[j] = any(h[j] for n, h in has.items() if n != own)
+        # one word read as two spellings ("amoxicilin": Amoxicillin, Amoxycillin) is one medicine
+        out[j] = any(h[j] for n, h in has.items() if n != own and not spans.get(n, set()) & spans.get(own, set()))
     return out
 
 

@@ -36,6 +36,7 @@ vocabulary when one edit away (two in long words), so "swalowed", "sweling" and 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -272,17 +273,37 @@ def normalise_clause(clause: str, known: frozenset[str] = frozenset()) -> str:
     return " ".join(words)
 
 
-def clauses(message: str, known: frozenset[str] = frozenset()) -> list[str]:
+# after "amoxicillin 500", words that make the number a count of pills, not the tablet's strength
+_COUNT_NEXT = frozenset("of pills pill tablets tablet caps capsules more doses times x".split())
+
+
+def without_strengths(clause: str, is_name: Callable[[str], bool]) -> str:
+    """"i am taking amoxicillin 500 for a tooth infection": a number right after a medicine's
+    name is its strength (people leave out "mg"), not a count of pills; it is dropped unless
+    a count word follows ("tylenol 30 of them", "advil 20 pills")."""
+    words = clause.split(" ")
+    out = []
+    for i, w in enumerate(words):
+        if w.isdigit() and i > 0 and is_name(words[i - 1]) and (i + 1 == len(words) or words[i + 1] not in _COUNT_NEXT):
+            continue
+        out.append(w)
+    return " ".join(out)
+
+
+def clauses(message: str, known: frozenset[str] = frozenset(), is_name: Callable[[str], bool] | None = None) -> list[str]:
     text = message[:SCAN_CHARS].lower().replace("\u2019", "'").replace("'", "")
-    return [c for c in (normalise_clause(part, known) for part in _CLAUSE_SPLIT.split(text)) if c]
+    out = [c for c in (normalise_clause(part, known) for part in _CLAUSE_SPLIT.split(text)) if c]
+    return [without_strengths(c, is_name) for c in out] if is_name is not None else out
 
 
-def check(message: str, known_words: frozenset[str] = frozenset()) -> Trigger | None:
+def check(message: str, known_words: frozenset[str] = frozenset(),
+          is_name: Callable[[str], bool] | None = None) -> Trigger | None:
     """The emergency rule that fires on `message`, or None. `known_words` (the corpus's
-    vocabulary) are never taken for misspellings of the rules' words."""
+    vocabulary) are never taken for misspellings of the rules' words; `is_name` says whether a
+    word names a medicine (see `without_strengths`)."""
     if not isinstance(message, str) or not message.strip():
         return None
-    for clause in clauses(message, known_words):
+    for clause in clauses(message, known_words, is_name):
         for rule, words in _gates():
             if not any(w in clause for w in words):
                 continue

@@ -129,6 +129,9 @@ class Context:
     apart: bool = False  # its medicines were named as separate ones ("plavix with aspirin")
 
 
+PEOPLE = frozenset("dr doc doctor doctors pharmacist nurse nurses friend friends people person".split())
+
+
 def expand(stems) -> list[str]:
     stems = list(stems)
     extra = [e for t in stems for e in EXPANSIONS.get(t, ()) if e not in stems]
@@ -143,6 +146,9 @@ _REFERS_BACK = re.compile(r"\b(this|that|these|those)\b(?! (medicine|medication|
                           r"|\b(caus\w*|behind|from|with|about|treat\w*|help\w*) (it|them)\b", re.I)
 
 
+SHORT_QUESTION_WORDS = 4
+
+
 def asking_part(message: str, context: bool = True) -> str:
     """The sentences of a long message that ask something (all of it when none clearly does),
     each with the sentence before it when it refers back to it ("I've had a dry cough for
@@ -155,7 +161,10 @@ def asking_part(message: str, context: bool = True) -> str:
         if not _ASKS.search(s):
             continue
         before = sentences[i - 1] if i else ""
-        if context and before and _REFERS_BACK.search(s) and not _ASKS.search(before) and before not in keep:
+        # a question too short to say what about ("Should I stop?", "Can I still take it?")
+        # refers back as well
+        points_back = _REFERS_BACK.search(s) or len(s.split()) <= SHORT_QUESTION_WORDS
+        if context and before and points_back and not _ASKS.search(before) and before not in keep:
             keep.append(before)
         keep.append(s)
     return " ".join(keep) if keep else message
@@ -381,10 +390,10 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     pairs = list(zip(stems, fixed, content))
     tokens = tuple(expand(stems))
     words = tuple(dict.fromkeys(t for t, w, raw in pairs if raw not in drug_words and (w not in FORM_WORDS or w in loose)))
-    # everyday words are asked words, but not read as a topic's other words ("my nurse said"
-    # is not about breastfeeding, though "nursing" is)
+    # the people a message mentions are asked words, but not read as a topic's other words
+    # ("my nurse said" is not about breastfeeding, though "nursing" is)
     asked = tuple(dict.fromkeys([t for t, w, raw in pairs if raw not in drug_words]
-                                + expand(t for t, w, raw in pairs if raw not in drug_words and w not in GENERIC)))
+                                + expand(t for t, w, raw in pairs if raw not in drug_words and w not in PEOPLE)))
     # what is asked: not everyday question words, not the medicine; the topic: not the intent's words either
     def plain(w: str, raw: str) -> bool:  # not an everyday word, a medicine's name or its form ("gel", "drops")
         return w not in GENERIC and raw not in drug_words and (w not in FORM_WORDS or w in loose)
