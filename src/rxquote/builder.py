@@ -288,7 +288,6 @@ def run_plan(plan: BuildPlan, analyzer: Analyzer, workers: int | None) -> Iterat
             yield step, parse_files(step.files, coder) if isinstance(step, ParseJob) else None
         return
     import multiprocessing
-    import threading
     from concurrent.futures import ProcessPoolExecutor
 
     # fork when this process has one thread (rxquote index, tests, scripts: a fresh worker

@@ -14,7 +14,6 @@ import bisect
 import json
 import os
 import re
-from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
