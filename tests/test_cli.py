@@ -183,3 +183,10 @@ def test_medicines_option_and_batch_field(seed_index, tmp_path):
     assert lines[0]["drugs"] == ["Diazepam"] and lines[0]["status"] == "answered"
     assert lines[1] == {"id": 2, "error": 'line 2: "medicines" must be a list of medicine names'}
     assert r.returncode == 2
+
+
+def test_version(tmp_path):
+    from rxquote import __version__
+
+    r = run("--version", index=tmp_path / "idx")
+    assert r.returncode == 0 and r.stdout.strip() == f"rxquote {__version__}"

@@ -268,3 +268,27 @@ def test_the_parsers_cheap_tests_never_skip_a_heading_or_label(line):
         assert stripped[0] == "#"
     if _BOLD_LABEL.match(line):
         assert stripped[0] in "*+-_"
+
+
+_LINE_PIECES = ["**", "__", "*", "_", "-", "+", "Q", "q", "Question", "1.", "12)", "?", ":", " ", "A:", "What", "x"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_LINE_PIECES), min_size=1, max_size=12).map("".join))
+def test_faq_question_test_is_the_four_openers(line):
+    from rxquote.corpus import _Q_OPENERS, _PageParser
+
+    # one combined pattern, tried only on lines whose first character can open a question
+    stripped = line.strip()
+    if stripped:
+        assert _PageParser.is_question(None, stripped) == any(p.match(stripped) for p in _Q_OPENERS)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_LINE_PIECES), min_size=1, max_size=12).map("".join))
+def test_bold_labels_all_contain_a_bold_marker(line):
+    from rxquote.corpus import _BOLD_LABEL
+
+    # the parser tries the bold-label pattern only on lines holding "**" or "__"
+    if _BOLD_LABEL.match(line):
+        assert "**" in line or "__" in line

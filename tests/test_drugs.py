@@ -340,3 +340,25 @@ def test_combination_letters_and_any_word_order(t):
     assert names(table, "smx tmp dose") == [("Sulfamethoxazole + Trimethoprim", "short")]
     assert names(table, "trimethoprim sulfamethoxazole dose") == [("Sulfamethoxazole + Trimethoprim", "joined")]
     assert names(table, "codeine paracetamol") == [("Paracetamol + Codeine", "joined")]
+
+
+@given(st.text(alphabet="abcAB (),/+-é1 ", max_size=30))
+def test_word_key_is_the_words_without_parentheses_salts_and_joiners(name):
+    from rxquote.drugs import SALT_WORDS, without_parentheses
+    from rxquote.drugs_build import _word_key
+
+    # the fast path skips the parenthesis regex when there is no "(": the same words either way
+    expected = frozenset(w for w in without_parentheses(name).split() if w not in SALT_WORDS and w not in ("and", "with", "plus"))
+    assert _word_key(name) == expected
+
+
+def test_a_combination_brand_finds_its_page_among_many_combinations():
+    from rxquote.drugs_build import _unii_aliases
+
+    # combinations are looked up by an ingredient of the brand's first component: the other
+    # combinations (here a hundred unrelated ones) are never the brand's page
+    medicines = ["Amoxicillin", "Clavulanic Acid", "Amoxicillin + Clavulanic Acid"]
+    medicines += [f"Drug{chr(97 + i // 26)}{chr(97 + i % 26)} + Other{chr(97 + i % 26)}" for i in range(100)]
+    aliases = {"amoxicillin": {"Amoxicillin"}, "clavulanic acid": {"Clavulanic Acid"}}
+    brands = [("AUGMENTIN", ["AMOXICILLIN", "CLAVULANIC ACID"])]
+    assert _unii_aliases(brands, medicines, aliases) == {"augmentin": {"Amoxicillin + Clavulanic Acid"}}

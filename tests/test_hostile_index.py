@@ -24,7 +24,7 @@ import pytest
 import rxquote.index as index_mod
 from rxquote.answer import Engine
 from rxquote.bm25 import PostingsBuilder
-from rxquote.index import FORMAT_VERSION, MANIFEST, IndexError_, IndexProblem, build, ensure, load, read_manifest, stale_reason
+from rxquote.index import FORMAT_VERSION, MANIFEST, IndexProblem, build, ensure, load, read_manifest, stale_reason
 
 from .conftest import SEEDS
 from .test_hostile_common import TIMEOUT, assert_one_line_error, check_answer, check_answer_obj, rxquote

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rxquote import _nltk_light
-from rxquote.text import QUESTION_WORDS, Analyzer, TermCoder, stopwords, words
+from rxquote.text import QUESTION_WORDS, Analyzer, TermCoder, words
 
 from .conftest import SEEDS, SHARED
 

@@ -6,7 +6,6 @@ and markup that never act. At 80×24 and 120×40."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 

@@ -323,9 +323,9 @@ class Engine:
         # (and the intent's own content words: "is the drinking a problem?" is about alcohol)
         topic_terms = [expand([t]) + forms.get(t, []) for t in dict.fromkeys(u.topic + u.key)]
         out = []
-        for rank, (s, chunk) in enumerate(zip(chosen, chunks), 1):
+        for position, (s, chunk) in enumerate(zip(chosen, chunks), 1):
             terms, whole = question_terms(topic_terms, u.drugs, chunk.drug, tokenize)
-            out.append(_passage(rank, s.final, chunk, focus_span(chunk, terms, idf, whole, tokenize, CONTEXT_CHARS)))
+            out.append(_passage(position, s.final, chunk, focus_span(chunk, terms, idf, whole, tokenize, CONTEXT_CHARS)))
         return tuple(out)
 
     def _not_covered(self, drugs) -> str:

@@ -164,7 +164,8 @@ class Batch:
     files: tuple[FileOut, ...]
     lines: bytes  # the chunk lines (JSON), one after another
     line_lens: bytes  # int64 per chunk
-    drugs: tuple[str, ...]  # per chunk
+    drug_names: tuple[str, ...]  # the batch's chunk drugs, in first-occurrence order
+    drug_ids: bytes  # int32 per chunk: its drug, into drug_names (a name is sent once a batch)
     sections: bytes  # int8 per chunk
     headings: bytes  # per chunk, UTF-8, each followed by NUL
     heading_lens: bytes  # int64 per chunk (with its NUL)
@@ -185,7 +186,8 @@ def parse_files(files: tuple[CorpusFile, ...], coder: TermCoder) -> Batch:
     the coder has seen before)."""
     out: list[FileOut] = []
     lines: list[bytes] = []
-    drugs: list[str] = []
+    drug_index: dict[str, int] = {}
+    drug_ids = array("i")
     sections = bytearray()
     headings: list[bytes] = []
     word_ids = array("i")  # the coder's id of every word token, -1 for those not indexed
@@ -202,7 +204,7 @@ def parse_files(files: tuple[CorpusFile, ...], coder: TermCoder) -> Batch:
         page = parse_bytes(data, f.rel)
         for c in page.chunks:
             lines.append(chunk_line(c))
-            drugs.append(c.drug)
+            drug_ids.append(drug_index.setdefault(c.drug, len(drug_index)))
             sections.append(SECTION_ID[c.section])
             headings.append(c.heading.encode("utf-8"))
             toks = code(f"{c.heading}\n{c.text}" if c.section == "faq" else c.text)
@@ -215,7 +217,8 @@ def parse_files(files: tuple[CorpusFile, ...], coder: TermCoder) -> Batch:
         files=tuple(out),
         lines=b"".join(lines),
         line_lens=array("q", [len(x) for x in lines]).tobytes(),
-        drugs=tuple(drugs),
+        drug_names=tuple(drug_index),
+        drug_ids=drug_ids.tobytes(),
         sections=bytes(sections),
         headings=b"".join(h + SEP for h in headings),
         heading_lens=array("q", [len(h) + 1 for h in headings]).tobytes(),
@@ -285,7 +288,6 @@ def run_plan(plan: BuildPlan, analyzer: Analyzer, workers: int | None) -> Iterat
             yield step, parse_files(step.files, coder) if isinstance(step, ParseJob) else None
         return
     import multiprocessing
-    import threading
     from concurrent.futures import ProcessPoolExecutor
 
     # fork when this process has one thread (rxquote index, tests, scripts: a fresh worker
@@ -387,7 +389,7 @@ class TermNumbering:
         return g
 
     def number_batch(self, vocab: tuple[str, ...], ids: np.ndarray) -> np.ndarray:
-        local = [self.term_id.get(t) for t in vocab]
+        local = list(map(self.term_id.get, vocab))  # (map of a bound method: no per-term frame)
         if None in local:
             # where each batch term first occurs: local ids are in first-occurrence order
             firsts = np.flatnonzero(np.diff(np.maximum.accumulate(np.append(-1, ids))) > 0) if ids.size else ids
@@ -446,7 +448,7 @@ class _Names:
         return i
 
     def ids_of(self, names: list[str]) -> np.ndarray:
-        return np.fromiter((self.id(x) for x in names), dtype=np.int32, count=len(names))
+        return np.asarray([self.id(x) for x in names], dtype=np.int32)
 
     def sorted(self) -> tuple[list[str], np.ndarray]:
         """(names sorted, new id of each current id)."""
@@ -507,7 +509,8 @@ class GenerationWriter:
         self.postings.add(global_ids, doc_len, self.stats.chunks)
         self._append(batch.lines, np.frombuffer(batch.line_lens, dtype=np.int64), batch.headings,
                      np.frombuffer(batch.heading_lens, dtype=np.int64), global_ids, doc_len)
-        self.drug.frombytes(self.names["drug"].ids_of(list(batch.drugs)).tobytes())
+        drug_ids = self.names["drug"].ids_of(list(batch.drug_names))
+        self.drug.frombytes(drug_ids[np.frombuffer(batch.drug_ids, dtype=np.int32)].tobytes())
         self.section.frombytes(batch.sections)
         self.stats.chunks = lo
 

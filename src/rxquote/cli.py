@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import __version__
 from .errors import IndexProblem, UsageError
 from .progress import progress_bar
 from .startup import BUILD_STAGES, open_engine, resolve_paths
@@ -51,6 +52,7 @@ def _common(p: argparse.ArgumentParser, default_k: int = 3) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="rxquote", description="Answers questions about medicines by quoting monographs verbatim.")
     _common(parser)
+    parser.add_argument("--version", action="version", version=f"rxquote {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     chat = sub.add_parser("chat", help="the chat UI (default)")
     _common(chat)

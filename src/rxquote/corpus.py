@@ -13,6 +13,7 @@ import os
 import re
 import stat
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 SECTIONS = (
@@ -85,6 +86,7 @@ _KW_LAST = _lazy(rf"^(?P<prefix>.+?)\s+(?:{_KW_ALT})\s*:?\s*$", re.I)
 _HEADING = _lazy(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
 _BOLD_LABEL = _lazy(r"^\s*(?:[*+-]\s+)?(?:\*\*|__)(?P<label>[^*_]{1,80}?)(?:\*\*|__)\s*(?P<rest>.*)$")
 _LIST_MARK = _lazy(r"^(?:[*+-]|\d{1,3}[.)]|>)\s+")
+_LIST_MARK_FIRST = frozenset("*+->0123456789")  # what a list or quote marker starts with
 _MARKUP = _lazy(r"[*_`]+")
 # FAQ question openers (applied to a stripped line inside an FAQ section)
 _Q_OPENERS = [
@@ -93,7 +95,25 @@ _Q_OPENERS = [
     _lazy(r"^(?:[*+-]\s+)?(?:\*\*|__)\s*\d{0,3}[.)]?\s*[^*_]{3,}\?\s*(?:\*\*|__)"),
     _lazy(r"^\d{1,3}[.)]\s+[^*]{3,}\?\s*$"),
 ]
+_QUESTION = _lazy("|".join(f"(?:{p._args[0]})" if len(p._args) == 1 else f"(?i:{p._args[0]})" for p in _Q_OPENERS))
+# what a stripped line opening a question can start with (every opener's first character)
+_QUESTION_FIRST = frozenset("*+-_0123456789Qq")
 _TITLE_RE = _lazy(r"^title\s*:\s*(.+?)\s*$", re.I)
+# the patterns of the per-line and per-chunk paths, compiled once (re.match(str, …) looks its
+# pattern up in re's cache on every call: ~0.5 s of a 1× parse)
+_QUALIFIER_WORD = _lazy(r"^(?:of|for|in|with)\b", re.I)
+_DASH_FIRST = _lazy(r"^[:\-–—]")
+_STOP_OR_COLON = _lazy(r"[.:]")
+_BOTH_WORDS = _lazy(r"\b(combin\w*|together|both|all)\b", re.I)
+_COMBINED_WORDS = _lazy(r"\bcombin\w*|\btogether\b", re.I)
+_GENERIC_NAME = _lazy(r"^\W*generic\s+name", re.I)
+_Q_LIST_MARK = _lazy(r"^(?:[*+-]\s+)?(?:\d{1,3}[.)]\s*)?")
+_Q_BOLD = _lazy(r"^(?:\*\*|__)(.+?)(?:\*\*|__)")
+_Q_ANSWER = _lazy(r"\s+A\s*[:.]\s")
+_Q_PREFIX = _lazy(r"^\s*(?:\d{1,3}[.)]\s*)?(?:Q(?:uestion)?\s*\d*\s*[:.)-]\s*)?", re.I)
+_PLUS = _lazy(r"\s\+\s|\s*\+\s*")
+_NOT_ALNUM = _lazy(r"[^a-z0-9]+")
+_TITLE_END = _lazy(r"[\s.,;:]+$")
 
 
 @dataclass(frozen=True)
@@ -123,8 +143,10 @@ class ParsedPage:
     warnings: tuple[str, ...]  # why the page could not be parsed fully, for the summary
 
 
+@lru_cache(maxsize=1 << 16)
 def clean_inline(text: str) -> str:
-    """Text of a heading or label without Markdown emphasis, for display."""
+    """Text of a heading or label without Markdown emphasis, for display (memoised: the same
+    headings and labels come back page after page)."""
     text = " ".join(_MARKUP.sub("", text).split())  # = re.sub(r"\s+", " ", …).strip(): the same whitespace
     return text.strip(" :")
 
@@ -132,7 +154,7 @@ def clean_inline(text: str) -> str:
 def trim_span(text: str) -> str:
     """Trim whitespace and list/quote markers at the ends only (what SPEC allows)."""
     text = text.strip()
-    while True:
+    while text[:1] in _LIST_MARK_FIRST:  # (most chunks start with a letter: no pattern to try)
         m = _LIST_MARK.match(text)
         if not m:
             break
@@ -142,23 +164,23 @@ def trim_span(text: str) -> str:
 
 def question_text(line: str) -> str:
     """The question of an FAQ line, without list marker, numbering, "Q:" or the answer."""
-    q = re.sub(r"^(?:[*+-]\s+)?(?:\d{1,3}[.)]\s*)?", "", line.strip())
-    bold = re.match(r"^(?:\*\*|__)(.+?)(?:\*\*|__)", q)
+    q = _Q_LIST_MARK.sub("", line.strip())
+    bold = _Q_BOLD.match(q)
     if bold:
         q = bold.group(1)
     else:
-        q = re.split(r"\s+A\s*[:.]\s", q, maxsplit=1)[0]
-    q = re.sub(r"^\s*(?:\d{1,3}[.)]\s*)?(?:Q(?:uestion)?\s*\d*\s*[:.)-]\s*)?", "", q, flags=re.I)
+        q = _Q_ANSWER.split(q, maxsplit=1)[0]
+    q = _Q_PREFIX.sub("", q)
     return clean_inline(q) or "FAQ"
 
 
 def split_ingredients(title: str) -> tuple[str, ...]:
-    parts = [p.strip() for p in re.split(r"\s\+\s|\s*\+\s*", title) if p.strip()]
+    parts = [p.strip() for p in _PLUS.split(title) if p.strip()]
     return tuple(parts) if len(parts) > 1 else (title.strip(),)
 
 
 def _norm(s: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", s.lower()).strip()
+    return _NOT_ALNUM.sub(" ", s.lower()).strip()
 
 
 def decode(data: bytes) -> tuple[str, bool]:
@@ -184,8 +206,20 @@ def read_front_matter(lines: list[str]) -> tuple[int, str | None]:
     return 0, None  # unterminated: treat the whole file as body
 
 
+@lru_cache(maxsize=1 << 16)
+def _keyword_last(text: str) -> tuple[str, str] | None:
+    """(section, prefix) when `text` ends with a section keyword after a (drug) prefix."""
+    m = _KW_LAST.match(text)
+    if m:
+        for name, _ in _KEYWORDS:
+            if m.group(name):
+                return name, m.group("prefix")
+    return None
+
+
+@lru_cache(maxsize=1 << 16)
 def _match_section(text: str) -> tuple[str, str] | None:
-    """(section, rest) when `text` opens with a section keyword."""
+    """(section, rest) when `text` opens with a section keyword (memoised, like clean_inline)."""
     m = _KW_FIRST.match(text)
     if not m:
         return None
@@ -233,7 +267,7 @@ class _PageParser:
         found = self.ingredient_in(qualifier)
         if len(found) == 1:
             return found[0]
-        if len(found) > 1 or re.search(r"\b(combin\w*|together|both|all)\b", qualifier, re.I):
+        if len(found) > 1 or _BOTH_WORDS.search(qualifier):
             return self.title
         return None
 
@@ -285,7 +319,7 @@ class _PageParser:
             if rest.startswith("("):
                 qualifier = rest[1 : rest.find(")")] if ")" in rest else rest[1:]
                 rest = rest[len(qualifier) + 2 :].strip()
-            elif re.match(r"^(?:of|for|in|with)\b", rest, re.I) and len(rest) < 80:
+            elif rest and _QUALIFIER_WORD.match(rest) and len(rest) < 80:
                 if not self._drug_for(rest):
                     return None  # "Use with Caution", "Dosage in Children": a sub-heading
                 qualifier, rest = rest, ""
@@ -293,9 +327,9 @@ class _PageParser:
             if rest:
                 if bold:
                     return None  # "**Dosage adjustments**" is a sub-label, not a section
-                if not re.match(r"^[:\-–—]", hit[1]) and len(rest) < 60 and not qualifier:
+                if not _DASH_FIRST.match(hit[1]) and len(rest) < 60 and not qualifier:
                     # "### Side Effects Common..."? only a colon introduces inline text
-                    if not re.search(r"[.:]", rest):
+                    if not _STOP_OR_COLON.search(rest):
                         return None
                 inline = True
             drug = self._drug_for(qualifier) or self.context_drug
@@ -303,18 +337,16 @@ class _PageParser:
                 drug = self._drug_for(rest) or (self.title if len(self.ingredients) > 1 else drug)
             heading = clean_inline(text.split(":")[0]) if inline else clean_inline(text)
             return section, drug, heading, inline
-        m = _KW_LAST.match(clean_inline(text))
-        if m:
-            prefix = m.group("prefix")
+        last = _keyword_last(clean_inline(text))
+        if last:
+            section, prefix = last
             drug = self._drug_for(prefix)
             if drug:
-                for name, _ in _KEYWORDS:
-                    if m.group(name):
-                        return name, drug, clean_inline(text), False
+                return section, drug, clean_inline(text), False
         return None
 
     def is_question(self, stripped: str) -> bool:
-        return any(p.match(stripped) for p in _Q_OPENERS)
+        return stripped[0] in _QUESTION_FIRST and _QUESTION.match(stripped) is not None
 
     def parse(self, body_start: int) -> None:
         lines = self.lines
@@ -339,10 +371,10 @@ class _PageParser:
                 if len(found) == 1 and len(clean_inline(htext)) <= len(found[0]) + 40:
                     # "### Diazepam", "### Generic Name: Folic Acid" → new ingredient in focus
                     self.context_drug = found[0]
-                    generic = re.match(r"^\W*generic\s+name", htext, re.I)
+                    generic = _GENERIC_NAME.match(htext)
                     self.open(i, "overview", found[0], found[0], include_line=bool(generic))
                     continue
-                if len(found) > 1 or re.search(r"\bcombin\w*|\btogether\b", htext, re.I):
+                if len(found) > 1 or _COMBINED_WORDS.search(htext):
                     if self.seen_section:
                         self.context_drug = self.title
                         self.open(i, "precautions", self.title, clean_inline(htext), include_line=True)
@@ -353,7 +385,8 @@ class _PageParser:
                 if level <= 2 and self.seen_section and self.section not in ("faq",):
                     pass  # an unknown sub-heading stays in the current section
                 continue
-            bm = _BOLD_LABEL.match(line) if stripped[0] in "*+-_" else None
+            # (a bold label has "**" or "__": most list items have neither)
+            bm = _BOLD_LABEL.match(line) if stripped[0] in "*+-_" and ("**" in line or "__" in line) else None
             if bm:
                 label = bm.group("label").strip()
                 rest = bm.group("rest")
@@ -400,7 +433,7 @@ def parse_text(text: str, source: str, fallback_title: str | None = None) -> Par
                 break
     if not title:
         title = fallback_title or Path(source).stem
-    title = re.sub(r"[\s.,;:]+$", "", title) or title  # "Clonazepam ." is Clonazepam
+    title = _TITLE_END.sub("", title) or title  # "Clonazepam ." is Clonazepam
     parser = _PageParser(source, lines, title)
     parser.parse(body_start)
     warnings = list(parser.warnings)

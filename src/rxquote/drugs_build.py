@@ -14,7 +14,7 @@ import bisect
 import json
 import os
 import re
-from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -103,11 +103,17 @@ def _parenthesised_names(medicines: list[str]) -> dict[str, str]:
     return {p: next(iter(meds)) for p, meds in inside.items() if len(meds) == 1 and len(p) >= 3}
 
 
+_KEY_DROPPED = frozenset(SALT_WORDS) | {"and", "with", "plus"}
+
+
 def _word_key(name: str) -> frozenset:
     """A name's words without parenthesised qualifiers, "and"/"with", salt or form words, in
     any order: "propranolol (cardiovascular)" is propranolol, "trimethoprim/sulfamethoxazole"
     is Sulfamethoxazole + Trimethoprim."""
-    return frozenset(w for w in without_parentheses(name).split() if w not in SALT_WORDS and w not in ("and", "with", "plus"))
+    # without_parentheses = normalize after a regex substitution that only a "(" can change
+    # (called for every lexicon entry: the substitution was half the cost)
+    plain = without_parentheses(name) if "(" in name else normalize(name)
+    return frozenset(plain.split()) - _KEY_DROPPED
 
 
 def _add_lexicon(lex, medicines: list[str], aliases: dict[str, set[str]], add,
@@ -259,6 +265,12 @@ def _unii_aliases(brands: list[tuple[str, list[str]]], medicines: list[str],
     for m in medicines:
         if " + " in m:
             combos.setdefault(frozenset(variant_key(i) for i in split_ingredients(m)), []).append(m)
+    # each combination by each of its ingredients: a brand's first component must be one of
+    # them, so only those combinations are tried (not every combination for every brand)
+    combos_with: dict[str, list[frozenset]] = {}
+    for combo_key in combos:
+        for c in combo_key:
+            combos_with.setdefault(c, []).append(combo_key)
     first_words: dict[str, set[str]] = {}
     for a, meds in aliases.items():
         if " " in a:
@@ -285,7 +297,9 @@ def _unii_aliases(brands: list[tuple[str, list[str]]], medicines: list[str],
             keys = [{variant_key(m) for m in meds_of(s, single=True)} | {variant_key(s)} for s in substances]
             meds = set()
             if all(meds_of(s, single=True) for s in substances):
-                for combo_key, pages in combos.items():
+                tried = {k: None for c in keys[0] for k in combos_with.get(c, ())}  # in combos' order
+                for combo_key in tried:
+                    pages = combos[combo_key]
                     # each component is one ingredient (duplicate pages spell them differently:
                     # "Amoxycillin + Potassium Clavulanate" is Augmentin too)
                     if len(combo_key) == len(keys) and all(k & combo_key for k in keys) \
@@ -343,6 +357,7 @@ def brands_in_text(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1)
 def _ordinary_words() -> frozenset[str]:
     from .text import QUESTION_WORDS, stopwords
 
