@@ -362,3 +362,11 @@ def test_a_combination_brand_finds_its_page_among_many_combinations():
     aliases = {"amoxicillin": {"Amoxicillin"}, "clavulanic acid": {"Clavulanic Acid"}}
     brands = [("AUGMENTIN", ["AMOXICILLIN", "CLAVULANIC ACID"])]
     assert _unii_aliases(brands, medicines, aliases) == {"augmentin": {"Amoxicillin + Clavulanic Acid"}}
+
+
+def test_data_caches_are_keyed_by_the_code_that_reads_them():
+    from rxquote.drugs_build import _reader_key, load_lexicon, read_unii_brands
+
+    assert _reader_key(read_unii_brands, 6) == _reader_key(read_unii_brands, 6)  # stable
+    assert _reader_key(read_unii_brands, 6) != _reader_key(read_unii_brands, 7)  # its constants count
+    assert _reader_key(read_unii_brands, 6) != _reader_key(load_lexicon, 6)

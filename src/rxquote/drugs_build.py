@@ -382,6 +382,20 @@ def _train_namelike(aliases: dict, other: dict, classes: set, vocabulary: Iterab
 # -- the drug lexicon ----------------------------------------------------------------------------
 
 
+def _reader_key(reader, *extra) -> str:
+    """A short hash of the code that reads a package's data (and the constants it uses): two
+    versions of rxquote that read it differently never share a cache file, even when they
+    carry the same TABLE_VERSION."""
+    import hashlib
+    import inspect
+
+    try:
+        text = inspect.getsource(reader) + repr(extra)
+    except (OSError, TypeError):  # no source (a frozen build): the version alone keys it
+        return "nosrc"
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+
+
 def _lexicon_cache_path() -> Path | None:
     try:
         from importlib.metadata import version
@@ -390,7 +404,7 @@ def _lexicon_cache_path() -> Path | None:
     except Exception:
         return None
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "rxquote" / f"lexicon-{ver}-v{TABLE_VERSION}.json"
+    return base / "rxquote" / f"lexicon-{ver}-v{TABLE_VERSION}-{_reader_key(load_lexicon)}.json"
 
 
 def load_lexicon():
@@ -492,7 +506,7 @@ def load_unii_brands() -> list[tuple[str, list[str]]] | None:
     except Exception:
         ver = "unknown"
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    cache = base / "rxquote" / f"unii-brands-{ver}-v{TABLE_VERSION}.json"
+    cache = base / "rxquote" / f"unii-brands-{ver}-v{TABLE_VERSION}-{_reader_key(read_unii_brands, CODE_BRAND_LETTERS)}.json"
     try:
         return [(b, list(s)) for b, s in json.loads(cache.read_text(encoding="utf-8"))]
     except (OSError, ValueError, TypeError):
