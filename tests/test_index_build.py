@@ -354,3 +354,23 @@ def test_unique_is_numpys(values):
 
     a = np.asarray(values, dtype=np.int64)
     assert np.array_equal(unique(a), np.unique(a))
+
+
+def test_the_same_corpus_gives_the_same_index_whatever_the_hash_seed(tmp_path):
+    # sets and dicts iterate in string-hash order: every file of a generation must not
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    def digests(seed: str) -> dict[str, str]:
+        out = tmp_path / f"idx{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "rxquote", "index", "--corpus", str(SEEDS), "--index", str(out)],
+                       env=env, check=True, capture_output=True, timeout=300)
+        gen = next(p for p in out.iterdir() if p.is_dir())
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in gen.iterdir() if p.is_file()}
+
+    first, second = digests("1"), digests("2")
+    assert first.keys() == second.keys() and len(first) > 10
+    assert [name for name in first if first[name] != second[name]] == []
