@@ -52,7 +52,6 @@ from .layout import FILES, ChunkColumns, FileRecords, open_drug_table, open_fold
 from .text import TOKENIZER_SETTINGS, Analyzer, stopwords
 
 FORMAT_VERSION = 8  # 6: lexicon.json; 7: memory-mapped columns, posting scores, per-medicine chunks, file records in the generation; 8: the name table's lookups saved (names_index pack)
-CACHE_LIMIT = 65536  # names and files remembered per open index (cleared past this: memory stays bounded)
 MANIFEST = "manifest.json"
 ALWAYS_HASH_BYTES = 1 << 20  # index files smaller than this are hashed on every load
 # Opening an index for questions checks every corpus file's size and mtime up to this many files
@@ -135,8 +134,6 @@ class Index:
         cols = self.columns
         self._drug, self._title, self._source, self._section = (memoryview(a) for a in (cols.drug, cols.title, cols.source, cols.section))
         self._records: FileRecords | None = None  # opened on the first quote that is checked
-        self._record_of: dict[str, int] = {}  # file → its row in the records
-        self._key_of: dict[str, int] = {}  # medicine name → its row in the medicine table
 
     @property
     def size(self) -> int:
@@ -177,11 +174,7 @@ class Index:
         if records is None:
             records = self._records = FileRecords.open(self.folder)
         for rel in sorted(sources):
-            i = self._record_of.get(rel)
-            if i is None:
-                i = self._record_of[rel] = records.names.find(rel)  # a binary search: once per file
-                if len(self._record_of) > CACHE_LIMIT:
-                    self._record_of.clear()
+            i = records.names.find(rel)
             why = None if i >= 0 else "is not in the index's records"
             if why is None:
                 try:
@@ -226,13 +219,7 @@ class Index:
 
     # -- medicines ------------------------------------------------------------------------
     def _medicine_key(self, name: str) -> int:
-        k = self._key_of.get(name)
-        if k is None:
-            # a binary search in the medicine table: once per name (a question asks several times)
-            k = self._key_of[name] = self.columns.medicine_keys.find(normalize(name))
-            if len(self._key_of) > CACHE_LIMIT:
-                self._key_of.clear()
-        return k
+        return self.columns.medicine_keys.find(normalize(name))
 
     def knows(self, name: str) -> bool:
         """Is `name` (any spelling with the same normal form) a medicine of the index?"""
