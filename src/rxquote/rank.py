@@ -172,15 +172,16 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
         rel += sec_bonus
         if sec_bonus:
             parts["section_bonus"] = round(sec_bonus, 2)
+        names_other = others is not None and bool(others[j])
         if asked_scores[j] <= 0 and sec_bonus < weights.section_choice[0] and "faq_words" not in parts \
-                and not (others is not None and others[j]):
+                and not names_other:
             continue  # shares no word but the medicine's name, and is not the wanted section
         if intent is not None and intent.name != "about" and section not in intent.sections and lex[j] < 0.5 \
                 and (cands.page.get(cid, 0) < OWN or (sure >= 1.0 and lex[j] == 0 and not parts.get("faq_words"))):
             # off-intent text of another page; or of the medicine's own page when a sure intent
             # says what is asked and the passage has no word of the topic (only the intent's)
             continue
-        if others is not None and others[j]:
+        if names_other:
             rel += weights.names_other  # "plavix with aspirin": clopidogrel's page on aspirin
             parts["names_other"] = True
         if len(u.named) > 1 and not u.apart and _shared_text_of(index, cid, u.named):
