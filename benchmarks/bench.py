@@ -105,7 +105,7 @@ def load_tokens(index_dir: Path) -> list[list[str]]:
 
     man = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
     gen = index_dir / man["generation"]
-    vocab = json.loads((gen / "vocab.json").read_text(encoding="utf-8"))
+    vocab = json.loads((gen / "token_vocab.json").read_text(encoding="utf-8"))  # what doc_tokens holds ids into
     ids = np.load(gen / "doc_tokens.npy", allow_pickle=False).tolist()
     ptr = np.load(gen / "doc_tokens_ptr.npy", allow_pickle=False).tolist()
     words = [vocab[i] for i in ids]

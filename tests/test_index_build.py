@@ -4,7 +4,9 @@ A build in a pool of processes, a build in this process, a build with tiny posti
 (many blocks, merged per term) and an incremental rebuild that reuses unchanged files must all
 write the same generation, file for file, as a fresh full build — including the term numbering
 in first-occurrence order that rank-bm25's idf needs, when the file that first used a word
-changes or disappears. And the loaded index is memory-mapped, not decoded.
+changes or disappears. (A rebuild's doc_tokens.npy holds the same tokens, as ids into the
+token vocabulary it keeps from the previous generation.) And the loaded index is
+memory-mapped, not decoded.
 """
 
 from __future__ import annotations
@@ -65,7 +67,20 @@ def assert_same_generation(a: Path, b: Path, rebuilt: bool = False) -> None:
         differ.remove("stems.json")
         stems_a, stems_b = json.loads(fa["stems.json"]), json.loads(fb["stems.json"])
         assert stems_a.items() >= stems_b.items()
+    if rebuilt:  # the tokens are the same words, ids into the token vocabulary a rebuild keeps
+        for name in ("doc_tokens.npy", "token_vocab.json"):
+            if name in differ:
+                differ.remove(name)
+        assert tokens_as_words(a) == tokens_as_words(b)
+        vocab_a, vocab_b = json.loads(fa["token_vocab.json"]), json.loads(fb["token_vocab.json"])
+        assert vocab_a[: len(vocab_b)] == vocab_b or set(vocab_a) >= set(vocab_b)
     assert not differ, differ
+
+
+def tokens_as_words(index: Path) -> list[str]:
+    gen = index / read_manifest(index)["generation"]
+    vocab = json.loads((gen / "token_vocab.json").read_text(encoding="utf-8"))
+    return [vocab[i] for i in np.load(gen / "doc_tokens.npy", allow_pickle=False).tolist()]
 
 
 @pytest.fixture

@@ -42,7 +42,8 @@ from .corpus import SECTIONS, CorpusFile, parse_bytes, read_capped, read_monogra
 from .drugs import TABLE_VERSION, DrugTable
 from .layout import (DRUG_TABLE_FILES, SECTION_ID, FileRecord, FileRecords, medicine_chunks, save_drug_table,
                      save_file_records, save_folders)
-from .store import SEP, AppendFile, NpyWriter, StringTable, load_array, save_array, save_strings
+from .progress import FORK_SAFE
+from .store import SEP, AppendFile, NpyWriter, StringTable, link_or_copy, load_array, save_array, save_strings
 from .text import stopwords, QUESTION_WORDS, Analyzer, TermCoder, words
 
 JOB_FILES = 48  # files per parse job: enough work to hide the cost of sending it to a worker
@@ -334,6 +335,12 @@ class PreviousGeneration:
         self.headings = load_array(gen / "headings.npy")
         self.tok_ptr = load_array(gen / "doc_tokens_ptr.npy")
         self.tokens = load_array(gen / "doc_tokens.npy")
+        # doc_tokens.npy holds ids into token_vocab.json (see GenerationWriter): their terms here
+        token_vocab = json.loads((gen / "token_vocab.json").read_text(encoding="utf-8"))
+        if not (isinstance(token_vocab, list) and all(isinstance(t, str) for t in token_vocab)):
+            raise ValueError("token_vocab.json damaged")
+        self.token_vocab: list[str] = token_vocab
+        self.tok_to_term = np.fromiter((self.term_id.get(t, -1) for t in token_vocab), dtype=np.int64, count=len(token_vocab))
         self.term_first = np.asarray(load_array(gen / "term_first.npy"), dtype=np.int64)
         self.postings_ptr = np.array(load_array(gen / "postings_ptr.npy"))
         self.postings_doc = load_array(gen / "postings_doc.npy")
@@ -350,22 +357,31 @@ class PreviousGeneration:
     def sha256(self, i: int) -> str:
         return self._sha[i].tobytes().hex()
 
-    def read_tokens(self, lo: int, hi: int) -> np.ndarray:
-        """Token ids [lo, hi), read from the file (not mapped, so they leave memory after use)."""
-        return np.fromfile(self.gen / "doc_tokens.npy", dtype=np.int32, count=hi - lo, offset=self.tokens.offset + 4 * lo)
+    def read_terms(self, lo: int, hi: int) -> np.ndarray:
+        """The term ids of tokens [lo, hi) (a damaged token raises ValueError)."""
+        tokens = np.asarray(self.tokens[lo:hi], dtype=np.int64)
+        if tokens.size and not (0 <= int(tokens.min()) and int(tokens.max()) < self.tok_to_term.shape[0]):
+            raise ValueError("doc_tokens.npy damaged")
+        terms = self.tok_to_term[tokens]
+        if terms.size and int(terms.min()) < 0:
+            raise ValueError("a token without a term")
+        return terms
+
+    def tokens_at(self, lo: int, hi: int) -> tuple[int, int]:
+        """Where tokens [lo, hi) lie in doc_tokens.npy, in bytes."""
+        return self.tokens.offset + 4 * lo, self.tokens.offset + 4 * hi
 
 
 class TermNumbering:
     """Global term ids in the order terms first occur in the collection (rank-bm25's order).
 
-    A parsed batch brings its terms in their batch order; a reused run of the previous
-    generation brings term ids of that generation. For a run, the terms met there for the
-    first time are the old terms whose first occurrence lies inside the run (old ids are in
-    first-occurrence order, so `term_first` is increasing) plus any "orphan": an old term not
-    yet met whose first old occurrence was in a file that changed or went away. Runs come in
-    old order, so orphans are the unmet terms behind a moving frontier — usually few."""
+    A parsed batch brings its terms in their batch order. A reused run of the previous
+    generation brings the old terms whose first *kept* occurrence lies inside it: an old term's
+    first occurrence (`term_first`), or — when that lay in a file that changed or went away —
+    its first occurrence in the chunks this build keeps, found from its postings (they are
+    sorted by chunk) and that one chunk's tokens. So a run costs no reading of its tokens."""
 
-    def __init__(self, old: PreviousGeneration | None):
+    def __init__(self, old: PreviousGeneration | None, kept_chunks: np.ndarray | None = None):
         self.vocab: list[str] = []
         self.term_id: dict[str, int] = {}
         self.first = array("q")  # per term: token position of its first occurrence
@@ -373,8 +389,9 @@ class TermNumbering:
         self.old = old
         if old is not None:
             self.old_to_new = np.full(len(old.vocab), -1, dtype=np.int64)
-            self.frontier = 0  # old terms below this first occurred before the runs seen so far
-            self.orphans = np.zeros(0, dtype=np.int64)
+            first = _first_kept(old, kept_chunks)
+            self.order = np.argsort(first, kind="stable")  # old terms by first kept occurrence
+            self.sorted_first = first[self.order]
             self.old_end = 0  # end of the last run, in old token positions
 
     def _new(self, term: str, position: int) -> int:
@@ -399,40 +416,53 @@ class TermNumbering:
         self.tokens += int(ids.shape[0])
         return np.asarray(local, dtype=np.int32)[ids] if ids.size else np.zeros(0, dtype=np.int32)
 
-    def number_run(self, lo: int, hi: int) -> np.ndarray:
-        """Global ids of the previous generation's tokens [lo, hi)."""
-        old = self.old
+    def number_run(self, lo: int, hi: int) -> None:
+        """Number the terms first met in the previous generation's tokens [lo, hi)."""
         if lo < self.old_end:
             raise ReuseFailed("reused runs out of order")
         self.old_end = hi
-        old_ids = old.read_tokens(lo, hi)
-        o2n, first = self.old_to_new, old.term_first
-        k_lo, k_hi = int(np.searchsorted(first, lo)), int(np.searchsorted(first, hi))
-        if k_lo > self.frontier:  # passed over changed or removed files: their unmet terms
-            skipped = np.arange(self.frontier, k_lo)
-            self.orphans = np.concatenate([self.orphans, skipped[o2n[skipped] < 0]])
-        self.frontier = max(self.frontier, k_hi)
-        natives = np.arange(k_lo, k_hi)
-        natives = natives[o2n[natives] < 0]
-        met, at = [natives], [first[natives] - lo]
-        self.orphans = self.orphans[o2n[self.orphans] < 0]
-        if self.orphans.size:
-            wanted = np.zeros(len(old.vocab), dtype=bool)
-            wanted[self.orphans] = True
-            hits = np.flatnonzero(wanted[old_ids])
-            if hits.size:
-                found, where = np.unique(old_ids[hits], return_index=True)
-                met.append(found.astype(np.int64))
-                at.append(hits[where])
-        met_all, at_all = np.concatenate(met), np.concatenate(at)
-        for o, p in zip(met_all[np.argsort(at_all, kind="stable")].tolist(), np.sort(at_all).tolist()):
-            g = self.term_id.get(old.vocab[o])
-            o2n[o] = g if g is not None else self._new(old.vocab[o], self.tokens + p)
+        k_lo, k_hi = np.searchsorted(self.sorted_first, [lo, hi])
+        met, at = self.order[k_lo:k_hi], self.sorted_first[k_lo:k_hi]
+        unmet = self.old_to_new[met] < 0  # (a term met in a batch before has its id)
+        vocab = self.old.vocab
+        for o, p in zip(met[unmet].tolist(), at[unmet].tolist()):
+            self._new(vocab[o], self.tokens + p - lo)
         self.tokens += hi - lo
-        out = o2n[old_ids]
-        if out.size and int(out.min()) < 0:
-            raise ReuseFailed("a reused token has no term")
-        return out.astype(np.int32)
+
+
+def _first_kept(old: PreviousGeneration, kept_chunks: np.ndarray) -> np.ndarray:
+    """Per old term, the old token position of its first occurrence in the kept chunks (the
+    int64 maximum for a term that occurs in none)."""
+    first = old.term_first.copy()
+    tok_ptr = np.asarray(old.tok_ptr)
+    if first.size:
+        chunk_of_first = np.searchsorted(tok_ptr, first, side="right") - 1
+        if int(chunk_of_first.min()) < 0 or int(chunk_of_first.max()) >= kept_chunks.shape[0]:
+            raise ReuseFailed("term positions outside the previous generation")
+    else:
+        chunk_of_first = np.zeros(0, dtype=np.int64)
+    ptr, docs = old.postings_ptr, old.postings_doc
+    for o in np.flatnonzero(~kept_chunks[chunk_of_first]).tolist():  # first met in a dropped chunk
+        lo, hi = int(ptr[o]), int(ptr[o + 1])
+        found = -1
+        step = 64  # the first kept chunk is usually among the first few: look there first
+        while lo < hi and found < 0:
+            part = np.asarray(docs[lo : min(hi, lo + step)])
+            if part.size and (int(part.min()) < 0 or int(part.max()) >= kept_chunks.shape[0]):
+                raise ReuseFailed("postings outside the previous generation")
+            hits = np.flatnonzero(kept_chunks[part])
+            if hits.size:
+                found = int(part[hits[0]])
+            lo, step = lo + part.shape[0], step * 8
+        if found < 0:
+            first[o] = np.iinfo(np.int64).max  # gone from the collection
+            continue
+        t0 = int(tok_ptr[found])
+        at = np.flatnonzero(old.read_terms(t0, int(tok_ptr[found + 1])) == o)
+        if not at.size:
+            raise ReuseFailed("tokens and postings disagree")
+        first[o] = t0 + int(at[0])
+    return first
 
 
 class _Names:
@@ -470,15 +500,29 @@ class WriteStats:
 class GenerationWriter:
     """Appends batches and reused runs to a new generation folder, in file order."""
 
-    def __init__(self, folder: Path, old: PreviousGeneration | None, block_tokens: int):
+    def __init__(self, folder: Path, old: PreviousGeneration | None, block_tokens: int,
+                 reused: tuple[tuple[int, int], ...] = ()):
+        """`reused`: the previous generation's chunk ranges this build will keep, in order."""
         self.folder = folder
         self.old = old
         self.block_tokens = block_tokens
         self.lines = AppendFile(folder / "chunks.jsonl")
         self.headings = NpyWriter(folder / "headings.npy", np.uint8)
+        # doc_tokens.npy holds ids into token_vocab: a full build's vocabulary, to which a
+        # rebuild only appends (the previous one's, then any new word) — so a reused chunk's
+        # tokens are the same bytes, copied by the kernel, whatever the new term ids are
         self.doc_tokens = NpyWriter(folder / "doc_tokens.npy", np.int32)
+        self.token_vocab: list[str] = list(old.token_vocab) if old is not None else []
+        self.token_id: dict[str, int] = {t: i for i, t in enumerate(self.token_vocab)}
         self.postings = PostingsBuilder(folder / ".spill", block_tokens)
-        self.terms = TermNumbering(old)
+        kept = None
+        if old is not None:
+            kept = np.zeros(old.offsets.shape[0] - 1, dtype=bool)
+            for lo, hi in reused:
+                kept[lo:hi] = True
+        self.terms = TermNumbering(old, kept)
+        if old is None:
+            self.token_vocab = self.terms.vocab  # the same list, as it grows
         self.line_len = array("q")
         self.heading_len = array("q")
         self.doc_len = array("q")
@@ -507,8 +551,18 @@ class GenerationWriter:
         doc_len = np.frombuffer(batch.doc_len, dtype=np.int64)
         global_ids = self.terms.number_batch(batch.vocab, ids)
         self.postings.add(global_ids, doc_len, self.stats.chunks)
+        if self.old is None:  # the token vocabulary is the vocabulary
+            tokens = global_ids
+        else:
+            get = self.token_id.get
+            local = [get(t) for t in batch.vocab]
+            for j, k in enumerate(local):
+                if k is None:
+                    local[j] = self.token_id[batch.vocab[j]] = len(self.token_vocab)
+                    self.token_vocab.append(batch.vocab[j])
+            tokens = np.asarray(local, dtype=np.int32)[ids] if ids.size else ids
         self._append(batch.lines, np.frombuffer(batch.line_lens, dtype=np.int64), batch.headings,
-                     np.frombuffer(batch.heading_lens, dtype=np.int64), global_ids, doc_len)
+                     np.frombuffer(batch.heading_lens, dtype=np.int64), tokens, doc_len)
         drug_ids = self.names["drug"].ids_of(list(batch.drug_names))
         self.drug.frombytes(drug_ids[np.frombuffer(batch.drug_ids, dtype=np.int32)].tobytes())
         self.section.frombytes(batch.sections)
@@ -541,11 +595,13 @@ class GenerationWriter:
         t_lo, t_hi = int(old.tok_ptr[lo]), int(old.tok_ptr[hi])
         h_lo, h_hi = int(old.heading_ptr[lo]), int(old.heading_ptr[hi])
         self.lines.copy_from(old.gen / "chunks.jsonl", int(old.offsets[lo]), int(old.offsets[hi]))
-        ids = self.terms.number_run(t_lo, t_hi)
+        self.terms.number_run(t_lo, t_hi)
+        self.doc_tokens.copy_from(old.gen / "doc_tokens.npy", *old.tokens_at(t_lo, t_hi))
+        self.headings.copy_from(old.gen / "headings.npy", old.headings.offset + h_lo, old.headings.offset + h_hi)
         first = len(self.doc_len)  # the new id of chunk lo
         self.doc_map[lo:hi] = np.arange(first, first + hi - lo)
-        self._append(None, np.diff(old.offsets[lo : hi + 1]), old.headings[h_lo:h_hi], np.diff(old.heading_ptr[lo : hi + 1]),
-                     ids, np.diff(old.tok_ptr[lo : hi + 1]))
+        self._append(None, np.diff(old.offsets[lo : hi + 1]), None, np.diff(old.heading_ptr[lo : hi + 1]),
+                     None, np.diff(old.tok_ptr[lo : hi + 1]))
         for key, col in (("drug", self.drug), ("title", self.title), ("source", self.source)):
             part = np.asarray(getattr(old, key)[lo:hi])
             remap, table, names = old.name_map[key], old.names[key], self.names[key]
@@ -558,9 +614,11 @@ class GenerationWriter:
         if lines is not None:  # (a reused run's lines are copied already)
             self.lines.write(lines)
         self.line_len.frombytes(np.asarray(line_lens, dtype=np.int64).tobytes())
-        self.headings.write(np.frombuffer(headings, dtype=np.uint8) if isinstance(headings, bytes) else headings)
+        if headings is not None:  # (nor their headings)
+            self.headings.write(np.frombuffer(headings, dtype=np.uint8))
         self.heading_len.frombytes(np.asarray(heading_lens, dtype=np.int64).tobytes())
-        self.doc_tokens.write(ids)
+        if ids is not None:  # (a reused run's tokens are copied already)
+            self.doc_tokens.write(ids)
         self.doc_len.frombytes(np.asarray(doc_len, dtype=np.int64).tobytes())
 
     def finish_postings(self) -> None:
@@ -586,7 +644,7 @@ class GenerationWriter:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         # runs of consecutive dropped chunks: one read each
         cut = np.flatnonzero(np.diff(dropped) > 1) + 1
-        parts = [old.read_tokens(int(old.tok_ptr[r[0]]), int(old.tok_ptr[r[-1] + 1])) for r in np.split(dropped, cut)]
+        parts = [old.read_terms(int(old.tok_ptr[r[0]]), int(old.tok_ptr[r[-1] + 1])) for r in np.split(dropped, cut)]
         lens = np.diff(np.asarray(old.tok_ptr))[dropped]
         return np.concatenate(parts).astype(np.int64), lens
 
@@ -594,10 +652,11 @@ class GenerationWriter:
         """Every chunk's tokens (as written to doc_tokens.npy) into the postings, in blocks."""
         ptr = _ptr(self.doc_len)
         tokens = load_array(self.folder / "doc_tokens.npy")
+        term_of = np.fromiter((self.terms.term_id.get(t, -1) for t in self.token_vocab), dtype=np.int32, count=len(self.token_vocab))
         lo, n = 0, doc_len.shape[0]
         while lo < n:
             hi = min(n, max(lo + 1, int(np.searchsorted(ptr, ptr[lo] + self.block_tokens, side="right")) - 1))
-            ids = np.fromfile(tokens.filename, dtype=np.int32, count=int(ptr[hi] - ptr[lo]), offset=tokens.offset + 4 * int(ptr[lo]))
+            ids = term_of[np.fromfile(tokens.filename, dtype=np.int32, count=int(ptr[hi] - ptr[lo]), offset=tokens.offset + 4 * int(ptr[lo]))]
             self.postings.add(ids, doc_len[lo:hi], lo)
             lo = hi
 
@@ -646,6 +705,7 @@ def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: Previ
     save_array(tmp / "doc_tokens_ptr.npy", _ptr(w.doc_len))
     save_array(tmp / "chunk_section.npy", np.frombuffer(w.section, dtype=np.int8))
     save_array(tmp / "term_first.npy", np.frombuffer(w.terms.first, dtype=np.int64))
+    (tmp / "token_vocab.json").write_text(json.dumps(w.token_vocab, ensure_ascii=False), encoding="utf-8")
     timer.lap("write")
     medicines = sorted(set(w.names["drug"].ids) | set(w.names["title"].ids))
     # three independent parts: the postings here, the name columns and the medicine-name
@@ -689,13 +749,14 @@ def _write_name_columns(w: GenerationWriter, tmp: Path) -> None:
 def _write_drug_table(tmp: Path, make_table: TableBuilder, old: PreviousGeneration | None,
                       analyzer: Analyzer, medicines: list[str]) -> None:
     """The medicine-name table (or the previous one, for the same medicines) and the stem memo."""
-    if old is not None and old.drugs.version == TABLE_VERSION and list(old.drugs.medicines) == medicines:
-        for name in DRUG_TABLE_FILES:  # the same medicines: the same table
-            shutil.copyfile(old.gen / name, tmp / name)
-    for name in medicines:  # medicine names are never "misspellings" of each other
-        for word in words(name):
-            analyzer.stem(word)
-    if not (old is not None and old.drugs.version == TABLE_VERSION and list(old.drugs.medicines) == medicines):
+    same = old is not None and old.drugs.version == TABLE_VERSION and list(old.drugs.medicines) == medicines
+    if same:
+        for name in DRUG_TABLE_FILES:  # the same medicines: the same table (the same files)
+            link_or_copy(old.gen / name, tmp / name)
+    else:  # (the same medicines' words are in the previous memo, which `analyzer` started from)
+        for name in medicines:  # medicine names are never "misspellings" of each other
+            for word in words(name):
+                analyzer.stem(word)
         table = make_table(medicines, analyzer.stem_cache)
         table.common_words = frozenset(analyzer.stem_cache) | stopwords()  # as load gives it
         save_drug_table(tmp, table)
@@ -707,8 +768,10 @@ def _can_fork() -> bool:
     import threading
 
     # forking a process with other threads can deadlock (a lock held by another thread is
-    # copied locked); rxquote index, tests and scripts have one thread, the chat does not
-    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+    # copied locked); rxquote index, tests and scripts have one thread — besides the progress
+    # bar's, which only draws (what a child never does) — the chat has more
+    drawing = sum(1 for t in threading.enumerate() if getattr(t, FORK_SAFE, False))
+    return threading.active_count() - drawing == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
 class _Parallel:
@@ -827,7 +890,7 @@ def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, 
     tmp = index_dir / f".{gen_name}.tmp"
     tmp.mkdir()
     try:
-        writer = GenerationWriter(tmp, old, block_tokens)
+        writer = GenerationWriter(tmp, old, block_tokens, tuple(s.chunks for s in plan.steps if isinstance(s, ReuseRun)))
         done = 0
         try:
             for step, batch in run_plan(plan, analyzer, workers):
@@ -876,7 +939,7 @@ def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, 
 def commit_generation(index_dir: Path, tmp: Path, gen_name: str, manifest: dict) -> None:
     """Checksum and fsync the new generation, rename it into place, switch the manifest
     atomically, and drop generations older than the previous one."""
-    from .index import MANIFEST, _file_sha, read_manifest
+    from .index import ALWAYS_HASH_BYTES, MANIFEST, _file_sha, read_manifest
 
     from concurrent.futures import ThreadPoolExecutor
 
@@ -886,7 +949,9 @@ def commit_generation(index_dir: Path, tmp: Path, gen_name: str, manifest: dict)
         with open(p, "rb") as f:
             os.fsync(f.fileno())
         st = p.stat()
-        return [st.st_size, _file_sha(p), st.st_mtime_ns]
+        # a large file is not hashed: its size and mtime are its check (see index._verify);
+        # hashing the ~1 GB of a large generation cost a rebuild more than all else it writes
+        return [st.st_size, _file_sha(p) if st.st_size < ALWAYS_HASH_BYTES else "", st.st_mtime_ns]
 
     files = sorted(tmp.iterdir())
     with ThreadPoolExecutor(2) as pool:  # hashing and fsync let go of the GIL: two files at a time

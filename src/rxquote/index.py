@@ -4,7 +4,8 @@ memory-mapped so that start-up costs the same for any corpus size.
 Layout of an index folder:
 
     manifest.json        points at the current generation; format, tokenizer, parser fingerprint,
-                         counts, and per-file [size, sha256, mtime_ns] of the generation's files
+                         counts, and per-file [size, sha256 ("" for files of 1 MB or more), mtime_ns]
+                         of the generation's files
     gen-<id>/            one complete index (see layout.py for its files): chunk texts read by
                          offset, per-chunk columns, per-medicine chunk lists, BM25 postings with
                          each posting's score, the medicine-name table, per-corpus-file records
@@ -17,10 +18,12 @@ Speed:
 - `load` maps arrays (numpy mmap_mode="r") and decodes only the vocabulary and the stem memo
   (one entry per distinct word); chunk metadata, names, headings and per-medicine chunk lists
   are read by offset when a question needs them;
-- `load` checks every index file's size, and hashes a file only when it is small or its
-  mtime is not the one recorded when it was written (so a large index is not hashed on every
-  start, while a truncated, replaced or rewritten file is still caught); arrays are then
-  checked structurally (shapes and end points) as they are opened;
+- `load` checks every index file's size and mtime, and hashes a file only when it is small or
+  its mtime is not the one recorded when it was written (so a large index is not hashed on
+  every start, while a truncated, replaced or rewritten file is still caught); files of 1 MB
+  or more are not hashed at build time either (that cost a rebuild more than writing them),
+  so one of them whose mtime moved is taken as damaged; arrays are then checked structurally
+  (shapes and end points) as they are opened;
 - `stale_reason` compares (size, mtime_ns) from one directory scan with the generation's
   file records and hashes only files whose mtime moved. That is one stat per file (~0.4 s for
   64,000 files here), so `ensure` — opening the index for questions — does it only up to
@@ -51,7 +54,7 @@ from .errors import IndexProblem
 from .layout import FILES, ChunkColumns, FileRecords, open_drug_table, open_folders
 from .text import TOKENIZER_SETTINGS, Analyzer, stopwords
 
-FORMAT_VERSION = 8  # 6: lexicon.json; 7: memory-mapped columns, posting scores, per-medicine chunks, file records in the generation; 8: the name table's lookups saved (names_index pack)
+FORMAT_VERSION = 9  # 9: doc_tokens into token_vocab.json; 6: lexicon.json; 7: memory-mapped columns, posting scores, per-medicine chunks, file records in the generation; 8: the name table's lookups saved (names_index pack)
 MANIFEST = "manifest.json"
 ALWAYS_HASH_BYTES = 1 << 20  # index files smaller than this are hashed on every load
 # Opening an index for questions checks every corpus file's size and mtime up to this many files
@@ -295,14 +298,15 @@ def _check_manifest(manifest: dict | None) -> str | None:
 
 
 def _verify(gen: Path, checksums: dict) -> None:
-    """Every file's size; the hash of small files and of files whose mtime moved."""
+    """Every file's size and mtime; the hash of small files, and of a file whose mtime moved
+    when one was recorded (large files have none: one whose mtime moved is taken as damaged)."""
     for name, (size, digest, mtime_ns) in checksums.items():
         p = gen / name
         try:
             st = p.stat()
             if st.st_size != size:
                 raise IndexError_(f"index file {name} is damaged (size changed)")
-            if (size < ALWAYS_HASH_BYTES or st.st_mtime_ns != mtime_ns) and _file_sha(p) != digest:
+            if (size < ALWAYS_HASH_BYTES or st.st_mtime_ns != mtime_ns) and (not digest or _file_sha(p) != digest):
                 raise IndexError_(f"index file {name} is damaged")
         except OSError as e:
             raise IndexError_(f"index file {name} is missing") from e

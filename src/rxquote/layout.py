@@ -19,7 +19,10 @@
     folder_names, folder_mtime.npy   every corpus folder ("" is the corpus) and its mtime
     vocab.json, bm25.json, postings_*.npy, doc_len.npy, idf.npy   BM25 (bm25.py)
     term_first.npy          int64 per term: its first token position (first-occurrence order)
-    doc_tokens.npy, doc_tokens_ptr.npy   the chunks' term ids (what a rebuild reuses)
+    doc_tokens.npy, doc_tokens_ptr.npy   the chunks' tokens (what a rebuild reuses), as ids
+                            into token_vocab.json: a full build's vocabulary (vocab.json), to
+                            which each rebuild appends its new words (so reused tokens are
+                            copied as they are)
     stems.json              word → stem memo of the analyzer
 
 Nothing is decoded whole at load except the vocabulary and the stem memo (one entry per
@@ -51,7 +54,7 @@ FILES = (
     "medicine_ptr.npy", "medicine_chunks.npy", "alias_ptr.npy", "alias_meds.npy", "drugs.json", "lexicon.json",
     "file_size.npy", "file_mtime.npy", "file_sha.npy", "file_chunks.npy", "file_warnings.json", "folder_mtime.npy",
     "vocab.json", "bm25.json", "postings_ptr.npy", "postings_doc.npy", "postings_tf.npy", "postings_score.npy",
-    "doc_len.npy", "idf.npy", "term_first.npy", "doc_tokens.npy", "doc_tokens_ptr.npy", "stems.json",
+    "doc_len.npy", "idf.npy", "term_first.npy", "doc_tokens.npy", "doc_tokens_ptr.npy", "token_vocab.json", "stems.json",
 ) + tuple(f"{t}{suffix}" for t in STRING_TABLES for suffix in (".npy", "_ptr.npy"))
 
 
@@ -135,11 +138,13 @@ def medicine_chunks(drug: np.ndarray, title: np.ndarray, drug_names: list[str],
     shared = np.flatnonzero((same_as_title[title] >= 0) & (drug == same_as_title[title])) if n else np.zeros(0, dtype=np.int64)
     order = shared[np.argsort(title[shared], kind="stable")]
     bounds = np.searchsorted(title[order], np.arange(len(title_names) + 1))
-    for t, ingredient_keys in combos.items():
-        ids = order[bounds[t] : bounds[t + 1]]
-        for k in ingredient_keys:
-            pair_key.append(np.full(ids.shape[0], key_id[k], dtype=np.int64))
-            pair_chunk.append(ids)
+    # every (combination title, ingredient key) pair brings that title's shared chunks
+    pair_title = np.fromiter((t for t, ks in combos.items() for _ in ks), dtype=np.int64)
+    pair_ingredient = np.fromiter((key_id[k] for ks in combos.values() for k in ks), dtype=np.int64)
+    counts = bounds[pair_title + 1] - bounds[pair_title]
+    within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    pair_key.append(np.repeat(pair_ingredient, counts))
+    pair_chunk.append(order[np.repeat(bounds[pair_title], counts) + within].astype(np.int64))
     code = unique(np.concatenate(pair_key) * max(n, 1) + np.concatenate(pair_chunk))
     ptr = np.zeros(len(keys) + 1, dtype=np.int64)
     np.cumsum(np.bincount(code // max(n, 1), minlength=len(keys)), out=ptr[1:])

@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from typing import Callable, Iterator, Mapping
 
 ProgressCallback = Callable[[str, int, int], None]
+
+# Set (True) on a thread that only draws a progress display: a build may fork while it runs
+# (builder._can_fork), since a forked child never draws, so never needs a lock it might hold.
+FORK_SAFE = "rxquote_fork_safe"
 
 
 @contextmanager
@@ -28,7 +33,10 @@ def progress_bar(enabled: bool, labels: Mapping[str, str] | None = None,
 
     def update(stage: str, done: int, total: int) -> None:
         if not bar.live.is_started:
+            before = set(threading.enumerate())
             bar.start()
+            for thread in set(threading.enumerate()) - before:  # rich's refresh thread
+                setattr(thread, FORK_SAFE, True)
         if stage not in tasks:
             tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
         bar.update(tasks[stage], completed=done, total=total)
