@@ -41,6 +41,7 @@ _DTYPES = {"postings_ptr": np.int64, "postings_doc": np.int32, "postings_tf": np
            "postings_score": np.float64, "doc_len": np.int32, "idf": np.float64}
 BLOCK_TOKENS = 1 << 21  # tokens per postings block (8 MB of term ids, ~80 MB while sorted)
 RANGE_POSTINGS = 1 << 20  # postings merged at once at the end (~60 MB while scored)
+FEW_ADDED = 16  # a rebuild's added postings are inserted one term at a time below 1/16 of a range
 
 
 def rank_bm25_idf(doc_freq: dict[str, int], corpus_size: int) -> dict[str, float]:
@@ -323,12 +324,30 @@ class ReusedPostings:
         self.kept_old = np.flatnonzero(kept)
         self.kept_new = self.old_to_new[self.kept_old]
         self.kept_count = kept[self.kept_old]
+        # postings of dropped documents up to each old term: a range without any is read as is
+        self.dropped_before = np.concatenate(([0], np.cumsum(np.diff(self.ptr) - kept)))
+        self.doc_map32 = self.doc_map.astype(np.int32)
         return bool(np.all(self.kept_new >= 0) and np.all(np.diff(self.kept_new) > 0))
 
     def df(self, v: int) -> np.ndarray:
         df = np.zeros(v, dtype=np.int64)
         df[self.kept_new] = self.kept_count
         return df
+
+    def kept_postings(self, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray]:
+        """(new doc, tf) of the kept postings of new terms [t0, t1), in order — read through
+        the maps, and filtered only when the range holds postings of dropped documents."""
+        j0, j1 = np.searchsorted(self.kept_new, [t0, t1])
+        if j0 == j1:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+        o0, o1 = int(self.kept_old[j0]), int(self.kept_old[j1 - 1]) + 1
+        lo, hi = int(self.ptr[o0]), int(self.ptr[o1])
+        docs = self.doc_map32[self.doc[lo:hi]]
+        tfs = self.tf[lo:hi]
+        if self.dropped_before[o1] != self.dropped_before[o0]:
+            keep = docs >= 0
+            docs, tfs = docs[keep], tfs[keep]
+        return docs, tfs
 
     def postings(self, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(new term, new doc, tf) of the kept postings of new terms [t0, t1), in order."""
@@ -490,11 +509,13 @@ class PostingsBuilder:
         if reused is None:
             return add_doc, add_tf
         # and the kept documents' postings, merged in by (term, doc): a doc is one or the other
+        total = int(ptr[t1] - ptr[t0])
+        if m * FEW_ADDED <= total:  # the common rebuild: a few pages' postings among many kept
+            return self._insert_few(t0, t1, ptr, sizes, add_doc, add_tf, reused)
         old_terms, old_docs, old_tfs = reused.postings(t0, t1)
         key_add = np.repeat(np.arange(t1 - t0, dtype=np.int64), sizes) * (n + 1) + add_doc
         key_old = (old_terms - t0) * (n + 1) + old_docs
         at = np.searchsorted(key_old, key_add) + np.arange(m, dtype=np.int64)
-        total = int(ptr[t1] - ptr[t0])
         if total != m + old_docs.shape[0]:
             raise ValueError("postings counts disagree")
         from_old = np.ones(total, dtype=bool)
@@ -504,3 +525,21 @@ class PostingsBuilder:
         out_doc[at], out_tf[at] = add_doc, add_tf
         out_doc[from_old], out_tf[from_old] = old_docs, old_tfs
         return out_doc, out_tf
+
+    def _insert_few(self, t0: int, t1: int, ptr: np.ndarray, sizes: np.ndarray, add_doc: np.ndarray,
+                    add_tf: np.ndarray, reused: ReusedPostings) -> tuple[np.ndarray, np.ndarray]:
+        """`_merge_range` when the added postings are few: the kept postings as they are read,
+        each added one inserted where its (term, doc) falls, term by term."""
+        old_docs, old_tfs = reused.kept_postings(t0, t1)
+        kept = np.diff(ptr[t0 : t1 + 1]) - sizes  # kept postings per term
+        if int(kept.min(initial=0)) < 0 or int(kept.sum()) != old_docs.shape[0]:
+            raise ValueError("postings counts disagree")
+        if not add_doc.size:
+            return old_docs, old_tfs
+        kept_start = np.concatenate(([0], np.cumsum(kept)))
+        add_start = np.concatenate(([0], np.cumsum(sizes)))
+        at = np.empty(add_doc.shape[0], dtype=np.int64)
+        for j in np.flatnonzero(sizes).tolist():  # each term that gains postings
+            k0, k1, a0, a1 = int(kept_start[j]), int(kept_start[j + 1]), int(add_start[j]), int(add_start[j + 1])
+            at[a0:a1] = k0 + np.searchsorted(old_docs[k0:k1], add_doc[a0:a1])
+        return np.insert(old_docs, at, add_doc), np.insert(old_tfs, at, add_tf)

@@ -38,7 +38,7 @@ from json.encoder import encode_basestring as _json_string
 
 from . import __version__
 from .bm25 import BLOCK_TOKENS, PostingsBuilder, ReusedPostings
-from .corpus import SECTIONS, CorpusFile, parse_bytes, read_capped, read_monograph, scan_corpus
+from .corpus import SECTIONS, CorpusFile, CorpusScan, parse_bytes, read_capped, read_monograph, scan_corpus
 from .drugs import TABLE_VERSION, DrugTable
 from .layout import (DRUG_TABLE_FILES, SECTION_ID, FileRecord, FileRecords, medicine_chunks, save_drug_table,
                      save_file_records, save_folders)
@@ -85,8 +85,8 @@ class BuildPlan:
     folders: tuple[tuple[str, int], ...]  # the corpus's folders and their mtimes, as scanned
 
 
-def plan_build(corpus: Path, old: "PreviousGeneration | None") -> BuildPlan:
-    scan = scan_corpus(corpus)
+def plan_build(corpus: Path, old: "PreviousGeneration | None", scan: CorpusScan | None = None) -> BuildPlan:
+    scan = scan if scan is not None else scan_corpus(corpus)
     files = scan.files
     problems: dict[str, list[str]] = {}
     for w in scan.warnings:
@@ -861,7 +861,7 @@ def _previous(index_dir: Path, fingerprint: str) -> tuple[PreviousGeneration | N
 
 
 def build_generation(corpus: Path, index_dir: Path, progress: Progress | None, make_table: TableBuilder,
-                     workers: int | None = None, block_tokens: int | None = None):
+                     workers: int | None = None, block_tokens: int | None = None, scan: CorpusScan | None = None):
     """Build the corpus's index as a new generation of `index_dir` (the caller holds the lock),
     reusing the current generation's work for unchanged files."""
     from .index import parser_fingerprint
@@ -871,19 +871,19 @@ def build_generation(corpus: Path, index_dir: Path, progress: Progress | None, m
     fingerprint = parser_fingerprint()
     old, stems = _previous(index_dir, fingerprint)
     try:
-        return _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, stems, timer)
+        return _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, stems, timer, scan)
     except ReuseFailed:
-        return _build(corpus, index_dir, progress, make_table, workers, block_tokens, None, stems, _Timer())
+        return _build(corpus, index_dir, progress, make_table, workers, block_tokens, None, stems, _Timer(), scan)
 
 
-def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, stems, timer):
+def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, stems, timer, scan=None):
     from .index import FORMAT_VERSION, BuildReport, corpus_key, parser_fingerprint
     from .text import TOKENIZER_SETTINGS
 
     analyzer = Analyzer(stems)
     for w in QUESTION_WORDS:
         analyzer.stem(w)
-    plan = plan_build(corpus, old)
+    plan = plan_build(corpus, old, scan)
     timer.lap("plan")
     report = _Throttle(progress)
     gen_name = f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"

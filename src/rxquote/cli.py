@@ -258,17 +258,19 @@ def _stdout_console():
 def cmd_index(args) -> int:
     from rich.table import Table
 
+    from .corpus import scan_corpus
     from .index import build, stale_reason
 
     corpus, index = resolve_paths(args)
     console = _stdout_console()
-    reason = stale_reason(index, corpus)
+    scan = scan_corpus(corpus) if corpus.is_dir() else None  # one walk of the corpus for the check and the build
+    reason = stale_reason(index, corpus, scan=scan)
     if reason is None and not args.force:
         console.print(f"Index is up to date: {_shown(index)}", highlight=False)
         return EXIT_OK
     with progress_bar(True, BUILD_STAGES) as progress:
         try:
-            report = build(corpus, index, progress)
+            report = build(corpus, index, progress, scan=scan)
         except IndexProblem as e:
             raise UsageError(str(e)) from e
         except OSError as e:  # the index folder: read-only, full, refused by the OS

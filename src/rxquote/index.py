@@ -48,7 +48,7 @@ import numpy as np
 
 from . import __version__
 from .bm25 import BM25Index
-from .corpus import MONOGRAPH_SUFFIXES, SECTIONS, Chunk, list_corpus
+from .corpus import MONOGRAPH_SUFFIXES, SECTIONS, Chunk, CorpusScan, list_corpus
 from .drugs import TABLE_VERSION, DrugTable, build_table, normalize
 from .errors import IndexProblem
 from .layout import FILES, ChunkColumns, FileRecords, open_drug_table, open_folders
@@ -371,12 +371,15 @@ def _scan(root: str) -> dict[str, tuple[int, int, str]] | None:
     return out
 
 
-def stale_reason(index_dir: Path, corpus: Path, manifest: dict | None = None, every_file: bool = True) -> str | None:
+def stale_reason(index_dir: Path, corpus: Path, manifest: dict | None = None, every_file: bool = True,
+                 scan: CorpusScan | None = None) -> str | None:
     """Why the index does not match the corpus (None when it is current).
 
     `every_file`: compare each file's size and mtime (and its hash when only the mtime
     moved); else only the folders' mtimes, which change when a file is added, removed or
-    renamed (an editor's or a sync's atomic save), not when one is rewritten in place."""
+    renamed (an editor's or a sync's atomic save), not when one is rewritten in place.
+    `scan`: the corpus's `scan_corpus`, when the caller has just made it (to build with it
+    next: one walk of the corpus serves both)."""
     manifest = manifest if manifest is not None else read_manifest(index_dir)
     if manifest is None:
         return "no index yet"
@@ -404,6 +407,8 @@ def stale_reason(index_dir: Path, corpus: Path, manifest: dict | None = None, ev
         names = records.names.list()
     except (OSError, ValueError, TypeError, RecursionError):
         return "index is damaged"
+    if scan is not None:
+        return _files_changed(records, names, scan)
     # fast path: one scan; current when exactly the recorded files are there, unchanged
     scanned = _scan(os.fspath(corpus))
     if scanned is not None and len(scanned) == len(names):
@@ -438,6 +443,27 @@ def stale_reason(index_dir: Path, corpus: Path, manifest: dict | None = None, ev
     return None
 
 
+def _files_changed(records: FileRecords, names: list[str], scan: CorpusScan) -> str | None:
+    """What changed between a generation's file records and a fresh scan of the corpus."""
+    if len(scan.files) != len(names):
+        return "files added or removed"
+    for f, rel in zip(scan.files, names):  # both sorted by relative path
+        if f.rel != rel:
+            return f"new file {f.rel}"
+    sizes = np.fromiter((f.size for f in scan.files), dtype=np.int64, count=len(names))
+    mtimes = np.fromiter((f.mtime_ns for f in scan.files), dtype=np.int64, count=len(names))
+    resized = np.flatnonzero(sizes != records.size)
+    if resized.size:
+        return f"{names[resized[0]]} changed"
+    for i in np.flatnonzero(mtimes != records.mtime_ns).tolist():
+        try:
+            if _file_sha(scan.files[i].path) != records.sha256(i):
+                return f"{names[i]} changed"
+        except OSError:
+            return f"{names[i]} unreadable"
+    return None
+
+
 def _folders_changed(gen: Path, corpus: Path) -> str | None:
     try:
         names, mtimes = open_folders(gen)
@@ -463,10 +489,11 @@ def file_count(index_dir: Path, manifest: dict | None) -> int:
 
 
 def build(corpus: Path, index_dir: Path, progress: Progress | None = None, use_lexicon: bool = True,
-          workers: int | None = None) -> BuildReport:
+          workers: int | None = None, scan: CorpusScan | None = None) -> BuildReport:
     """Build (or refresh) the index of `corpus` into `index_dir` under a lock.
 
-    `workers`: processes that parse files (None: one per CPU, in-process for small jobs)."""
+    `workers`: processes that parse files (None: one per CPU, in-process for small jobs).
+    `scan`: the corpus's `scan_corpus` when the caller has just made it (else it is made here)."""
     from filelock import FileLock, Timeout
 
     from .builder import build_generation
@@ -479,7 +506,8 @@ def build(corpus: Path, index_dir: Path, progress: Progress | None = None, use_l
         raise IndexError_(f"another rxquote is still building {index_dir}") from e
     try:
         # the medicine-name table builder is looked up here, at call time, so tests can swap it
-        return build_generation(corpus, index_dir, progress, lambda meds, vocabulary: build_table(meds, use_lexicon=use_lexicon, vocabulary=vocabulary), workers)
+        return build_generation(corpus, index_dir, progress, lambda meds, vocabulary: build_table(meds, use_lexicon=use_lexicon, vocabulary=vocabulary),
+                                workers, scan=scan)
     finally:
         lock.release()
 
