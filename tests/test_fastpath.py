@@ -240,3 +240,23 @@ def test_seed_rebuild_reuses_and_matches(tmp_path):
     b = load(tmp_path / "fresh")
     assert [c.to_dict() for c in a.iter_chunks()] == [c.to_dict() for c in b.iter_chunks()]
     assert np.array_equal(a.bm25.postings_doc, b.bm25.postings_doc)
+
+
+@pytest.mark.parametrize("per_term", [1, 3, 200])  # short lists (one product) and long ones (one per term)
+def test_range_scorer_gives_posting_scores_bits(per_term):
+    from rxquote.bm25 import RangeScorer, doc_norms, posting_scores
+
+    rng = np.random.default_rng(per_term)
+    n, v = 500, 40
+    norm = doc_norms(rng.integers(0, 90, size=n), 31.7)
+    idf = rng.normal(1.0, 2.0, size=v)
+    scorer = RangeScorer(idf, norm)
+    for t0, t1 in ((0, 10), (10, 11), (11, 40), (3, 3)):
+        counts = rng.integers(0, 2 * per_term, size=t1 - t0)
+        m = int(counts.sum())
+        tf = rng.integers(1, 9, size=m).astype(np.int32)
+        docs = rng.integers(0, n, size=m).astype(np.int32)
+        want = posting_scores(np.repeat(idf[t0:t1], counts), tf, norm[docs])
+        assert scorer.scores(t0, counts, tf, docs).tobytes() == want.tobytes()
+    with pytest.raises(ValueError):
+        scorer.scores(0, np.array([1]), np.array([1], dtype=np.int32), np.array([n], dtype=np.int32))

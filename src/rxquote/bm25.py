@@ -86,6 +86,41 @@ def posting_scores(idf: np.ndarray, tf: np.ndarray, norm: np.ndarray, k1: float 
     return out
 
 
+class RangeScorer:
+    """`posting_scores` for ranges of postings, term after term, in work arrays allocated once
+    (on this kind of machine fresh memory for every range costs more than the arithmetic)."""
+
+    def __init__(self, idf: np.ndarray, norm: np.ndarray, k1: float = K1):
+        self.idf, self.norm, self.k1 = idf, norm, k1
+        self._q = self._out = self._norm = np.zeros(0)
+
+    def scores(self, t0: int, counts: np.ndarray, tf: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        """The scores of the postings (`tf`, `docs`) of terms t0, t0 + 1, … (`counts` each);
+        a view of a work array, valid until the next call."""
+        m = int(tf.shape[0])
+        if m > self._q.shape[0]:
+            self._q, self._out, self._norm = np.empty(m), np.empty(m), np.empty(m)
+        q, out, norm = self._q[:m], self._out[:m], self._norm[:m]
+        if m and (int(docs.min()) < 0 or int(docs.max()) >= self.norm.shape[0]):
+            raise ValueError("a posting outside the collection")
+        # posting_scores' operations, in its order
+        q[...] = tf
+        np.multiply(q, self.k1 + 1, out=out)
+        np.take(self.norm, docs, out=norm, mode="clip")  # (bounds checked above)
+        np.add(q, norm, out=q)
+        np.divide(out, q, out=out)
+        terms = np.flatnonzero(counts)
+        if terms.shape[0] * 64 > m:  # many short lists: one product with the idf of each posting
+            np.multiply(out, np.repeat(self.idf[t0 : t0 + counts.shape[0]], counts), out=out)
+            return out
+        ends = np.cumsum(counts).tolist()
+        idf = self.idf[t0 : t0 + counts.shape[0]]
+        for j in terms.tolist():  # × a term's idf: the same product as with an array of it
+            lo = ends[j] - int(counts[j])
+            np.multiply(out[lo : ends[j]], idf[j], out=out[lo : ends[j]])
+        return out
+
+
 def _postings_of_block(ids: np.ndarray, doc_len: np.ndarray, doc_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(term, doc, tf) of every posting of some documents (ascending `doc_ids`, with their
     lengths, their tokens one after another in `ids`), by term then doc.
@@ -454,6 +489,7 @@ class PostingsBuilder:
         avgdl = float(int(doc_len.astype(np.int64).sum()) / n) if n else 1.0
         avgdl = avgdl or 1.0
         norm = doc_norms(doc_len, avgdl)
+        scorer = RangeScorer(idf, norm)
         # each block's postings start, per term (its counts padded to the vocabulary)
         block_ptr = []
         for _, _, counts in self._blocks:
@@ -472,7 +508,7 @@ class PostingsBuilder:
                 out_doc, out_tf = self._merge_range(t0, t1, ptr, block_ptr, n, reused)
                 writers["postings_doc"].write(out_doc)
                 writers["postings_tf"].write(out_tf)
-                writers["postings_score"].write(posting_scores(np.repeat(idf[t0:t1], df[t0:t1]), out_tf, norm[out_doc]))
+                writers["postings_score"].write(scorer.scores(t0, df[t0:t1], out_tf, out_doc))
                 t0 = t1
         except BaseException:
             for w in writers.values():

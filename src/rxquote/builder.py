@@ -478,7 +478,9 @@ class _Names:
         return i
 
     def ids_of(self, names: list[str]) -> np.ndarray:
-        return np.asarray([self.id(x) for x in names], dtype=np.int32)
+        ids = self.ids
+        # (setdefault reads len(ids) before it inserts: a new name gets the next id)
+        return np.asarray([ids.setdefault(x, len(ids)) for x in names], dtype=np.int32)
 
     def sorted(self) -> tuple[list[str], np.ndarray]:
         """(names sorted, new id of each current id)."""
@@ -606,7 +608,7 @@ class GenerationWriter:
             part = np.asarray(getattr(old, key)[lo:hi])
             remap, table, names = old.name_map[key], old.names[key], self.names[key]
             new = np.unique(part[remap[part] < 0])
-            remap[new] = [names.id(table[j]) for j in new.tolist()]
+            remap[new] = names.ids_of([table[j] for j in new.tolist()])
             col.frombytes(remap[part].astype(np.int32).tobytes())
         self.section.frombytes(np.asarray(old.section[lo:hi]).tobytes())
 
@@ -712,6 +714,9 @@ def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: Previ
     # table each in a process of its own (the table alone takes seconds at 60,000 medicines)
     names_half = [_Parallel(lambda: _write_name_columns(w, tmp)),
                   _Parallel(lambda: _write_drug_table(tmp, make_table, old, analyzer, medicines))]
+    # the files written so far go to disk meanwhile (after the forks: a thread of its own), so
+    # that the commit's fsync finds them clean
+    synced = _sync_in_background(sorted(tmp.iterdir()))
     try:
         w.finish_postings()
         timer.lap("postings")
@@ -721,11 +726,30 @@ def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: Previ
         for part in names_half:
             part.cancel()
         raise
+    finally:
+        synced.result()
     timer.lap("names")
     per_section = {s: 0 for s in SECTIONS}
     for s, k in zip(*np.unique(np.frombuffer(w.section, dtype=np.int8), return_counts=True)):
         per_section[SECTIONS[int(s)]] = int(k)
     return len(medicines), per_section
+
+
+def _sync_in_background(paths: list[Path]):
+    """fsync `paths` in a thread (fsync lets go of the GIL); returns its future."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def sync() -> None:
+        for p in paths:
+            if p.is_file():
+                with open(p, "rb") as f:
+                    os.fsync(f.fileno())
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="rxquote-fsync")
+    try:
+        return pool.submit(sync)
+    finally:
+        pool.shutdown(wait=False)
 
 
 def _write_name_columns(w: GenerationWriter, tmp: Path) -> None:
