@@ -12,6 +12,7 @@ memory-mapped, not decoded.
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 from pathlib import Path
@@ -85,9 +86,11 @@ def tokens_as_words(index: Path) -> list[str]:
 
 @pytest.fixture
 def small_blocks(monkeypatch):
-    """Postings in blocks of 64 tokens, merged 100 postings at a time: many of each."""
+    """Postings in blocks of 64 tokens, merged 100 postings at a time: many of each (and a
+    rebuild copies even the shortest run of unchanged postings from the previous files)."""
     monkeypatch.setattr(builder_mod, "BLOCK_TOKENS", 64)
     monkeypatch.setattr(bm25_mod, "RANGE_POSTINGS", 100)
+    monkeypatch.setattr(bm25_mod, "COPY_POSTINGS", 1)
 
 
 @pytest.mark.parametrize("threads", [1, 2])
@@ -389,3 +392,142 @@ def test_the_same_corpus_gives_the_same_index_whatever_the_hash_seed(tmp_path):
     first, second = digests("1"), digests("2")
     assert first.keys() == second.keys() and len(first) > 10
     assert [name for name in first if first[name] != second[name]] == []
+
+
+QUESTIONS = ("what is med12 used for?", "side effects of med3", "can I take med20 with food?", "nausea in the morning",
+             "is med5 safe in pregnancy?", "dizziness and headache at night")
+
+
+def answers(corpus: Path, index: Path) -> list[dict]:
+    """Every question's answer, passages with their exact scores (as `ask --json` gives them)."""
+    from rxquote.answer import Engine
+
+    engine = Engine.open(corpus, index)
+    return [engine.ask(q, top_k=10).to_json() for q in QUESTIONS]
+
+
+def test_a_line_appended_copies_the_unchanged_postings_and_answers_as_a_full_build(tmp_path, small_blocks, monkeypatch):
+    """The benchmark's edit (a line appended to one page, the same chunks): the other pages'
+    tokens, headings and postings are copied from the previous files, not written again, and
+    the rebuilt index is the one a full build writes — the same answers, scores bit for bit."""
+    from rxquote.store import NpyWriter
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    paths = synthetic_corpus(corpus)
+    build(corpus, tmp_path / "inc", use_lexicon=False)
+    with open(paths[12], "a", encoding="utf-8") as f:
+        f.write("\nAn extra line about zzqbenchword, added by the benchmark.\n")
+    copied: list[str] = []
+    real = NpyWriter.copy_from
+
+    def spy(self, src, start, stop):
+        copied.append(Path(src).name)
+        return real(self, src, start, stop)
+
+    monkeypatch.setattr(NpyWriter, "copy_from", spy)
+    report = build(corpus, tmp_path / "inc", use_lexicon=False)
+    assert report.reused_files == len(paths) - 1 and report.reused_postings
+    assert {"postings_doc.npy", "postings_tf.npy", "doc_tokens.npy", "headings.npy"} <= set(copied)
+    build(corpus, tmp_path / "full", use_lexicon=False)
+    assert_same_generation(tmp_path / "inc", tmp_path / "full", rebuilt=True)
+    got, want = answers(corpus, tmp_path / "inc"), answers(corpus, tmp_path / "full")
+    assert got == want and any(a["passages"] for a in got)
+
+
+class Interrupted(BaseException):
+    pass
+
+
+@pytest.mark.parametrize("where", ["scores", "tokens", "commit"])
+def test_an_interrupted_rebuild_leaves_the_previous_index_usable(tmp_path, small_blocks, monkeypatch, where):
+    """Stopped while scoring postings, while copying tokens, or while syncing the files (^C, a
+    crash): the previous generation stays current and whole (its files, some of which the
+    new one shares as hard links, unchanged), and the next build finishes the job."""
+    import rxquote.bm25 as bm25_mod
+    from rxquote.store import NpyWriter
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    paths = synthetic_corpus(corpus)
+    ix = tmp_path / "ix"
+    build(corpus, ix, use_lexicon=False)
+    before, files_before = read_manifest(ix), generation_files(ix)
+    tokens = [["nausea"], ["med12", "usag"], ["dizzi", "morn", "pain"]]
+    scores_before = [load(ix).bm25.get_scores(q) for q in tokens]
+    with open(paths[12], "a", encoding="utf-8") as f:
+        f.write("\nAn extra line about zzqbenchword.\n")
+
+    def stop(*args, **kwargs):
+        raise Interrupted()
+
+    target = {"scores": (bm25_mod.RangeScorer, "scores"), "tokens": (NpyWriter, "copy_from"),
+              "commit": (os, "fsync")}[where]
+    with monkeypatch.context() as m:
+        m.setattr(*target, stop)
+        with pytest.raises(Interrupted):
+            build(corpus, ix, use_lexicon=False)
+    assert read_manifest(ix) == before
+    assert generation_files(ix) == files_before
+    assert not list(ix.glob(".gen-*.tmp"))
+    idx = load(ix)  # checked: sizes, mtimes, small files' hashes
+    assert all(np.array_equal(idx.bm25.get_scores(q), s) for q, s in zip(tokens, scores_before))
+    report = build(corpus, ix, use_lexicon=False)
+    assert report.reused_files == len(paths) - 1
+    build(corpus, tmp_path / "full", use_lexicon=False)
+    assert_same_generation(ix, tmp_path / "full", rebuilt=True)
+
+
+def test_a_rebuild_links_the_name_table_of_the_same_medicines(tmp_path):
+    """A page edited without a new medicine: the medicine-name table files are the previous
+    generation's own (hard links: nothing written), and both generations still load."""
+    from rxquote.layout import DRUG_TABLE_FILES
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    paths = synthetic_corpus(corpus, n=8)
+    ix = tmp_path / "ix"
+    build(corpus, ix, use_lexicon=False)
+    old_gen = ix / read_manifest(ix)["generation"]
+    with open(paths[3], "a", encoding="utf-8") as f:
+        f.write("\n- Rash.\n")
+    build(corpus, ix, use_lexicon=False)
+    new_gen = ix / read_manifest(ix)["generation"]
+    assert new_gen != old_gen and old_gen.is_dir()  # the previous generation is kept one round
+    for name in DRUG_TABLE_FILES:
+        assert (new_gen / name).stat().st_ino == (old_gen / name).stat().st_ino, name
+    assert load(ix).size > 0
+
+
+def test_large_index_files_are_checked_by_size_and_mtime(tmp_path, monkeypatch):
+    """Files of ALWAYS_HASH_BYTES or more are not hashed at build time: their size and mtime
+    are their check, so one whose mtime moved is damaged (rebuilt), even with the same bytes;
+    a small file whose mtime moved is hashed, and kept when its bytes are the same."""
+    import os as os_
+
+    import rxquote.index as index_mod
+    from rxquote.errors import IndexProblem
+    from rxquote.index import ensure
+
+    monkeypatch.setattr(index_mod, "ALWAYS_HASH_BYTES", 2048)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    synthetic_corpus(corpus, n=8)
+    ix = tmp_path / "ix"
+    build(corpus, ix, use_lexicon=False)
+    checksums = read_manifest(ix)["checksums"]
+    large = sorted(name for name, (size, _, _) in checksums.items() if size >= 2048)
+    small = sorted(name for name, (size, _, _) in checksums.items() if size < 2048)
+    assert large and small
+    assert all(checksums[n][1] == "" for n in large) and all(len(checksums[n][1]) == 64 for n in small)
+    gen = ix / read_manifest(ix)["generation"]
+    st = (gen / small[0]).stat()
+    os_.utime(gen / small[0], ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    load(ix)  # the same bytes: kept
+    st = (gen / large[0]).stat()
+    os_.utime(gen / large[0], ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    with pytest.raises(IndexProblem):
+        load(ix)
+    _, report = ensure(corpus, ix)
+    assert report is not None  # rebuilt
+    load(ix)

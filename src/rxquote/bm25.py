@@ -42,6 +42,7 @@ _DTYPES = {"postings_ptr": np.int64, "postings_doc": np.int32, "postings_tf": np
 BLOCK_TOKENS = 1 << 21  # tokens per postings block (8 MB of term ids, ~80 MB while sorted)
 RANGE_POSTINGS = 1 << 20  # postings merged at once at the end (~60 MB while scored)
 FEW_ADDED = 16  # a rebuild's added postings are inserted one term at a time below 1/16 of a range
+COPY_POSTINGS = 1 << 12  # a rebuild copies runs of unchanged postings this long (file to file)
 
 
 def rank_bm25_idf(doc_freq: dict[str, int], corpus_size: int) -> dict[str, float]:
@@ -313,6 +314,19 @@ class BM25Index:
             raise ValueError("posting outside the collection")
 
 
+def _write_copying(writer: NpyWriter, out: np.ndarray, runs: list[tuple[int, int, int]], old: np.ndarray) -> None:
+    """Append `out` to `writer`, its parts that are runs (start in `out`, start in the
+    memory-mapped `old`, length) of `old` copied from old's file by the kernel instead
+    (a page-cache copy: on this kind of machine several times cheaper than writing)."""
+    at = 0
+    item = old.dtype.itemsize
+    for start, old_start, k in runs:
+        writer.write(out[at:start])
+        writer.copy_from(Path(old.filename), old.offset + item * old_start, old.offset + item * (old_start + k))
+        at = start + k
+    writer.write(out[at:])
+
+
 def _save_vocab(folder: Path, vocab: list[str], avgdl: float, k1: float = K1, b: float = B, epsilon: float = EPSILON) -> None:
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     params = {"avgdl": avgdl, "k1": k1, "b": b, "epsilon": epsilon}
@@ -360,8 +374,13 @@ class ReusedPostings:
         self.kept_new = self.old_to_new[self.kept_old]
         self.kept_count = kept[self.kept_old]
         # postings of dropped documents up to each old term: a range without any is read as is
-        self.dropped_before = np.concatenate(([0], np.cumsum(np.diff(self.ptr) - kept)))
+        self.dropped = np.diff(self.ptr) - kept
+        self.dropped_before = np.concatenate(([0], np.cumsum(self.dropped)))
         self.doc_map32 = self.doc_map.astype(np.int32)
+        # every kept document keeps its id (a page changed without gaining or losing chunks):
+        # then a term whose postings neither lost nor gained one keeps its bytes
+        kept_docs = np.flatnonzero(self.doc_map >= 0)
+        self.same_ids = bool(np.array_equal(self.doc_map[kept_docs], kept_docs))
         return bool(np.all(self.kept_new >= 0) and np.all(np.diff(self.kept_new) > 0))
 
     def df(self, v: int) -> np.ndarray:
@@ -369,20 +388,25 @@ class ReusedPostings:
         df[self.kept_new] = self.kept_count
         return df
 
-    def kept_postings(self, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray]:
+    def kept_postings(self, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
         """(new doc, tf) of the kept postings of new terms [t0, t1), in order — read through
-        the maps, and filtered only when the range holds postings of dropped documents."""
+        the maps, and filtered only when the range holds postings of dropped documents —, where
+        they start in the previous postings, and the dropped ones' positions from there."""
         j0, j1 = np.searchsorted(self.kept_new, [t0, t1])
+        none = np.zeros(0, dtype=np.int64)
         if j0 == j1:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), 0, none
         o0, o1 = int(self.kept_old[j0]), int(self.kept_old[j1 - 1]) + 1
         lo, hi = int(self.ptr[o0]), int(self.ptr[o1])
-        docs = self.doc_map32[self.doc[lo:hi]]
+        dropped = self.dropped_before[o1] != self.dropped_before[o0]
+        docs = np.asarray(self.doc[lo:hi]) if self.same_ids and not dropped else self.doc_map32[self.doc[lo:hi]]
         tfs = self.tf[lo:hi]
-        if self.dropped_before[o1] != self.dropped_before[o0]:
-            keep = docs >= 0
-            docs, tfs = docs[keep], tfs[keep]
-        return docs, tfs
+        if not dropped:
+            return docs, tfs, lo, none
+        gone = np.flatnonzero(docs < 0)
+        keep = np.ones(docs.shape[0], dtype=bool)
+        keep[gone] = False
+        return docs[keep], tfs[keep], lo, gone
 
     def postings(self, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(new term, new doc, tf) of the kept postings of new terms [t0, t1), in order."""
@@ -505,9 +529,13 @@ class PostingsBuilder:
                 # a range of terms holding about RANGE_POSTINGS postings (at least one term)
                 t1 = max(t0 + 1, int(np.searchsorted(ptr, ptr[t0] + RANGE_POSTINGS, side="right")) - 1)
                 t1 = min(t1, v)
-                out_doc, out_tf = self._merge_range(t0, t1, ptr, block_ptr, n, reused)
-                writers["postings_doc"].write(out_doc)
-                writers["postings_tf"].write(out_tf)
+                out_doc, out_tf, runs = self._merge_range(t0, t1, ptr, block_ptr, n, reused)
+                if reused is None:
+                    writers["postings_doc"].write(out_doc)
+                    writers["postings_tf"].write(out_tf)
+                else:  # runs of the previous postings, unchanged: copied file to file
+                    _write_copying(writers["postings_tf"], out_tf, runs, reused.tf)
+                    _write_copying(writers["postings_doc"], out_doc, runs if reused.same_ids else [], reused.doc)
                 writers["postings_score"].write(scorer.scores(t0, df[t0:t1], out_tf, out_doc))
                 t0 = t1
         except BaseException:
@@ -524,8 +552,9 @@ class PostingsBuilder:
         return BM25Index.load(folder)
 
     def _merge_range(self, t0: int, t1: int, ptr: np.ndarray, block_ptr: list, n: int,
-                     reused: ReusedPostings | None) -> tuple[np.ndarray, np.ndarray]:
-        """(doc, tf) of the postings of terms [t0, t1), by term then doc."""
+                     reused: ReusedPostings | None) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, int]]]:
+        """(doc, tf) of the postings of terms [t0, t1), by term then doc; and the runs of them
+        that are a stretch of the previous postings (see `_insert_few`)."""
         # the added documents' postings: each block's part of the range, concatenated per term
         sizes = sum((np.diff(bp[t0 : t1 + 1]) for bp in block_ptr), np.zeros(t1 - t0, dtype=np.int64))
         m = int(sizes.sum())
@@ -543,7 +572,7 @@ class PostingsBuilder:
             add_tf[dest] = np.fromfile(tf_file, dtype=np.int32, count=hi - lo, offset=4 * lo)
             cursor = cursor + counts
         if reused is None:
-            return add_doc, add_tf
+            return add_doc, add_tf, []
         # and the kept documents' postings, merged in by (term, doc): a doc is one or the other
         total = int(ptr[t1] - ptr[t0])
         if m * FEW_ADDED <= total:  # the common rebuild: a few pages' postings among many kept
@@ -560,22 +589,37 @@ class PostingsBuilder:
         out_tf = np.empty(total, dtype=np.int32)
         out_doc[at], out_tf[at] = add_doc, add_tf
         out_doc[from_old], out_tf[from_old] = old_docs, old_tfs
-        return out_doc, out_tf
+        return out_doc, out_tf, []
 
     def _insert_few(self, t0: int, t1: int, ptr: np.ndarray, sizes: np.ndarray, add_doc: np.ndarray,
-                    add_tf: np.ndarray, reused: ReusedPostings) -> tuple[np.ndarray, np.ndarray]:
+                    add_tf: np.ndarray, reused: ReusedPostings) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, int]]]:
         """`_merge_range` when the added postings are few: the kept postings as they are read,
-        each added one inserted where its (term, doc) falls, term by term."""
-        old_docs, old_tfs = reused.kept_postings(t0, t1)
+        each added one inserted where its (term, doc) falls, term by term. Between the places
+        where a posting was dropped or inserted, the output is a stretch of the previous
+        postings: those runs (start in the output, start in the previous postings, length),
+        when COPY_POSTINGS long or more, go with it."""
+        old_docs, old_tfs, lo, gone = reused.kept_postings(t0, t1)
         kept = np.diff(ptr[t0 : t1 + 1]) - sizes  # kept postings per term
         if int(kept.min(initial=0)) < 0 or int(kept.sum()) != old_docs.shape[0]:
             raise ValueError("postings counts disagree")
-        if not add_doc.size:
-            return old_docs, old_tfs
-        kept_start = np.concatenate(([0], np.cumsum(kept)))
-        add_start = np.concatenate(([0], np.cumsum(sizes)))
-        at = np.empty(add_doc.shape[0], dtype=np.int64)
-        for j in np.flatnonzero(sizes).tolist():  # each term that gains postings
-            k0, k1, a0, a1 = int(kept_start[j]), int(kept_start[j + 1]), int(add_start[j]), int(add_start[j + 1])
-            at[a0:a1] = k0 + np.searchsorted(old_docs[k0:k1], add_doc[a0:a1])
-        return np.insert(old_docs, at, add_doc), np.insert(old_tfs, at, add_tf)
+        at = np.zeros(0, dtype=np.int64)
+        out_doc, out_tf = old_docs, old_tfs
+        if add_doc.size:
+            kept_start = np.concatenate(([0], np.cumsum(kept)))
+            add_start = np.concatenate(([0], np.cumsum(sizes)))
+            at = np.empty(add_doc.shape[0], dtype=np.int64)
+            for j in np.flatnonzero(sizes).tolist():  # each term that gains postings
+                k0, k1, a0, a1 = int(kept_start[j]), int(kept_start[j + 1]), int(add_start[j]), int(add_start[j + 1])
+                at[a0:a1] = k0 + np.searchsorted(old_docs[k0:k1], add_doc[a0:a1])
+            out_doc, out_tf = np.insert(old_docs, at, add_doc), np.insert(old_tfs, at, add_tf)
+        # kept posting k comes from previous position lo + k + (dropped before it) and goes to
+        # k + (inserted before it): the runs lie between the kept positions where either grows
+        gaps = gone - np.arange(gone.shape[0])  # the kept position each dropped one preceded
+        cuts = unique(np.concatenate(([0, old_docs.shape[0]], gaps, at)))
+        runs = []
+        for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+            if b - a >= COPY_POSTINGS:
+                dropped_before = int(np.searchsorted(gaps, a, side="right"))
+                inserted_before = int(np.searchsorted(at, a, side="right"))
+                runs.append((a + inserted_before, lo + a + dropped_before, b - a))
+        return out_doc, out_tf, runs
