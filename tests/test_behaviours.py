@@ -199,7 +199,8 @@ def test_split_names(rxhive_engine, question, medicine, section):
 )
 def test_fda_brand_names_name_their_page(rxhive_engine, question, medicine):
     a = rxhive_engine.ask(question)
-    assert a.drugs == (medicine,) and top(a).drug == medicine, (question, a.drugs)
+    # a combination's duplicate page (its ingredients in another order) is the same medicine
+    assert a.drugs == (medicine,) and top(a).drug in (medicine, *rxhive_engine.duplicates_of(medicine)), (question, a.drugs)
 
 
 @pytest.mark.parametrize(

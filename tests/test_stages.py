@@ -9,6 +9,8 @@ expectation can be read off the fixture files:
     velamide.md              Velamide: own page
     velamide-tablets.md      Velamide again: a duplicate page (same title, same text)
     quorvaline-pemastat.md   Quorvaline + Pemastat: the only page about either ingredient
+    brivotane-calpheril.md   Brivotane + Calpheril: a thin page of a combination
+    calpheril-brivotane.md   Calpheril + Brivotane: the same combination, a fuller page
 """
 
 from __future__ import annotations
@@ -275,6 +277,36 @@ def test_candidates_duplicate_pages_are_both_candidates_and_never_disclaimers(ti
     sources = {tiny.index.source_of(i) for i in c.ids.tolist()}
     assert sources == {"velamide.md", "velamide-tablets.md"}
     assert all(tiny.index.section_of(i) != "disclaimer" for i in c.ids.tolist())
+
+
+def test_duplicate_pages_of_one_combination_are_one_medicine(tiny):
+    assert tiny.duplicates_of("Brivotane + Calpheril") == ("Calpheril + Brivotane",)
+    assert tiny.duplicates_of("Calpheril + Brivotane") == ("Brivotane + Calpheril",)
+    assert tiny.duplicates_of("Quorvaline + Pemastat") == () and tiny.duplicates_of("Velamide") == ()
+
+
+def test_of_duplicate_combination_pages_the_fullest_is_the_own_page(tiny):
+    # named by another name (a brand): the fuller page is its own page, the thin one next
+    c = for_medicines(tiny, ("Brivotane + Calpheril",))
+    page = {tiny.index.title_of(i): c.page[i] for i in c.ids.tolist()}
+    assert page["Calpheril + Brivotane"] == OWN
+    assert page["Brivotane + Calpheril"] == candidates_.THINNER_DUPLICATE < OWN
+
+
+def test_of_duplicate_combination_pages_the_one_typed_is_the_own_page(tiny):
+    c = for_medicines(tiny, ("Calpheril + Brivotane",), question="Is brivotane-calpheril safe?")
+    page = {tiny.index.title_of(i): c.page[i] for i in c.ids.tolist()}
+    assert page["Brivotane + Calpheril"] == OWN
+    assert page["Calpheril + Brivotane"] == candidates_.THINNER_DUPLICATE
+    # both titles' words, in no title's order: the fullest
+    c = for_medicines(tiny, ("Brivotane + Calpheril",), question="brivotane or calpheril, smoking?")
+    assert {tiny.index.title_of(i) for i in c.ids.tolist() if c.page[i] == OWN} == {"Calpheril + Brivotane"}
+
+
+def test_a_combination_named_as_one_quotes_its_fuller_duplicate_first(tiny):
+    ranked_ = rank(tiny, understand(tiny, "can i smoke on brivotane + calpheril"),
+                   for_medicines(tiny, ("Brivotane + Calpheril",)))
+    assert where(tiny, ranked_[0]) == ("Calpheril + Brivotane", "precautions")
 
 
 def test_candidates_of_an_unknown_name_are_empty(tiny):

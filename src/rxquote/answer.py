@@ -93,6 +93,7 @@ class Engine:
         self._known_words = frozenset(index.analyzer.stem_cache)  # never "misspellings" of safety words
         self._speller: Speller | None = None
         self._heading_terms: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
+        self._duplicates: dict[str, tuple[str, ...]] = {}
 
     def _knows(self, name: str) -> bool:
         return self.index.knows(name)
@@ -210,6 +211,14 @@ class Engine:
         """BM25 of `terms` for the chunks `ids` only (= rank-bm25's get_scores(terms)[ids], bit for bit)."""
         return self.index.bm25.get_scores_for(terms, ids)
 
+    def duplicates_of(self, name: str) -> tuple[str, ...]:
+        """Other pages of the same combination, its ingredients in another order or spelling
+        ("Drospirenone + Ethinylestradiol" for "Ethinyl Estradiol + Drospirenone")."""
+        got = self._duplicates.get(name)
+        if got is None:
+            got = self._duplicates[name] = candidates_.duplicate_pages(self, name)
+        return got
+
     def variants_of(self, name: str) -> tuple[str, ...]:
         """Pages of the same medicine by another route, salt or form ("Ibuprofen (Systemic)")."""
         pages = self.index.drugs.pages_with_base_form(candidates_.plain_key(name))
@@ -275,7 +284,7 @@ class Engine:
         elif u.drugs_from == "my medicines" and len(u.drugs) > 1:
             return self._for_each(u, top_k, done, weights)
         else:
-            cands = candidates_.for_medicines(self, u.drugs, apart=u.apart)
+            cands = candidates_.for_medicines(self, u.drugs, apart=u.apart, question=u.question)
         if cands.ids.size == 0:
             return done("no_match", u.drugs, self._not_covered(u.drugs), cands=cands)
         ranked = rank(self, u, cands, weights)

@@ -23,6 +23,9 @@ OWN, VARIANT, COMBINATION = 1.0, 0.6, 0.3  # how much a page is the medicine's o
 # below the combination's page, by more than rank's bonus for the first-named (subject) medicine
 OTHER_OWN = 0.8
 SYSTEMIC = 0.8  # a "(Systemic)" or "(Oral)" variant: the medicine as usually taken, before other routes
+# of duplicate pages of one combination, the fullest is its own page; a thinner one ranks like a
+# systemic variant: it comes first only where it answers clearly better
+THINNER_DUPLICATE = 0.8
 
 
 @dataclass(frozen=True)
@@ -50,15 +53,63 @@ def plain_key(name: str) -> str:
     return forms[0] if forms else normalize(name)
 
 
+def combination_key(title: str) -> frozenset[str]:
+    """A combination's ingredients, order and spacing aside ("Ethinyl Estradiol + Drospirenone"
+    and "Drospirenone + Ethinylestradiol" are one medicine)."""
+    return frozenset(normalize(i).replace(" ", "") for i in split_ingredients(title))
+
+
+def duplicate_pages(engine, name: str) -> tuple[str, ...]:
+    """The other corpus medicines that are the same combination as `name`, found among the
+    pages of its least common ingredient."""
+    if " + " not in name:
+        return ()
+    key = combination_key(name)
+    fewest = None
+    for part in split_ingredients(name):
+        if engine.knows(part):
+            ids = engine.chunks_of(part)
+            if fewest is None or ids.size < fewest.size:
+                fewest = ids
+    if fewest is None:
+        return ()
+    index = engine.index
+    titles = {index.title_of(c) for c in fewest.tolist()}
+    own = normalize(name)
+    return tuple(sorted(t for t in titles if " + " in t and normalize(t) != own
+                        and combination_key(t) == key and engine.knows(t)))
+
+
+def _typed(pages: tuple[str, ...], question: str) -> str | None:
+    """The one page whose title the question has word for word: its words in order, else all
+    its words ("levonorgestrel ethinyl estradiol" is "Ethinyl Estradiol + Levonorgestrel",
+    not "Levonorgestrel + Ethinylestradiol")."""
+    q = f" {normalize(question)} "
+    words = set(q.split())
+    for has in (lambda t: f" {t} " in q, lambda t: set(t.split()) <= words):
+        found = [n for n in pages if has(normalize(n))]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def _page_size(engine, name: str) -> int:
+    index = engine.index
+    n = normalize(name)
+    return sum(1 for c in engine.chunks_of(name).tolist() if normalize(index.title_of(c)) == n)
+
+
 def _titles(engine, name: str) -> set[str]:
     index = engine.index
     return {index.title_of(c) for c in engine.chunks_of(name).tolist()}
 
 
-def for_medicines(engine, drugs: tuple[str, ...], apart: bool = False) -> Candidates:
+def for_medicines(engine, drugs: tuple[str, ...], apart: bool = False, question: str = "") -> Candidates:
     """The chunks of the medicines' pages, each with how much its page is the medicine's own.
     `apart`: the medicines were named as separate ones
-    ("plavix with aspirin"), so a combination page of them is not their own page."""
+    ("plavix with aspirin"), so a combination page of them is not their own page.
+    `question`: of duplicate pages of one combination, the one whose title the person typed is
+    its own page, else the fullest."""
     index = engine.index
     want = {normalize(d) for d in drugs}
     ids: list[np.ndarray] = []
@@ -95,6 +146,20 @@ def for_medicines(engine, drugs: tuple[str, ...], apart: bool = False) -> Candid
                 if normalize(index.title_of(cid)) == normalize(v):
                     page.setdefault(cid, variant_weight(v))
                     own_or_variant.append(cid)
+        duplicates = engine.duplicates_of(d)
+        if duplicates:  # one medicine on several pages: the one typed, else the fullest, first
+            pages = (d, *duplicates)
+            first = _typed(pages, question)
+            if first is None:
+                sizes = {n: _page_size(engine, n) for n in pages}
+                first = max(sizes, key=lambda n: (sizes[n], n == d))
+            for n in pages:
+                weight = own if n == first else min(own, THINNER_DUPLICATE)
+                nn = normalize(n)
+                for cid in engine.chunks_of(n).tolist():
+                    if normalize(index.title_of(cid)) == nn:
+                        page[cid] = weight
+                        own_or_variant.append(cid)
         if not own_or_variant:  # only combination pages describe it
             own_or_variant = [c for c in engine.chunks_of(d).tolist()]
         ids.append(np.asarray(own_or_variant, dtype=np.int64))
