@@ -192,6 +192,7 @@ def test_split_names(rxhive_engine, question, medicine, section):
     "question, medicine",
     [
         ("what is alesse used for", "Ethinyl Estradiol + Levonorgestrel"),  # components in UNII common-name rows
+        ("can i take yaz with migraines", "Ethinyl Estradiol + Drospirenone"),  # a three-letter combination brand
         ("can I take vytorin with grapefruit", "Simvastatin + Ezetimibe"),
         ("lithane side effects", "Lithium Carbonate"),  # the FDA's substance is the carbonate: not the citrate
         ("flovent inhaler how many puffs", "Fluticasone (Oral Inhalation)"),  # a route word still picks the route page

@@ -364,6 +364,18 @@ def test_a_combination_brand_finds_its_page_among_many_combinations():
     assert _unii_aliases(brands, medicines, aliases) == {"augmentin": {"Amoxicillin + Clavulanic Acid"}}
 
 
+def test_three_letter_brands_only_of_combinations():
+    from rxquote.drugs_build import _unii_aliases
+
+    # three letters are mostly a substance's abbreviation; a brand of two components is a name
+    medicines = ["Ibuprofen", "Drospirenone", "Ethinyl Estradiol", "Ethinyl Estradiol + Drospirenone"]
+    aliases = {"ibuprofen": {"Ibuprofen"}, "drospirenone": {"Drospirenone"}, "ethinyl estradiol": {"Ethinyl Estradiol"}}
+    brands = [("IBU", ["IBUPROFEN"]), ("YAZ", ["DROSPIRENONE", "ETHINYL ESTRADIOL"]), ("NIX", ["IBUPROFEN", "DROSPIRENONE"])]
+    got = _unii_aliases(brands, medicines, aliases)
+    assert got["yaz"] == {"Ethinyl Estradiol + Drospirenone"}
+    assert "ibu" not in got and "nix" not in got  # an abbreviation; an English word
+
+
 def test_data_caches_are_keyed_by_the_code_that_reads_them():
     from rxquote.drugs_build import _reader_key, load_lexicon, read_unii_brands
 

@@ -70,7 +70,7 @@ ELEMENT_SYMBOLS = {"k": "potassium", "na": "sodium", "ca": "calcium", "mg": "mag
 # "kelfex" for keflex, "sefalexin" for cefalexin), so a misspelling may swap them.
 _SAME_SOUND = ({"c", "k", "q"}, {"s", "z", "c"}, {"f", "p"})
 
-TABLE_VERSION = 19  # bump when the way aliases are derived changes (an index reuses tables by it)
+TABLE_VERSION = 20  # bump when the way aliases are derived changes (an index reuses tables by it)
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ALPHA = re.compile(r"^[a-z]+$")

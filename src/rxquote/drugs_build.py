@@ -251,7 +251,7 @@ def _unii_aliases(brands: list[tuple[str, list[str]]], medicines: list[str],
     Azithromycin); a brand listed with its components ("AUGMENTIN COMPONENT AMOXICILLIN",
     "... COMPONENT CLAVULANATE POTASSIUM") to the one combination page of exactly those
     ingredients. Left out: English words ("sword", "price"), names of more than
-    MAX_BRAND_WORDS words, names with digits (strengths, kits) or one-letter words ("compound
+    MAX_BRAND_WORDS words, names of under four letters unless of a combination, names with digits (strengths, kits) or one-letter words ("compound
     w"), and a one-word brand that is
     also the first word of other names of other medicines ("depo": Depo-Provera, Depo-Medrol).
     """
@@ -278,9 +278,12 @@ def _unii_aliases(brands: list[tuple[str, list[str]]], medicines: list[str],
 
     from .understand import is_english
 
-    def usable(brand: str) -> bool:
+    def usable(brand: str, components: int) -> bool:
         words = brand.split()
-        return (len(brand) >= 4 and len(words) <= MAX_BRAND_WORDS and brand.replace(" ", "").isalpha()
+        # three letters are mostly a substance's abbreviation ("hgh", "inh", "ibu"); a brand of
+        # two or more components is a brand name ("yaz")
+        shortest = 3 if components >= 2 else 4
+        return (len(brand) >= shortest and len(words) <= MAX_BRAND_WORDS and brand.replace(" ", "").isalpha()
                 and min(len(w) for w in words) >= 2  # "compound w", "k tab", "e z prep": letters read as words
                 and brand not in aliases and brand not in NOT_MEDICINE_WORDS and brand not in _ordinary_words()
                 and not all(is_english(w) or w in _ordinary_words() for w in words))
@@ -288,7 +291,7 @@ def _unii_aliases(brands: list[tuple[str, list[str]]], medicines: list[str],
     out: dict[str, set[str]] = {}
     for name, substances in brands:
         brand = normalize(name)
-        if not usable(brand):
+        if not usable(brand, len(substances)):
             continue
         if len(substances) == 1:
             meds = meds_of(substances[0], single=True)
