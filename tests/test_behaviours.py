@@ -488,3 +488,25 @@ def test_two_medicines_the_passage_of_one_that_names_the_other_first(rxhive_engi
     p = top(a)
     other = ({"Allopurinol", "Azathioprine"} - {p.drug}).pop()
     assert other.lower() in p.text.lower(), (question, p.drug, p.text[:120])
+
+
+@pytest.mark.parametrize(
+    "question, page_says",
+    [
+        ("can statins cause muscle pain", "statin"),  # the pages of the class, by its own name
+        ("I took the morning after pill two hours ago and threw up. Do I need another one?", "levonorgestrel"),  # by MeSH's synonyms
+        ("do ssris cause weight gain", ""),
+    ],
+)
+def test_a_drug_class_is_answered_from_its_medicines_pages(rxhive_engine, question, page_says):
+    a = rxhive_engine.ask(question)
+    assert a.status == "answered", a.status
+    # every quoted page says, in its overview or usage, that it is of the class
+    pages = {rxhive_engine.index.source_of(c) for c, _ in rxhive_engine.class_pages(rxhive_engine.index.drugs.classes_named(question)[0])}
+    assert {p.source for p in a.passages} <= pages
+    assert page_says in top(a).source
+
+
+def test_a_class_named_with_my_or_it_still_asks_which_medicine(rxhive_engine):
+    assert rxhive_engine.ask("is alcohol ok with my antibiotic?").status == "clarify"
+

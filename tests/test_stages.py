@@ -309,6 +309,20 @@ def test_a_combination_named_as_one_quotes_its_fuller_duplicate_first(tiny):
     assert where(tiny, ranked_[0]) == ("Calpheril + Brivotane", "precautions")
 
 
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("Zentorin is a statin used to lower cholesterol.", True),
+        ("Zentorin belongs to a class of medications called HMG-CoA reductase inhibitors (statins).", True),
+        ("Zentorin is used together with statins to lower cholesterol.", False),  # only mentions the class
+        ("Zentorin lowers blood pressure.", None),
+    ],
+)
+def test_a_page_says_it_is_of_a_class_or_only_mentions_it(tiny, text, says):
+    an = tiny.index.analyzer
+    assert candidates_._class_mention(an, text, an.tokens("statins")) is says
+
+
 def test_candidates_of_an_unknown_name_are_empty(tiny):
     assert for_medicines(tiny, ("Nothingazol",)).ids.size == 0
 

@@ -13,7 +13,7 @@ chunk texts as indexed, messages are fixed strings.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -94,6 +94,7 @@ class Engine:
         self._speller: Speller | None = None
         self._heading_terms: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
         self._duplicates: dict[str, tuple[str, ...]] = {}
+        self._class_pages: dict[str, tuple[tuple[int, bool], ...]] = {}
 
     def _knows(self, name: str) -> bool:
         return self.index.knows(name)
@@ -211,6 +212,13 @@ class Engine:
         """BM25 of `terms` for the chunks `ids` only (= rank-bm25's get_scores(terms)[ids], bit for bit)."""
         return self.index.bm25.get_scores_for(terms, ids)
 
+    def class_pages(self, phrase: str) -> tuple[tuple[int, bool], ...]:
+        """The pages of a drug class's medicines (see candidates.class_pages), read once."""
+        got = self._class_pages.get(phrase)
+        if got is None:
+            got = self._class_pages[phrase] = candidates_.class_pages(self, phrase)
+        return got
+
     def duplicates_of(self, name: str) -> tuple[str, ...]:
         """Other pages of the same combination, its ingredients in another order or spelling
         ("Drospirenone + Ethinylestradiol" for "Ethinyl Estradiol + Drospirenone")."""
@@ -281,6 +289,8 @@ class Engine:
             if isinstance(found, str):
                 return done(found, (), CLARIFY_MESSAGE if found == "clarify" else NO_MATCH_MESSAGE)
             cands = found
+            if cands.names:  # a drug class: its name is not what is asked, like a medicine's
+                u = _without_words(u, set(cands.names))
         elif u.drugs_from == "my medicines" and len(u.drugs) > 1:
             return self._for_each(u, top_k, done, weights)
         else:
@@ -363,6 +373,11 @@ class Engine:
         intent = u.intent.intent()
         if u.unnamed:
             return "clarify"  # "is alcohol ok with my antibiotic?": which one?
+        if not (u.pronoun or u.my_list):  # "can statins cause muscle pain": the class's pages
+            for phrase in self.index.drugs.classes_named(u.asking):
+                pages = self.class_pages(phrase)
+                if pages:
+                    return candidates_.for_class(self, phrase, pages, u.topic)
         content = [w for w in self.index.analyzer.content_words(u.asking) if w not in GENERIC]
         if intent is not None and (intent.name in intents.MEDICINE_SPECIFIC or u.pronoun or u.my_list or not content):
             return "clarify"
@@ -381,6 +396,13 @@ class Engine:
                 return candidates_.Candidates(docs.astype(np.int64), {int(d): candidates_.OWN for d in docs.tolist()},
                                               "every monograph (no medicine named)")
         return "no_match"
+
+
+def _without_words(u: Understanding, names: set[str]) -> Understanding:
+    def keep(stems):
+        return tuple(t for t in stems if t not in names)
+
+    return replace(u, key=keep(u.key))
 
 
 def _understanding_json(u: Understanding) -> dict:

@@ -10,6 +10,7 @@ Questions that name no medicine are searched across every monograph only when th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from .corpus import SECTIONS, split_ingredients
 from .drugs import base_forms, normalize
+from .text import words
 
 OWN, VARIANT, COMBINATION = 1.0, 0.6, 0.3  # how much a page is the medicine's own (see rank.Weights.page)
 # the own pages of medicines named as one combination ("amlodipine and atenolol combination"):
@@ -33,6 +35,7 @@ class Candidates:
     ids: np.ndarray  # chunk ids
     page: dict  # chunk id → OWN / VARIANT / COMBINATION
     reason: str
+    names: tuple[str, ...] = ()  # stems that name what the pages are (a drug class): read like a medicine's name
 
 
 @lru_cache(maxsize=20000)
@@ -97,6 +100,97 @@ def _page_size(engine, name: str) -> int:
     index = engine.index
     n = normalize(name)
     return sum(1 for c in engine.chunks_of(name).tolist() if normalize(index.title_of(c)) == n)
+
+
+def class_pages(engine, phrase: str) -> tuple[tuple[int, bool], ...]:
+    """The pages of a drug class's medicines, as (a chunk of the page, whether the page says it
+    is of the class): the pages whose overview or usage section says one of the class's names
+    word for word ("statins", "HMG-CoA reductase inhibitor", "emergency contraception" for
+    "morning after pill"). Pages that say they are of it first ("X is a statin", "belongs to the
+    class of benzodiazepines"), then those that only mention it ("used with statins"); single
+    medicines' pages before combinations."""
+    index = engine.index
+    an, bm = index.analyzer, index.bm25
+    first = [SECTIONS.index("overview"), SECTIONS.index("usage")]
+    pages: dict[str, tuple[int, bool]] = {}
+    for name in (phrase, *index.drugs.lexicon.synonyms_of_class(phrase)):
+        stems = an.tokens(name)
+        if not stems:
+            continue
+        docs = None
+        for t in dict.fromkeys(stems):
+            d = bm.matching_docs([t])
+            docs = d if docs is None else np.intersect1d(docs, d, assume_unique=True)
+            if not docs.size:
+                break
+        docs = docs[np.isin(engine.section_ids(docs), first)]
+        for c in docs.tolist():
+            source = index.source_of(c)
+            if pages.get(source, (0, False))[1]:
+                continue
+            found = _class_mention(an, index.chunk(c).text, stems)
+            if found is not None and (source not in pages or found):
+                pages[source] = (c, found)
+    return tuple(sorted(pages.values(), key=lambda p: (not p[1], " + " in index.title_of(p[0]), p[0])))
+
+
+# words with which a text says what a medicine is: "belongs to the class of", "a type of", "is a"
+CLASS_CUES = frozenset("class classes type group family kind called belongs belong known".split())
+ARTICLES = frozenset(("a", "an", "the"))
+
+
+def _class_mention(an, text: str, run: list[str]) -> bool | None:
+    """Where `text` has the class name `run` (stems, in order): True when a sentence says what
+    the medicine is with it ("… is a statin"), False when it only mentions it, None when absent."""
+    mentioned = False
+    for sentence in _SENTENCE.split(text):
+        ws = words(sentence)
+        at = [i for i, w in enumerate(ws) if an.content_words(w)]
+        seq = an.stems([ws[i] for i in at])
+        n = len(run)
+        for j in range(len(seq) - n + 1):
+            if seq[j : j + n] == run:
+                i = at[j]
+                near = ws[max(0, i - 6) : i]
+                if CLASS_CUES.intersection(ws[max(0, i - 8) : i]) or any(
+                        near[k] in ("is", "are") and near[k + 1] in ARTICLES for k in range(len(near) - 1)):
+                    return True
+                mentioned = True
+    return mentioned if mentioned else None
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def _page_of(index, c: int) -> range:
+    """The chunk ids of chunk c's page (a file's chunks are consecutive)."""
+    source = index.source_of(c)
+    lo, hi = c, c + 1
+    while lo > 0 and index.source_of(lo - 1) == source:
+        lo -= 1
+    while hi < index.size and index.source_of(hi) == source:
+        hi += 1
+    return range(lo, hi)
+
+
+MAX_CLASS_CHUNKS = 2000  # a broad class ("antibiotics"): only its passages that share an asked word
+
+
+def for_class(engine, phrase: str, pages: tuple[tuple[int, bool], ...], topic: list[str]) -> Candidates:
+    """The chunks of a drug class's pages (see class_pages): a single medicine's page that says
+    it is of the class as its own; one that only mentions the class, or a combination, after."""
+    index = engine.index
+    page: dict[int, float] = {}
+    for c, says_it_is in pages:
+        weight = COMBINATION if " + " in index.title_of(c) else OWN if says_it_is else VARIANT
+        for cid in _page_of(index, c):
+            page.setdefault(cid, weight)
+    ids = np.fromiter(page, dtype=np.int64, count=len(page))
+    if ids.size > MAX_CLASS_CHUNKS and topic:
+        ids = ids[np.isin(ids, index.bm25.matching_docs(list(topic)))]
+    ids = np.sort(ids[engine.section_ids(ids) != SECTIONS.index("disclaimer")])
+    return Candidates(ids, {int(c): page[int(c)] for c in ids.tolist()},
+                      f"the pages of the class \"{phrase}\" ({len(pages)} pages)", tuple(index.analyzer.tokens(phrase)))
 
 
 def _titles(engine, name: str) -> set[str]:

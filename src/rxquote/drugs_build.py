@@ -58,9 +58,11 @@ def build_table(medicines: list[str], use_lexicon: bool = True, progress=None, *
         add(alias, med)
     other: dict[str, str] = {}
     classes: set[str] = set()
+    groups: list[str] = []
     lex = load_lexicon() if use_lexicon else None
     if lex is not None:
         other, classes = _add_lexicon(lex, medicines, aliases, add, forms)
+        groups = class_groups(lex, classes)
         for alias, meds in _co_names(lex[0], medicines, aliases).items():
             for med in meds:
                 add(alias, med)
@@ -88,7 +90,7 @@ def build_table(medicines: list[str], use_lexicon: bool = True, progress=None, *
     model = _train_namelike(table, other, classes, vocabulary)
     for a in table:
         other.pop(a, None)
-    return DrugTable(table, medicines, Lexicon(other, tuple(sorted(classes)), model))
+    return DrugTable(table, medicines, Lexicon(other, tuple(sorted(classes)), model, tuple(groups)))
 
 
 def _parenthesised_names(medicines: list[str]) -> dict[str, str]:
@@ -164,6 +166,31 @@ def _add_lexicon(lex, medicines: list[str], aliases: dict[str, set[str]], add,
         else:
             classes.add(v)
     return other, classes
+
+
+def class_groups(lex, classes: set[str]) -> list[str]:
+    """Each drug class's names, one group per lexicon entry, as tab-joined normalised names
+    (sorted): "morning after pill" is "postcoital contraceptives", "contraceptive emergency"
+    ("Contraceptive, Emergency" read back as "emergency contraceptive" too), … — the names the
+    monographs may use for it."""
+    variant_to_canonical, canonical_synonyms = lex[0], lex[1]
+    by_canon: dict[str, set[str]] = {}
+    for v, canons in variant_to_canonical.items():
+        nv = normalize(v)
+        if nv in classes:
+            for c in canons:
+                by_canon.setdefault(c, set()).add(nv)
+    out: set[str] = set()
+    for c, names in by_canon.items():
+        for syn in canonical_synonyms.get(c, ()):
+            names.add(normalize(syn))
+            head, comma, rest = syn.partition(", ")
+            if comma and "," not in rest:  # MeSH's inverted form: "contraceptive, emergency"
+                names.add(normalize(f"{rest} {head}"))
+        names.discard("")
+        if len(names) > 1:
+            out.add("\t".join(sorted(names)))
+    return sorted(out)
 
 
 def _squash(name: str) -> str:
