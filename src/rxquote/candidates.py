@@ -18,7 +18,6 @@ import numpy as np
 
 from .corpus import SECTIONS, split_ingredients
 from .drugs import base_forms, normalize
-from .text import words
 
 OWN, VARIANT, COMBINATION = 1.0, 0.6, 0.3  # how much a page is the medicine's own (see rank.Weights.page)
 # the own pages of medicines named as one combination ("amlodipine and atenolol combination"):
@@ -144,7 +143,7 @@ def _class_mention(an, text: str, run: list[str]) -> bool | None:
     the medicine is with it ("… is a statin"), False when it only mentions it, None when absent."""
     mentioned = False
     for sentence in _SENTENCE.split(text):
-        ws = words(sentence)
+        ws = _ALL_WORDS.findall(sentence.lower())  # "a" too: "is a statin"
         at = [i for i, w in enumerate(ws) if an.content_words(w)]
         seq = an.stems([ws[i] for i in at])
         n = len(run)
@@ -156,10 +155,11 @@ def _class_mention(an, text: str, run: list[str]) -> bool | None:
                         near[k] in ("is", "are") and near[k + 1] in ARTICLES for k in range(len(near) - 1)):
                     return True
                 mentioned = True
-    return mentioned if mentioned else None
+    return False if mentioned else None
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_ALL_WORDS = re.compile(r"[^\W_]+")
 
 
 def _page_of(index, c: int) -> range:
