@@ -496,6 +496,7 @@ def test_two_medicines_the_passage_of_one_that_names_the_other_first(rxhive_engi
         ("can statins cause muscle pain", "statin"),  # the pages of the class, by its own name
         ("I took the morning after pill two hours ago and threw up. Do I need another one?", "levonorgestrel"),  # by MeSH's synonyms
         ("do ssris cause weight gain", ""),
+        ("is it ok to drink on antibiotics", ""),  # a dummy "it" does not ask which medicine
     ],
 )
 def test_a_drug_class_is_answered_from_its_medicines_pages(rxhive_engine, question, page_says):
@@ -509,4 +510,5 @@ def test_a_drug_class_is_answered_from_its_medicines_pages(rxhive_engine, questi
 
 def test_a_class_named_with_my_or_it_still_asks_which_medicine(rxhive_engine):
     assert rxhive_engine.ask("is alcohol ok with my antibiotic?").status == "clarify"
+    assert rxhive_engine.ask("is it safe with statins").status == "clarify"
 

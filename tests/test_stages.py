@@ -323,6 +323,23 @@ def test_a_page_says_it_is_of_a_class_or_only_mentions_it(tiny, text, says):
     assert candidates_._class_mention(an, text, an.tokens("statins")) is says
 
 
+@pytest.mark.parametrize(
+    "text, points_back",
+    [
+        ("is it safe?", True),
+        ("can I take it with alcohol", True),
+        ("is it ok to drink on antibiotics", False),  # a dummy "it": it stands for no medicine
+        ("would it be safe to take antihistamines while pregnant", False),
+        ("is it ok to take it with food", True),  # the second "it" is a medicine
+        ("can I take ibuprofen with my pills", True),
+    ],
+)
+def test_a_pronoun_points_back_unless_it_is_a_dummy_it(text, points_back):
+    from rxquote.understand import refers_back
+
+    assert refers_back(text) is points_back
+
+
 def test_candidates_of_an_unknown_name_are_empty(tiny):
     assert for_medicines(tiny, ("Nothingazol",)).ids.size == 0
 

@@ -28,7 +28,8 @@ from .focus import CONTEXT_CHARS, LineSpan, focus_span, index_idf, question_term
 from .index import Index, Progress, ensure
 from .rank import WEIGHTS, Weights, rank
 from .understand import (  # noqa: F401
-    GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, named_apart, subject_first, understand)
+    GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, named_apart, refers_back, subject_first,
+    understand)
 
 STATUSES = ("answered", "no_match", "unknown_drug", "emergency", "clarify")
 
@@ -373,7 +374,7 @@ class Engine:
         intent = u.intent.intent()
         if u.unnamed:
             return "clarify"  # "is alcohol ok with my antibiotic?": which one?
-        if not (u.pronoun or u.my_list):  # "can statins cause muscle pain": the class's pages
+        if not u.my_list and not (u.pronoun and refers_back(u.asking)):  # "can statins cause muscle pain": the class's pages
             for phrase in self.index.drugs.classes_named(u.asking):
                 pages = self.class_pages(phrase)
                 if pages:

@@ -71,6 +71,17 @@ EXPANSIONS = {
 # "is it safe?", "how do I take them?": the question is about a medicine it does not name
 _PRONOUN = re.compile(r"\b(it|its|this|that|these|those|them|they)\b|\b(my|her|his|their) (medicine|medication|medicines|"
                       r"medications|pills?|tablets?|meds)\b", re.I)
+# "is it ok to drink on antibiotics?": an "it" that stands for no medicine (English's dummy subject)
+_DUMMY_IT = re.compile(r"\b(is|was|would|will|could) it (be )?(\w+ )?(ok|okay|alright|fine|safe|bad|dangerous|"
+                       r"normal|possible|true|good|wise|harmful|risky|common|likely) (to|if|for)\b", re.I)
+
+
+def refers_back(text: str) -> bool:
+    """Does `text` point at a medicine it does not name ("is it safe?", "my pills"), a dummy
+    "it" aside ("is it ok to drink on antibiotics?")?"""
+    return _PRONOUN.search(_DUMMY_IT.sub(" ", text)) is not None
+
+
 # "and for children?", "what about in the elderly?", "what about tylenol instead?": goes on from the last question
 _ELLIPTICAL = re.compile(r"^\W*(and|but|also|what about|how about|what of|same|even|or)\b|\binstead\b", re.I)
 # "which of my medicines …", "her tablets": the person's whole list
