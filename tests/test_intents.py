@@ -20,6 +20,9 @@ from rxquote import intents
     ("what happens if i take too much", "overdose"),
     ("can you overdose on it", "overdose"),
     ("is 2 more than the recommended amount", "overdose"),
+    ("took 2 advil instead of 1 is that ok", "overdose"),  # more than the dose, by mistake
+    ("gave my son an extra dose by accident", "overdose"),
+    ("i think i took my pill twice today", "overdose"),
     # the pill's colour is out of scope; the colour of the eyes is not
     ("what colour is the tablet", "out_of_scope"),
     ("what color are these pills", "out_of_scope"),

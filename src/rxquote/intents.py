@@ -72,8 +72,12 @@ INTENTS: tuple[Intent, ...] = (
         "overdose",
         ("faq", "precautions", "dosage"),
         ((r"\b(too much|too many|overdos\w*|more than (the |is )?(recommended|prescribed))\b", 4.0),
-         (r"\b(toxic|toxicity)\b", 3.0)),
-        faq=r"too much|too many|overdos|toxic",
+         (r"\b(toxic|toxicity)\b", 3.0),
+         # more than the dose by mistake: "took 2 instead of 1", "a double dose", "an extra pill"
+         (r"\b(\d+|two|three|four|five|both)\b.{0,25}\b(instead of|rather than)\b", 4.0),
+         (r"\b(double|doubled|extra|second) (dose|doses|pill|pills|tablet|tablets|capsule|capsules|dosage)\b", 4.0),
+         (r"\b(took|taken|had|gave|given) (it |them |my \w+ )?twice\b", 4.0)),
+        faq=r"too much|too many|overdos|toxic|double|extra (dose|pill|tablet)",
         label="Too much",
     ),
     Intent(
