@@ -451,8 +451,11 @@ class DrugTable:
         estradiol" is Ethinyl Estradiol + Levonorgestrel), or of any name of three or four
         words; the longest span first. The name as written is left to the exact pass."""
         words = scan.words
+        in_names = [w in self._alias_words for w in words]  # a span of other words is no name's
         for n in range(min(4, len(words)), 1, -1):
             for i in range(len(words) - n + 1):
+                if not all(in_names[i : i + n]):
+                    continue
                 span = words[i : i + n]
                 if not scan.free(i, n) or " ".join(span) in self.aliases or len(set(span)) < n:
                     continue
