@@ -512,3 +512,23 @@ def test_a_class_named_with_my_or_it_still_asks_which_medicine(rxhive_engine):
     assert rxhive_engine.ask("is alcohol ok with my antibiotic?").status == "clarify"
     assert rxhive_engine.ask("is it safe with statins").status == "clarify"
 
+
+
+def test_where_the_corpus_writes_a_word_says_which_section_it_asks_for(rxhive_engine):
+    from rxquote.understand import section_prior
+
+    stems = rxhive_engine.index.analyzer.tokens
+    assert section_prior(rxhive_engine, stems("grapefruit"))[0] == "precautions"
+    assert section_prior(rxhive_engine, stems("mood swings"))[0] == "side_effects"
+    assert section_prior(rxhive_engine, stems("country manufactured")) is None  # the words disagree
+    assert section_prior(rxhive_engine, stems("zorblat")) is None  # in no passage
+
+
+def test_a_question_no_rule_reads_is_answered_from_the_section_its_words_belong_to(rxhive_engine):
+    # the page never says "mood swings"; its side effects say "irritability, behavioral changes"
+    a = rxhive_engine.ask("keppra mood swings")
+    assert a.status == "answered" and top(a).drug == "Levetiracetam" and top(a).section == "side_effects"
+    explain = rxhive_engine.ask("keppra mood swings", explain=True).explain
+    assert explain["understand"]["intent"]["source"] == "corpus"
+    # ... but words that point nowhere in particular still get an honest no_match
+    assert rxhive_engine.ask("which country is sertraline manufactured in").status == "no_match"

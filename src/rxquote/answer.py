@@ -14,12 +14,14 @@ chunk texts as indexed, messages are fixed strings.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from . import candidates as candidates_
 from . import intents, safety
+from . import understand as understand_
 from .corpus import SECTION_LABELS, SECTIONS, Chunk, split_ingredients
 from .decide import (CLARIFY_MESSAGE, DISCLAIMER, EMERGENCY_MESSAGE, NO_MATCH_MESSAGE, SHORTENED_NOTE,  # noqa: F401
                      UNKNOWN_DRUG_MESSAGE, UNKNOWN_SUGGEST, choose, dedupe, not_covered, supported, unknown_message)
@@ -96,6 +98,7 @@ class Engine:
         self._heading_terms: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
         self._duplicates: dict[str, tuple[str, ...]] = {}
         self._class_pages: dict[str, tuple[tuple[int, bool], ...]] = {}
+        self._shares: dict[str, np.ndarray | None] = {}
 
     def _knows(self, name: str) -> bool:
         return self.index.knows(name)
@@ -213,6 +216,30 @@ class Engine:
         """BM25 of `terms` for the chunks `ids` only (= rank-bm25's get_scores(terms)[ids], bit for bit)."""
         return self.index.bm25.get_scores_for(terms, ids)
 
+    @cached_property
+    def prior_sections(self) -> tuple[str, ...]:
+        return tuple(understand_.PRIOR_SECTIONS)
+
+    @cached_property
+    def _section_sizes(self) -> np.ndarray:
+        ids = [SECTIONS.index(s) for s in self.prior_sections]
+        return np.bincount(self._section, minlength=len(SECTIONS))[ids].astype(np.float64)
+
+    def section_shares(self, term: str) -> np.ndarray | None:
+        """How a term's passages fall into the sections of `prior_sections`, each section's count
+        divided by its size, summing to 1; None for a term in too few passages."""
+        if term in self._shares:
+            return self._shares[term]
+        docs = self.index.bm25.matching_docs([term])
+        got = None
+        if docs.size >= understand_.PRIOR_MIN_DF:
+            ids = [SECTIONS.index(s) for s in self.prior_sections]
+            lift = np.bincount(self._section[docs], minlength=len(SECTIONS))[ids] / np.maximum(self._section_sizes, 1)
+            total = float(lift.sum())
+            got = lift / total if total > 0 else None
+        self._shares[term] = got
+        return got
+
     def class_pages(self, phrase: str) -> tuple[tuple[int, bool], ...]:
         """The pages of a drug class's medicines (see candidates.class_pages), read once."""
         got = self._class_pages.get(phrase)
@@ -299,6 +326,14 @@ class Engine:
         if cands.ids.size == 0:
             return done("no_match", u.drugs, self._not_covered(u.drugs), cands=cands)
         ranked = rank(self, u, cands, weights)
+        if not supported(u, ranked) and u.intent.source == "none" and u.drugs and u.topic \
+                and (prior := understand_.section_prior(self, u.topic)):
+            # no rule says what is asked and the pages lack its words ("keppra mood swings"): the
+            # section the corpus writes those words in answers, as a weak guess
+            u = replace(u, intent=understand_.IntentGuess(prior[0], round(understand_.PRIOR_WEIGHT * prior[1], 2), "corpus"))
+            ranked = rank(self, u, cands, weights)
+            if explain:
+                info["understand"]["intent"] = {"name": u.intent.name, "weight": u.intent.weight, "source": "corpus"}
         if not supported(u, ranked):
             return done("no_match", u.drugs, self._not_covered(u.drugs) if u.drugs else NO_MATCH_MESSAGE,
                         cands=cands, ranked=ranked)

@@ -15,6 +15,8 @@ read; medicine names are resolved first, so they are never "corrected".
 
 from __future__ import annotations
 
+import numpy as np
+
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -340,6 +342,30 @@ def _named_together(q: str, mentions, named: tuple[str, ...]) -> bool:
     words = normalize(q).split()
     spans = sorted({(m.start, m.end) for m in mentions if m.drug in named})
     return all(set(words[a_end:b_start]) <= _JOINING for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
+
+
+# the sections a question's words may point to, and the intent that asks for each
+PRIOR_SECTIONS = {"usage": "usage", "dosage": "dosage", "side_effects": "side_effects",
+                  "precautions": "precautions", "how_it_works": "how_it_works"}
+PRIOR_MIN_DF = 20  # a word in fewer passages says nothing reliable about where it is written
+PRIOR_MIN_SHARE = 0.5  # the section must hold at least this share of the words' (lifted) use
+PRIOR_WEIGHT = 5.0  # × the share: a rule-like weight, below a clear rule's (see rank's sure_intent)
+
+
+def section_prior(engine, topic) -> tuple[str, float] | None:
+    """(intent, share) of the section the corpus mostly writes the topic's words in, each word's
+    passages counted per section against the section's size ("mood", "swings" → side effects;
+    "grapefruit" → precautions), or None when no section clearly stands out or the words
+    disagree."""
+    shares = [s for s in (engine.section_shares(t) for t in dict.fromkeys(topic)) if s is not None]
+    if not shares:
+        return None
+    mean = np.mean(shares, axis=0)
+    best = int(np.argmax(mean))
+    # every word points to it ("which country is it manufactured in": usage and dosage, neither)
+    if mean[best] < PRIOR_MIN_SHARE or any(int(np.argmax(s)) != best for s in shares):
+        return None
+    return PRIOR_SECTIONS[engine.prior_sections[best]], float(mean[best])
 
 
 def understand(engine, message: str, history=(), focus=None, medicines=None) -> Understanding:
