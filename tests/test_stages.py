@@ -340,6 +340,17 @@ def test_a_pronoun_points_back_unless_it_is_a_dummy_it(text, points_back):
     assert refers_back(text) is points_back
 
 
+@pytest.mark.parametrize("question", ["zentorin for headaches?", "is zentorin for nail fungus"])
+def test_a_medicine_for_something_asks_what_it_is_used_for(tiny, question):
+    u = understand(tiny, question)
+    assert u.intent.name == "usage" and u.intent.source == "rules"
+
+
+def test_for_in_a_longer_story_is_what_the_person_takes_it_for(tiny):
+    u = understand(tiny, "I have been taking zentorin for my headaches for a month, can I drink alcohol?")
+    assert u.intent.name == "precautions"
+
+
 def test_candidates_of_an_unknown_name_are_empty(tiny):
     assert for_medicines(tiny, ("Nothingazol",)).ids.size == 0
 

@@ -344,6 +344,18 @@ def _named_together(q: str, mentions, named: tuple[str, ...]) -> bool:
     return all(set(words[a_end:b_start]) <= _JOINING for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
 
 
+FOR_WHAT_WORDS = 8  # a short question: in a longer one "X for Y" tells what the person takes it for
+FOR_WHAT_WEIGHT = 3.0
+
+
+def _for_what(q: str, mentions) -> bool:
+    """"gabapentin for anxiety?", "is metformin for weight loss": a medicine's name followed by
+    "for", in a short question, asks what it is used for."""
+    words = normalize(q).split()
+    return len(words) <= FOR_WHAT_WORDS and any(
+        m.drug and m.end < len(words) - 1 and words[m.end] == "for" for m in mentions)
+
+
 # the sections a question's words may point to, and the intent that asks for each
 PRIOR_SECTIONS = {"usage": "usage", "dosage": "dosage", "side_effects": "side_effects",
                   "precautions": "precautions", "how_it_works": "how_it_works"}
@@ -479,6 +491,8 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         # "I'm on sertraline, can I take tramadol?" is about taking them together;
         # "diazepam vs imipramine" about what each is
         guess = IntentGuess("about" if compare else "precautions", weight, "two medicines")
+    elif intent is None and named and _for_what(q, mentions):
+        guess = IntentGuess("usage", FOR_WHAT_WEIGHT, "rules")  # "gabapentin for anxiety?": is it used for it?
     elif intent is None and named and not topic:
         # "and what about diazepam?" keeps the conversation's question; a bare name is "about"
         guess = IntentGuess(ctx.intent.name if ctx.intent else "about", weight,
