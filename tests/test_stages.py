@@ -346,6 +346,11 @@ def test_a_medicine_for_something_asks_what_it_is_used_for(tiny, question):
     assert u.intent.name == "usage" and u.intent.source == "rules"
 
 
+@pytest.mark.parametrize("question", ["zentorin for kids ok?", "zentorin for my son?", "zentorin for a month?"])
+def test_a_medicine_for_someone_or_some_time_is_not_what_it_treats(tiny, question):
+    assert understand(tiny, question).intent.name != "usage"
+
+
 def test_for_in_a_longer_story_is_what_the_person_takes_it_for(tiny):
     u = understand(tiny, "I have been taking zentorin for my headaches for a month, can I drink alcohol?")
     assert u.intent.name == "precautions"

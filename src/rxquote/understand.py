@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import intents, safety, subjects
+from .text import stopwords
 from .drugs import ROUTE_WORDS, SALT_WORDS, Mention, normalize
 
 MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is ignored
@@ -348,12 +349,19 @@ FOR_WHAT_WORDS = 8  # a short question: in a longer one "X for Y" tells what the
 FOR_WHAT_WEIGHT = 3.0
 
 
+# who or how long a medicine is "for" ("melatonin for kids", "for a month") is not what it treats
+FOR_WHOM = frozenset("""kids kid children child baby babies infant infants toddler toddlers teen teens teenager
+    teenagers elderly seniors older adults adult women woman men man pregnancy dog dogs cat cats pets""".split())
+
+
 def _for_what(q: str, mentions) -> bool:
     """"gabapentin for anxiety?", "is metformin for weight loss": a medicine's name followed by
-    "for", in a short question, asks what it is used for."""
+    "for" and a condition, in a short question, asks what it is used for."""
     words = normalize(q).split()
     return len(words) <= FOR_WHAT_WORDS and any(
-        m.drug and m.end < len(words) - 1 and words[m.end] == "for" for m in mentions)
+        m.drug and m.end < len(words) - 1 and words[m.end] == "for"
+        and words[m.end + 1] not in FOR_WHOM and words[m.end + 1] not in stopwords() and words[m.end + 1] not in PEOPLE
+        for m in mentions)
 
 
 # the sections a question's words may point to, and the intent that asks for each
@@ -491,7 +499,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         # "I'm on sertraline, can I take tramadol?" is about taking them together;
         # "diazepam vs imipramine" about what each is
         guess = IntentGuess("about" if compare else "precautions", weight, "two medicines")
-    elif intent is None and named and _for_what(q, mentions):
+    elif (intent is None or weight < FOR_WHAT_WEIGHT) and named and _for_what(q, mentions):
         guess = IntentGuess("usage", FOR_WHAT_WEIGHT, "rules")  # "gabapentin for anxiety?": is it used for it?
     elif intent is None and named and not topic:
         # "and what about diazepam?" keeps the conversation's question; a bare name is "about"
