@@ -438,7 +438,7 @@ def _without_words(u: Understanding, names: set[str]) -> Understanding:
     def keep(stems):
         return tuple(t for t in stems if t not in names)
 
-    return replace(u, key=keep(u.key))
+    return replace(u, topic=keep(u.topic), key=keep(u.key))
 
 
 def _understanding_json(u: Understanding) -> dict:
