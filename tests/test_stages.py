@@ -356,6 +356,12 @@ def test_for_in_a_longer_story_is_what_the_person_takes_it_for(tiny):
     assert u.intent.name == "precautions"
 
 
+@pytest.mark.parametrize("question", ["can zentorin make you put on weight", "took 2 zentorin instead of 1"])
+def test_light_verbs_are_not_topic_words(tiny, question):
+    u = understand(tiny, question)
+    assert not {"put", "took", "instead"} & set(u.topic)
+
+
 def test_candidates_of_an_unknown_name_are_empty(tiny):
     assert for_medicines(tiny, ("Nothingazol",)).ids.size == 0
 

@@ -30,7 +30,7 @@ MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is ignored
 # Words that say what is asked, not about what: they never make a question "specific".
 GENERIC = frozenset(
     """tell know about information info medicine medicines medication medications med meds drug drugs pill pills
-    tablet tablets capsule capsules take taking taken takes took instead use used using uses can could would should
+    tablet tablets capsule capsules take taking taken takes took instead put puts putting use used using uses can could would should
     will may might please thanks thank ok okay need want get gets give giving much many often day days
     daily time times doctor side effects effect dose doses dosage dosing work works working worked
     safe safely safety happen happens stop stopping store storage storing keep missed miss forget
