@@ -539,3 +539,13 @@ def test_a_question_no_rule_reads_is_answered_from_the_section_its_words_belong_
     assert explain["understand"]["intent"]["source"] == "corpus"
     # ... but words that point nowhere in particular still get an honest no_match
     assert rxhive_engine.ask("which country is sertraline manufactured in").status == "no_match"
+
+
+def test_a_class_question_with_a_list_or_a_conversation_means_their_medicines_of_that_class(rxhive_engine):
+    ask = rxhive_engine.ask
+    # of the person's medicines, the one of the class; none of the class → the class's pages
+    assert ask("can statins cause memory loss", medicines=["Atorvastatin", "Diazepam"]).drugs == ("Atorvastatin",)
+    a = ask("can statins cause memory loss", medicines=["Diazepam"])
+    assert a.drugs == () and a.status == "answered" and all("diazepam" not in p.source for p in a.passages)
+    assert ask("are benzodiazepines addictive", history=["diazepam side effects"]).drugs == ("Diazepam",)
+    assert ask("are benzodiazepines addictive", history=["ibuprofen dosage"]).drugs == ()

@@ -486,6 +486,11 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         # calls that; none of them → which one?
         drugs = tuple(d for d in drugs if _described_as(engine, d, unnamed))
         drugs_from = drugs_from if drugs else "none"
+    elif drugs and not named and not unnamed and (classes := engine.index.drugs.classes_named(q)):
+        # "can statins cause memory loss?" with a list or a conversation: those of its medicines
+        # that are of the class; none → the class itself (its medicines' pages)
+        drugs = tuple(d for d in drugs if any(_described_as(engine, d, c) for c in classes))
+        drugs_from = drugs_from if drugs else "none"
     if drugs_from == "conversation" and len(drugs) > 1 and ctx.apart and _SINGULAR.search(q) and not _PLURAL.search(q):
         drugs = drugs[:1]  # "how much of it can she take?" after "is tylenol ok with her coumadin?"
 
