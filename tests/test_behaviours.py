@@ -549,3 +549,9 @@ def test_a_class_question_with_a_list_or_a_conversation_means_their_medicines_of
     assert a.drugs == () and a.status == "answered" and all("diazepam" not in p.source for p in a.passages)
     assert ask("are benzodiazepines addictive", history=["diazepam side effects"]).drugs == ("Diazepam",)
     assert ask("are benzodiazepines addictive", history=["ibuprofen dosage"]).drugs == ()
+
+
+def test_a_page_that_cannot_answer_gets_no_match_not_an_unrelated_faq(rxhive_engine):
+    # tamsulosin's page says nothing on how soon it works: no FAQ that merely shares "take"
+    a = rxhive_engine.ask("how long does it take for flomax to work")
+    assert a.status == "no_match" and a.drugs == ("Tamsulosin",)

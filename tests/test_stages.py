@@ -362,6 +362,13 @@ def test_light_verbs_are_not_topic_words(tiny, question):
     assert not {"put", "took", "instead"} & set(u.topic)
 
 
+@pytest.mark.parametrize("question", ["how long does zentorin take to work", "zentorin", "can i take zentorin",
+                                      "what does zentorin look like", "zentorin with velamide"])
+def test_rank_never_returns_a_passage_with_no_relevance(tiny, question):
+    # a page's bonus alone ("it is the medicine's page") answers nothing
+    assert all(s.relevance > 0 for s in ranked(tiny, question))
+
+
 def test_candidates_of_an_unknown_name_are_empty(tiny):
     assert for_medicines(tiny, ("Nothingazol",)).ids.size == 0
 

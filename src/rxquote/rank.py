@@ -206,7 +206,8 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
         return []
     out.sort(key=lambda s: (-s.final, len(index.source_of(s.chunk)), s.chunk))
     best = max(s.relevance for s in out)
-    return [s for s in out if s.relevance >= weights.relative_floor * best]
+    # a passage with no relevance at all (only its page's bonus) answers nothing
+    return [s for s in out if s.relevance >= weights.relative_floor * best and s.relevance > 0]
 
 
 def _names_others(engine, u, ids) -> np.ndarray:
