@@ -555,3 +555,10 @@ def test_a_page_that_cannot_answer_gets_no_match_not_an_unrelated_faq(rxhive_eng
     # tamsulosin's page says nothing on how soon it works: no FAQ that merely shares "take"
     a = rxhive_engine.ask("how long does it take for flomax to work")
     assert a.status == "no_match" and a.drugs == ("Tamsulosin",)
+
+
+def test_an_everyday_word_medicine_yields_to_a_drug_class(rxhive_engine):
+    # "alcohol" is the topic when a class is asked about, and the medicine when nothing else is
+    a = rxhive_engine.ask("can you drink alcohol while taking antibiotics")
+    assert a.drugs == () and a.status == "answered" and "alcohol" not in top(a).source
+    assert rxhive_engine.ask("can I drink alcohol").drugs == ("Alcohol",)

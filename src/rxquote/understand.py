@@ -399,7 +399,11 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     # "alcohol with my antibiotic", "with my blood pressure pills": alcohol is not the medicine;
     # which one is not said
     possessed = _UNNAMED.search(q) is not None
-    named = _subject_medicines(engine, q, mentions, allow_weak=not (ctx.drugs or mine or unnamed or possessed),
+    # an everyday word that is also a medicine ("alcohol") is the medicine only when nothing else
+    # is: a medicine in focus, a medicine named by its class, or a drug class asked about
+    weak_ok = not (ctx.drugs or mine or unnamed or possessed) and not (
+        any(m.how == "weak" for m in mentions) and engine.index.drugs.classes_named(q))
+    named = _subject_medicines(engine, q, mentions, allow_weak=weak_ok,
                                others=bool(ctx.drugs or mine))
     unknown = tuple(m for m in mentions if not m.drug and m.unknown_name)
     asking = asking_part(q)
