@@ -53,6 +53,8 @@ def test_overdose_faqs_carry_the_overdose_intent():
     ("can i stop the medicine now", set(), False),
     ("is it ok to stop taking it", set(), False),
     ("can i stop", set(), False),  # no object: the medicine
+    ("what hapens if i stop takin my lisinopril", {"lisinopril"}, False),  # "takin": a slip of "taking"
+    ("can i stop smoking", set(), True),
     ("what is it for", set(), False),  # no stop at all
 ])
 def test_what_stop_stops(question, names, other):

@@ -258,4 +258,13 @@ def stops_something_else(question: str, medicine_words: set[str]) -> bool:
     heartburn", "quit smoking")? Medicine names are `medicine_words`; no object ("can I stop?") is
     the medicine."""
     objects = [m.group(1) for m in _STOP_OBJECT.finditer(normalize_question(question))]
-    return bool(objects) and all(o not in MEDICINE_OBJECTS and o not in medicine_words for o in objects)
+    return bool(objects) and all(o not in MEDICINE_OBJECTS and o not in medicine_words and not _slip_of_object(o)
+                                 for o in objects)
+
+
+def _slip_of_object(word: str) -> bool:
+    """A mistyped "taking", "using", "medication" ("takin", "tking"): one slip from one of them."""
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    return len(word) >= 5 and any(len(o) >= 5 and DamerauLevenshtein.distance(word, o, score_cutoff=1) <= 1
+                                  for o in MEDICINE_OBJECTS)
