@@ -150,9 +150,32 @@ def test_lexicon_names_are_read_only_when_a_question_needs_them(t):
 
 
 def test_lexicon_part_round_trips():
-    lex = Lexicon({"zoloft": "Sertraline"}, ("statins",), {"^ze": 1.5, "ine": 0.5})
+    lex = Lexicon({"zoloft": "Sertraline"}, ("statins",), {"^ze": 1.5, "ine": 0.5},
+                  ("hmg coa reductase inhibitors\tstatin\tstatins",))
     assert Lexicon.from_json(lex.to_json()) == lex
     assert Lexicon.from_json({}) == Lexicon()
+
+
+def test_a_drug_class_has_the_names_of_its_lexicon_entry():
+    from rxquote.drugs_build import class_groups
+
+    # (variant → entries, entry → synonyms, …): MeSH's inverted names are read back in order too
+    lex = ({"morning after pill": ["contraceptives, postcoital"], "statins": ["hmg-coa reductase inhibitors"],
+            "zoloft": ["sertraline"]},
+           {"contraceptives, postcoital": ["contraceptive, emergency", "contraceptives, postcoital"],
+            "hmg-coa reductase inhibitors": ["hmg-coa reductase inhibitors"], "sertraline": ["sertraline"]})
+    groups = class_groups(lex, {"morning after pill", "statins"})
+    lexicon = Lexicon(classes=("morning after pill", "statins"), class_groups=tuple(groups))
+    assert set(lexicon.synonyms_of_class("morning after pill")) == {
+        "contraceptive emergency", "emergency contraceptive", "contraceptives postcoital", "postcoital contraceptives"}
+    assert lexicon.synonyms_of_class("statins") == ("hmg coa reductase inhibitors",)
+    assert lexicon.synonyms_of_class("zoloft") == ()  # a medicine, not a class
+
+
+def test_the_classes_a_text_names_longest_first(t):
+    table = DrugTable(t.aliases, t.medicines, Lexicon(classes=("pill", "morning after pill", "statins")))
+    assert table.classes_named("I took the morning after pill, and statins") == ["morning after pill", "statins"]
+    assert table.classes_named("is it safe?") == []
 
 
 def test_typo_cost_weighs_slips_below_real_changes():
@@ -362,6 +385,18 @@ def test_a_combination_brand_finds_its_page_among_many_combinations():
     aliases = {"amoxicillin": {"Amoxicillin"}, "clavulanic acid": {"Clavulanic Acid"}}
     brands = [("AUGMENTIN", ["AMOXICILLIN", "CLAVULANIC ACID"])]
     assert _unii_aliases(brands, medicines, aliases) == {"augmentin": {"Amoxicillin + Clavulanic Acid"}}
+
+
+def test_three_letter_brands_only_of_combinations():
+    from rxquote.drugs_build import _unii_aliases
+
+    # three letters are mostly a substance's abbreviation; a brand of two components is a name
+    medicines = ["Ibuprofen", "Drospirenone", "Ethinyl Estradiol", "Ethinyl Estradiol + Drospirenone"]
+    aliases = {"ibuprofen": {"Ibuprofen"}, "drospirenone": {"Drospirenone"}, "ethinyl estradiol": {"Ethinyl Estradiol"}}
+    brands = [("IBU", ["IBUPROFEN"]), ("YAZ", ["DROSPIRENONE", "ETHINYL ESTRADIOL"]), ("NIX", ["IBUPROFEN", "DROSPIRENONE"])]
+    got = _unii_aliases(brands, medicines, aliases)
+    assert got["yaz"] == {"Ethinyl Estradiol + Drospirenone"}
+    assert "ibu" not in got and "nix" not in got  # an abbreviation; an English word
 
 
 def test_data_caches_are_keyed_by_the_code_that_reads_them():

@@ -20,6 +20,9 @@ from rxquote import intents
     ("what happens if i take too much", "overdose"),
     ("can you overdose on it", "overdose"),
     ("is 2 more than the recommended amount", "overdose"),
+    ("took 2 advil instead of 1 is that ok", "overdose"),  # more than the dose, by mistake
+    ("gave my son an extra dose by accident", "overdose"),
+    ("i think i took my pill twice today", "overdose"),
     # the pill's colour is out of scope; the colour of the eyes is not
     ("what colour is the tablet", "out_of_scope"),
     ("what color are these pills", "out_of_scope"),
@@ -50,6 +53,8 @@ def test_overdose_faqs_carry_the_overdose_intent():
     ("can i stop the medicine now", set(), False),
     ("is it ok to stop taking it", set(), False),
     ("can i stop", set(), False),  # no object: the medicine
+    ("what hapens if i stop takin my lisinopril", {"lisinopril"}, False),  # "takin": a slip of "taking"
+    ("can i stop smoking", set(), True),
     ("what is it for", set(), False),  # no stop at all
 ])
 def test_what_stop_stops(question, names, other):

@@ -9,6 +9,8 @@ expectation can be read off the fixture files:
     velamide.md              Velamide: own page
     velamide-tablets.md      Velamide again: a duplicate page (same title, same text)
     quorvaline-pemastat.md   Quorvaline + Pemastat: the only page about either ingredient
+    brivotane-calpheril.md   Brivotane + Calpheril: a thin page of a combination
+    calpheril-brivotane.md   Calpheril + Brivotane: the same combination, a fuller page
 """
 
 from __future__ import annotations
@@ -275,6 +277,96 @@ def test_candidates_duplicate_pages_are_both_candidates_and_never_disclaimers(ti
     sources = {tiny.index.source_of(i) for i in c.ids.tolist()}
     assert sources == {"velamide.md", "velamide-tablets.md"}
     assert all(tiny.index.section_of(i) != "disclaimer" for i in c.ids.tolist())
+
+
+def test_duplicate_pages_of_one_combination_are_one_medicine(tiny):
+    assert tiny.duplicates_of("Brivotane + Calpheril") == ("Calpheril + Brivotane",)
+    assert tiny.duplicates_of("Calpheril + Brivotane") == ("Brivotane + Calpheril",)
+    assert tiny.duplicates_of("Quorvaline + Pemastat") == () and tiny.duplicates_of("Velamide") == ()
+
+
+def test_of_duplicate_combination_pages_the_fullest_is_the_own_page(tiny):
+    # named by another name (a brand): the fuller page is its own page, the thin one next
+    c = for_medicines(tiny, ("Brivotane + Calpheril",))
+    page = {tiny.index.title_of(i): c.page[i] for i in c.ids.tolist()}
+    assert page["Calpheril + Brivotane"] == OWN
+    assert page["Brivotane + Calpheril"] == candidates_.THINNER_DUPLICATE < OWN
+
+
+def test_of_duplicate_combination_pages_the_one_typed_is_the_own_page(tiny):
+    c = for_medicines(tiny, ("Calpheril + Brivotane",), question="Is brivotane-calpheril safe?")
+    page = {tiny.index.title_of(i): c.page[i] for i in c.ids.tolist()}
+    assert page["Brivotane + Calpheril"] == OWN
+    assert page["Calpheril + Brivotane"] == candidates_.THINNER_DUPLICATE
+    # both titles' words, in no title's order: the fullest
+    c = for_medicines(tiny, ("Brivotane + Calpheril",), question="brivotane or calpheril, smoking?")
+    assert {tiny.index.title_of(i) for i in c.ids.tolist() if c.page[i] == OWN} == {"Calpheril + Brivotane"}
+
+
+def test_a_combination_named_as_one_quotes_its_fuller_duplicate_first(tiny):
+    ranked_ = rank(tiny, understand(tiny, "can i smoke on brivotane + calpheril"),
+                   for_medicines(tiny, ("Brivotane + Calpheril",)))
+    assert where(tiny, ranked_[0]) == ("Calpheril + Brivotane", "precautions")
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("Zentorin is a statin used to lower cholesterol.", True),
+        ("Zentorin belongs to a class of medications called HMG-CoA reductase inhibitors (statins).", True),
+        ("Zentorin is used together with statins to lower cholesterol.", False),  # only mentions the class
+        ("Zentorin lowers blood pressure.", None),
+    ],
+)
+def test_a_page_says_it_is_of_a_class_or_only_mentions_it(tiny, text, says):
+    an = tiny.index.analyzer
+    assert candidates_._class_mention(an, text, an.tokens("statins")) is says
+
+
+@pytest.mark.parametrize(
+    "text, points_back",
+    [
+        ("is it safe?", True),
+        ("can I take it with alcohol", True),
+        ("is it ok to drink on antibiotics", False),  # a dummy "it": it stands for no medicine
+        ("would it be safe to take antihistamines while pregnant", False),
+        ("is it ok to take it with food", True),  # the second "it" is a medicine
+        ("can I take ibuprofen with my pills", True),
+    ],
+)
+def test_a_pronoun_points_back_unless_it_is_a_dummy_it(text, points_back):
+    from rxquote.understand import refers_back
+
+    assert refers_back(text) is points_back
+
+
+@pytest.mark.parametrize("question", ["zentorin for headaches?", "is zentorin for nail fungus"])
+def test_a_medicine_for_something_asks_what_it_is_used_for(tiny, question):
+    u = understand(tiny, question)
+    assert u.intent.name == "usage" and u.intent.source == "rules"
+
+
+@pytest.mark.parametrize("question", ["zentorin for kids ok?", "zentorin for my son?", "zentorin for a month?"])
+def test_a_medicine_for_someone_or_some_time_is_not_what_it_treats(tiny, question):
+    assert understand(tiny, question).intent.name != "usage"
+
+
+def test_for_in_a_longer_story_is_what_the_person_takes_it_for(tiny):
+    u = understand(tiny, "I have been taking zentorin for my headaches for a month, can I drink alcohol?")
+    assert u.intent.name == "precautions"
+
+
+@pytest.mark.parametrize("question", ["can zentorin make you put on weight", "took 2 zentorin instead of 1"])
+def test_light_verbs_are_not_topic_words(tiny, question):
+    u = understand(tiny, question)
+    assert not {"put", "took", "instead"} & set(u.topic)
+
+
+@pytest.mark.parametrize("question", ["how long does zentorin take to work", "zentorin", "can i take zentorin",
+                                      "what does zentorin look like", "zentorin with velamide"])
+def test_rank_never_returns_a_passage_with_no_relevance(tiny, question):
+    # a page's bonus alone ("it is the medicine's page") answers nothing
+    assert all(s.relevance > 0 for s in ranked(tiny, question))
 
 
 def test_candidates_of_an_unknown_name_are_empty(tiny):

@@ -13,13 +13,15 @@ chunk texts as indexed, messages are fixed strings.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from . import candidates as candidates_
 from . import intents, safety
+from . import understand as understand_
 from .corpus import SECTION_LABELS, SECTIONS, Chunk, split_ingredients
 from .decide import (CLARIFY_MESSAGE, DISCLAIMER, EMERGENCY_MESSAGE, NO_MATCH_MESSAGE, SHORTENED_NOTE,  # noqa: F401
                      UNKNOWN_DRUG_MESSAGE, UNKNOWN_SUGGEST, choose, dedupe, not_covered, supported, unknown_message)
@@ -28,7 +30,8 @@ from .focus import CONTEXT_CHARS, LineSpan, focus_span, index_idf, question_term
 from .index import Index, Progress, ensure
 from .rank import WEIGHTS, Weights, rank
 from .understand import (  # noqa: F401
-    GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, named_apart, subject_first, understand)
+    GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, named_apart, refers_back, subject_first,
+    understand)
 
 STATUSES = ("answered", "no_match", "unknown_drug", "emergency", "clarify")
 
@@ -93,6 +96,9 @@ class Engine:
         self._known_words = frozenset(index.analyzer.stem_cache)  # never "misspellings" of safety words
         self._speller: Speller | None = None
         self._heading_terms: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
+        self._duplicates: dict[str, tuple[str, ...]] = {}
+        self._class_pages: dict[str, tuple[tuple[int, bool], ...]] = {}
+        self._shares: dict[str, np.ndarray | None] = {}
 
     def _knows(self, name: str) -> bool:
         return self.index.knows(name)
@@ -210,6 +216,45 @@ class Engine:
         """BM25 of `terms` for the chunks `ids` only (= rank-bm25's get_scores(terms)[ids], bit for bit)."""
         return self.index.bm25.get_scores_for(terms, ids)
 
+    @cached_property
+    def prior_sections(self) -> tuple[str, ...]:
+        return tuple(understand_.PRIOR_SECTIONS)
+
+    @cached_property
+    def _section_sizes(self) -> np.ndarray:
+        ids = [SECTIONS.index(s) for s in self.prior_sections]
+        return np.bincount(self._section, minlength=len(SECTIONS))[ids].astype(np.float64)
+
+    def section_shares(self, term: str) -> np.ndarray | None:
+        """How a term's passages fall into the sections of `prior_sections`, each section's count
+        divided by its size, summing to 1; None for a term in too few passages."""
+        if term in self._shares:
+            return self._shares[term]
+        docs = self.index.bm25.matching_docs([term])
+        got = None
+        if docs.size >= understand_.PRIOR_MIN_DF:
+            ids = [SECTIONS.index(s) for s in self.prior_sections]
+            lift = np.bincount(self._section[docs], minlength=len(SECTIONS))[ids] / np.maximum(self._section_sizes, 1)
+            total = float(lift.sum())
+            got = lift / total if total > 0 else None
+        self._shares[term] = got
+        return got
+
+    def class_pages(self, phrase: str) -> tuple[tuple[int, bool], ...]:
+        """The pages of a drug class's medicines (see candidates.class_pages), read once."""
+        got = self._class_pages.get(phrase)
+        if got is None:
+            got = self._class_pages[phrase] = candidates_.class_pages(self, phrase)
+        return got
+
+    def duplicates_of(self, name: str) -> tuple[str, ...]:
+        """Other pages of the same combination, its ingredients in another order or spelling
+        ("Drospirenone + Ethinylestradiol" for "Ethinyl Estradiol + Drospirenone")."""
+        got = self._duplicates.get(name)
+        if got is None:
+            got = self._duplicates[name] = candidates_.duplicate_pages(self, name)
+        return got
+
     def variants_of(self, name: str) -> tuple[str, ...]:
         """Pages of the same medicine by another route, salt or form ("Ibuprofen (Systemic)")."""
         pages = self.index.drugs.pages_with_base_form(candidates_.plain_key(name))
@@ -272,13 +317,23 @@ class Engine:
             if isinstance(found, str):
                 return done(found, (), CLARIFY_MESSAGE if found == "clarify" else NO_MATCH_MESSAGE)
             cands = found
+            if cands.names:  # a drug class: its name is not what is asked, like a medicine's
+                u = _without_words(u, set(cands.names))
         elif u.drugs_from == "my medicines" and len(u.drugs) > 1:
             return self._for_each(u, top_k, done, weights)
         else:
-            cands = candidates_.for_medicines(self, u.drugs, apart=u.apart)
+            cands = candidates_.for_medicines(self, u.drugs, apart=u.apart, question=u.question)
         if cands.ids.size == 0:
             return done("no_match", u.drugs, self._not_covered(u.drugs), cands=cands)
         ranked = rank(self, u, cands, weights)
+        if not supported(u, ranked) and u.intent.source == "none" and u.drugs and u.topic \
+                and (prior := understand_.section_prior(self, u.topic)):
+            # no rule says what is asked and the pages lack its words ("keppra mood swings"): the
+            # section the corpus writes those words in answers, as a weak guess
+            u = replace(u, intent=understand_.IntentGuess(prior[0], round(understand_.PRIOR_WEIGHT * prior[1], 2), "corpus"))
+            ranked = rank(self, u, cands, weights)
+            if explain:
+                info["understand"]["intent"] = {"name": u.intent.name, "weight": u.intent.weight, "source": "corpus"}
         if not supported(u, ranked):
             return done("no_match", u.drugs, self._not_covered(u.drugs) if u.drugs else NO_MATCH_MESSAGE,
                         cands=cands, ranked=ranked)
@@ -354,6 +409,11 @@ class Engine:
         intent = u.intent.intent()
         if u.unnamed:
             return "clarify"  # "is alcohol ok with my antibiotic?": which one?
+        if not u.my_list and not (u.pronoun and refers_back(u.asking)):  # "can statins cause muscle pain": the class's pages
+            for phrase in self.index.drugs.classes_named(u.asking):
+                pages = self.class_pages(phrase)
+                if pages:
+                    return candidates_.for_class(self, phrase, pages, u.topic)
         content = [w for w in self.index.analyzer.content_words(u.asking) if w not in GENERIC]
         if intent is not None and (intent.name in intents.MEDICINE_SPECIFIC or u.pronoun or u.my_list or not content):
             return "clarify"
@@ -372,6 +432,13 @@ class Engine:
                 return candidates_.Candidates(docs.astype(np.int64), {int(d): candidates_.OWN for d in docs.tolist()},
                                               "every monograph (no medicine named)")
         return "no_match"
+
+
+def _without_words(u: Understanding, names: set[str]) -> Understanding:
+    def keep(stems):
+        return tuple(t for t in stems if t not in names)
+
+    return replace(u, topic=keep(u.topic), key=keep(u.key))
 
 
 def _understanding_json(u: Understanding) -> dict:

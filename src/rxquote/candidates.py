@@ -10,6 +10,7 @@ Questions that name no medicine are searched across every monograph only when th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,6 +24,9 @@ OWN, VARIANT, COMBINATION = 1.0, 0.6, 0.3  # how much a page is the medicine's o
 # below the combination's page, by more than rank's bonus for the first-named (subject) medicine
 OTHER_OWN = 0.8
 SYSTEMIC = 0.8  # a "(Systemic)" or "(Oral)" variant: the medicine as usually taken, before other routes
+# of duplicate pages of one combination, the fullest is its own page; a thinner one ranks like a
+# systemic variant: it comes first only where it answers clearly better
+THINNER_DUPLICATE = 0.8
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class Candidates:
     ids: np.ndarray  # chunk ids
     page: dict  # chunk id → OWN / VARIANT / COMBINATION
     reason: str
+    names: tuple[str, ...] = ()  # stems that name what the pages are (a drug class): read like a medicine's name
 
 
 @lru_cache(maxsize=20000)
@@ -50,15 +55,155 @@ def plain_key(name: str) -> str:
     return forms[0] if forms else normalize(name)
 
 
+def combination_key(title: str) -> frozenset[str]:
+    """A combination's ingredients, order and spacing aside ("Ethinyl Estradiol + Drospirenone"
+    and "Drospirenone + Ethinylestradiol" are one medicine)."""
+    return frozenset(normalize(i).replace(" ", "") for i in split_ingredients(title))
+
+
+def duplicate_pages(engine, name: str) -> tuple[str, ...]:
+    """The other corpus medicines that are the same combination as `name`, found among the
+    pages of its least common ingredient."""
+    if " + " not in name:
+        return ()
+    key = combination_key(name)
+    fewest = None
+    for part in split_ingredients(name):
+        if engine.knows(part):
+            ids = engine.chunks_of(part)
+            if fewest is None or ids.size < fewest.size:
+                fewest = ids
+    if fewest is None:
+        return ()
+    index = engine.index
+    titles = {index.title_of(c) for c in fewest.tolist()}
+    own = normalize(name)
+    return tuple(sorted(t for t in titles if " + " in t and normalize(t) != own
+                        and combination_key(t) == key and engine.knows(t)))
+
+
+def _typed(pages: tuple[str, ...], question: str) -> str | None:
+    """The one page whose title the question has word for word: its words in order, else all
+    its words ("levonorgestrel ethinyl estradiol" is "Ethinyl Estradiol + Levonorgestrel",
+    not "Levonorgestrel + Ethinylestradiol")."""
+    q = f" {normalize(question)} "
+    words = set(q.split())
+    for has in (lambda t: f" {t} " in q, lambda t: set(t.split()) <= words):
+        found = [n for n in pages if has(normalize(n))]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def _page_size(engine, name: str) -> int:
+    index = engine.index
+    n = normalize(name)
+    return sum(1 for c in engine.chunks_of(name).tolist() if normalize(index.title_of(c)) == n)
+
+
+def class_pages(engine, phrase: str) -> tuple[tuple[int, bool], ...]:
+    """The pages of a drug class's medicines, as (a chunk of the page, whether the page says it
+    is of the class): the pages whose overview or usage section says one of the class's names
+    word for word ("statins", "HMG-CoA reductase inhibitor", "emergency contraception" for
+    "morning after pill"). Pages that say they are of it first ("X is a statin", "belongs to the
+    class of benzodiazepines"), then those that only mention it ("used with statins"); single
+    medicines' pages before combinations."""
+    index = engine.index
+    an, bm = index.analyzer, index.bm25
+    first = [SECTIONS.index("overview"), SECTIONS.index("usage")]
+    pages: dict[str, tuple[int, bool]] = {}
+    for name in (phrase, *index.drugs.lexicon.synonyms_of_class(phrase)):
+        stems = an.tokens(name)
+        if not stems:
+            continue
+        docs = None
+        for t in dict.fromkeys(stems):
+            d = bm.matching_docs([t])
+            docs = d if docs is None else np.intersect1d(docs, d, assume_unique=True)
+            if not docs.size:
+                break
+        docs = docs[np.isin(engine.section_ids(docs), first)]
+        for c in docs.tolist():
+            source = index.source_of(c)
+            if pages.get(source, (0, False))[1]:
+                continue
+            found = _class_mention(an, index.chunk(c).text, stems)
+            if found is not None and (source not in pages or found):
+                pages[source] = (c, found)
+    return tuple(sorted(pages.values(), key=lambda p: (not p[1], " + " in index.title_of(p[0]), p[0])))
+
+
+# words with which a text says what a medicine is: "belongs to the class of", "a type of", "is a"
+CLASS_CUES = frozenset("class classes type group family kind called belongs belong known".split())
+ARTICLES = frozenset(("a", "an", "the"))
+
+
+def _class_mention(an, text: str, run: list[str]) -> bool | None:
+    """Where `text` has the class name `run` (stems, in order): True when a sentence says what
+    the medicine is with it ("… is a statin"), False when it only mentions it, None when absent."""
+    mentioned = False
+    for sentence in _SENTENCE.split(text):
+        ws = _ALL_WORDS.findall(sentence.lower())  # "a" too: "is a statin"
+        at = [i for i, w in enumerate(ws) if an.content_words(w)]
+        seq = an.stems([ws[i] for i in at])
+        n = len(run)
+        for j in range(len(seq) - n + 1):
+            if seq[j : j + n] == run:
+                i = at[j]
+                near = ws[max(0, i - 6) : i]
+                if CLASS_CUES.intersection(ws[max(0, i - 8) : i]) or any(
+                        near[k] in ("is", "are") and near[k + 1] in ARTICLES for k in range(len(near) - 1)):
+                    return True
+                mentioned = True
+    return False if mentioned else None
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_ALL_WORDS = re.compile(r"[^\W_]+")
+
+
+def _page_of(index, c: int) -> range:
+    """The chunk ids of chunk c's page (a file's chunks are consecutive)."""
+    source = index.source_of(c)
+    lo, hi = c, c + 1
+    while lo > 0 and index.source_of(lo - 1) == source:
+        lo -= 1
+    while hi < index.size and index.source_of(hi) == source:
+        hi += 1
+    return range(lo, hi)
+
+
+MAX_CLASS_CHUNKS = 2000  # a broad class ("antibiotics"): only its passages that share an asked word
+
+
+def for_class(engine, phrase: str, pages: tuple[tuple[int, bool], ...], topic: list[str]) -> Candidates:
+    """The chunks of a drug class's pages (see class_pages): a single medicine's page that says
+    it is of the class as its own; one that only mentions the class, or a combination, after."""
+    index = engine.index
+    page: dict[int, float] = {}
+    for c, says_it_is in pages:
+        weight = COMBINATION if " + " in index.title_of(c) else OWN if says_it_is else VARIANT
+        for cid in _page_of(index, c):
+            page.setdefault(cid, weight)
+    ids = np.fromiter(page, dtype=np.int64, count=len(page))
+    if ids.size > MAX_CLASS_CHUNKS and topic:
+        ids = ids[np.isin(ids, index.bm25.matching_docs(list(topic)))]
+    ids = np.sort(ids[engine.section_ids(ids) != SECTIONS.index("disclaimer")])
+    return Candidates(ids, {int(c): page[int(c)] for c in ids.tolist()},
+                      f"the pages of the class \"{phrase}\" ({len(pages)} pages)", tuple(index.analyzer.tokens(phrase)))
+
+
 def _titles(engine, name: str) -> set[str]:
     index = engine.index
     return {index.title_of(c) for c in engine.chunks_of(name).tolist()}
 
 
-def for_medicines(engine, drugs: tuple[str, ...], apart: bool = False) -> Candidates:
+def for_medicines(engine, drugs: tuple[str, ...], apart: bool = False, question: str = "") -> Candidates:
     """The chunks of the medicines' pages, each with how much its page is the medicine's own.
     `apart`: the medicines were named as separate ones
-    ("plavix with aspirin"), so a combination page of them is not their own page."""
+    ("plavix with aspirin"), so a combination page of them is not their own page.
+    `question`: of duplicate pages of one combination, the one whose title the person typed is
+    its own page, else the fullest."""
     index = engine.index
     want = {normalize(d) for d in drugs}
     ids: list[np.ndarray] = []
@@ -95,6 +240,20 @@ def for_medicines(engine, drugs: tuple[str, ...], apart: bool = False) -> Candid
                 if normalize(index.title_of(cid)) == normalize(v):
                     page.setdefault(cid, variant_weight(v))
                     own_or_variant.append(cid)
+        duplicates = engine.duplicates_of(d)
+        if duplicates:  # one medicine on several pages: the one typed, else the fullest, first
+            pages = (d, *duplicates)
+            first = _typed(pages, question)
+            if first is None:
+                sizes = {n: _page_size(engine, n) for n in pages}
+                first = max(sizes, key=lambda n: (sizes[n], n == d))
+            for n in pages:
+                weight = own if n == first else min(own, THINNER_DUPLICATE)
+                nn = normalize(n)
+                for cid in engine.chunks_of(n).tolist():
+                    if normalize(index.title_of(cid)) == nn:
+                        page[cid] = weight
+                        own_or_variant.append(cid)
         if not own_or_variant:  # only combination pages describe it
             own_or_variant = [c for c in engine.chunks_of(d).tolist()]
         ids.append(np.asarray(own_or_variant, dtype=np.int64))

@@ -70,7 +70,7 @@ ELEMENT_SYMBOLS = {"k": "potassium", "na": "sodium", "ca": "calcium", "mg": "mag
 # "kelfex" for keflex, "sefalexin" for cefalexin), so a misspelling may swap them.
 _SAME_SOUND = ({"c", "k", "q"}, {"s", "z", "c"}, {"f", "p"})
 
-TABLE_VERSION = 19  # bump when the way aliases are derived changes (an index reuses tables by it)
+TABLE_VERSION = 21  # bump when the way aliases are derived changes (an index reuses tables by it)
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ALPHA = re.compile(r"^[a-z]+$")
@@ -182,6 +182,7 @@ class Lexicon:
     other_names: dict[str, str] = field(default_factory=dict)  # name → display name, medicines the corpus lacks
     classes: tuple[str, ...] = ()  # drug classes ("benzodiazepines"): medical topics, not medicines
     namelike: dict[str, float] = field(default_factory=dict)  # trigram model, see namelike.py
+    class_groups: tuple[str, ...] = ()  # each class's names, tab-joined (see drugs_build.class_groups)
 
     def to_json(self) -> dict:
         """~95,000 names: parallel lists and one joined string parse several times faster
@@ -190,7 +191,8 @@ class Lexicon:
         other, model = sorted(self.other_names), sorted(self.namelike)
         return {"other_names": [other, [self.other_names[k] for k in other]],
                 "classes": "\n".join(self.classes),
-                "namelike": [model, [self.namelike[k] for k in model]]}
+                "namelike": [model, [self.namelike[k] for k in model]],
+                "class_groups": "\n".join(self.class_groups)}
 
     @classmethod
     def from_json(cls, data: dict) -> "Lexicon":
@@ -201,7 +203,24 @@ class Lexicon:
 
         classes = data.get("classes") or ""
         classes = classes.split("\n") if isinstance(classes, str) and classes else list(classes or [])
-        return cls(pairs(data.get("other_names")), tuple(classes), pairs(data.get("namelike")))
+        groups = data.get("class_groups") or ""
+        groups = groups.split("\n") if isinstance(groups, str) and groups else []
+        return cls(pairs(data.get("other_names")), tuple(classes), pairs(data.get("namelike")), tuple(groups))
+
+    def synonyms_of_class(self, name: str) -> tuple[str, ...]:
+        """The other names of the drug class `name` (normalised), or ()."""
+        found: list[str] = []
+        for i in self._group_of.get(name, ()):
+            found += [n for n in self.class_groups[i].split("\t") if n != name and n not in found]
+        return tuple(found)
+
+    @cached_property
+    def _group_of(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for i, g in enumerate(self.class_groups):
+            for n in g.split("\t"):
+                out.setdefault(n, []).append(i)
+        return out
 
 
 @dataclass
@@ -262,6 +281,17 @@ class DrugTable:
         words = normalize(text).split()
         classes = self._class_set
         return any(" ".join(words[i : i + n]) in classes for n in (1, 2, 3) for i in range(len(words) - n + 1))
+
+    def classes_named(self, text: str) -> list[str]:
+        """The drug classes `text` names, longest first, none inside another ("morning after pill")."""
+        words = normalize(text).split()
+        classes = self._class_set
+        found: list[tuple[int, int]] = []
+        for n in (3, 2, 1):
+            for i in range(len(words) - n + 1):
+                if " ".join(words[i : i + n]) in classes and not any(a < i + n and i < b for a, b in found):
+                    found.append((i, i + n))
+        return [" ".join(words[a:b]) for a, b in sorted(found)]
 
     def is_class(self, phrase: str) -> bool:
         """Is `phrase`, as a whole, a drug class ("antibiotic", "statins")?"""
@@ -421,8 +451,11 @@ class DrugTable:
         estradiol" is Ethinyl Estradiol + Levonorgestrel), or of any name of three or four
         words; the longest span first. The name as written is left to the exact pass."""
         words = scan.words
+        in_names = [w in self._alias_words for w in words]  # a span of other words is no name's
         for n in range(min(4, len(words)), 1, -1):
             for i in range(len(words) - n + 1):
+                if not all(in_names[i : i + n]):
+                    continue
                 span = words[i : i + n]
                 if not scan.free(i, n) or " ".join(span) in self.aliases or len(set(span)) < n:
                     continue

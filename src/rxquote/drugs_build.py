@@ -58,9 +58,11 @@ def build_table(medicines: list[str], use_lexicon: bool = True, progress=None, *
         add(alias, med)
     other: dict[str, str] = {}
     classes: set[str] = set()
+    groups: list[str] = []
     lex = load_lexicon() if use_lexicon else None
     if lex is not None:
         other, classes = _add_lexicon(lex, medicines, aliases, add, forms)
+        groups = class_groups(lex, classes)
         for alias, meds in _co_names(lex[0], medicines, aliases).items():
             for med in meds:
                 add(alias, med)
@@ -88,7 +90,7 @@ def build_table(medicines: list[str], use_lexicon: bool = True, progress=None, *
     model = _train_namelike(table, other, classes, vocabulary)
     for a in table:
         other.pop(a, None)
-    return DrugTable(table, medicines, Lexicon(other, tuple(sorted(classes)), model))
+    return DrugTable(table, medicines, Lexicon(other, tuple(sorted(classes)), model, tuple(groups)))
 
 
 def _parenthesised_names(medicines: list[str]) -> dict[str, str]:
@@ -164,6 +166,31 @@ def _add_lexicon(lex, medicines: list[str], aliases: dict[str, set[str]], add,
         else:
             classes.add(v)
     return other, classes
+
+
+def class_groups(lex, classes: set[str]) -> list[str]:
+    """Each drug class's names, one group per lexicon entry, as tab-joined normalised names
+    (sorted): "morning after pill" is "postcoital contraceptives", "contraceptive emergency"
+    ("Contraceptive, Emergency" read back as "emergency contraceptive" too), … — the names the
+    monographs may use for it."""
+    variant_to_canonical, canonical_synonyms = lex[0], lex[1]
+    by_canon: dict[str, set[str]] = {}
+    for v, canons in variant_to_canonical.items():
+        nv = normalize(v)
+        if nv in classes:
+            for c in canons:
+                by_canon.setdefault(c, set()).add(nv)
+    out: set[str] = set()
+    for c, names in by_canon.items():
+        for syn in canonical_synonyms.get(c, ()):
+            names.add(normalize(syn))
+            head, comma, rest = syn.partition(", ")
+            if comma and "," not in rest:  # MeSH's inverted form: "contraceptive, emergency"
+                names.add(normalize(f"{rest} {head}"))
+        names.discard("")
+        if len(names) > 1:
+            out.add("\t".join(sorted(names)))
+    return sorted(out)
 
 
 def _squash(name: str) -> str:
@@ -251,7 +278,7 @@ def _unii_aliases(brands: list[tuple[str, list[str]]], medicines: list[str],
     Azithromycin); a brand listed with its components ("AUGMENTIN COMPONENT AMOXICILLIN",
     "... COMPONENT CLAVULANATE POTASSIUM") to the one combination page of exactly those
     ingredients. Left out: English words ("sword", "price"), names of more than
-    MAX_BRAND_WORDS words, names with digits (strengths, kits) or one-letter words ("compound
+    MAX_BRAND_WORDS words, names of under four letters unless of a combination, names with digits (strengths, kits) or one-letter words ("compound
     w"), and a one-word brand that is
     also the first word of other names of other medicines ("depo": Depo-Provera, Depo-Medrol).
     """
@@ -278,9 +305,12 @@ def _unii_aliases(brands: list[tuple[str, list[str]]], medicines: list[str],
 
     from .understand import is_english
 
-    def usable(brand: str) -> bool:
+    def usable(brand: str, components: int) -> bool:
         words = brand.split()
-        return (len(brand) >= 4 and len(words) <= MAX_BRAND_WORDS and brand.replace(" ", "").isalpha()
+        # three letters are mostly a substance's abbreviation ("hgh", "inh", "ibu"); a brand of
+        # two or more components is a brand name ("yaz")
+        shortest = 3 if components >= 2 else 4
+        return (len(brand) >= shortest and len(words) <= MAX_BRAND_WORDS and brand.replace(" ", "").isalpha()
                 and min(len(w) for w in words) >= 2  # "compound w", "k tab", "e z prep": letters read as words
                 and brand not in aliases and brand not in NOT_MEDICINE_WORDS and brand not in _ordinary_words()
                 and not all(is_english(w) or w in _ordinary_words() for w in words))
@@ -288,7 +318,7 @@ def _unii_aliases(brands: list[tuple[str, list[str]]], medicines: list[str],
     out: dict[str, set[str]] = {}
     for name, substances in brands:
         brand = normalize(name)
-        if not usable(brand):
+        if not usable(brand, len(substances)):
             continue
         if len(substances) == 1:
             meds = meds_of(substances[0], single=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -19,22 +20,34 @@ class Intent:
     faq: str = ""  # regex an FAQ question (or answer) matching this intent carries
     label: str = ""
 
+    @cached_property
+    def _compiled(self) -> tuple[tuple[re.Pattern, float], ...]:
+        return tuple((re.compile(p), w) for p, w in self.patterns)
+
+    @cached_property
+    def _literals(self) -> tuple[str, ...]:
+        return tuple(w for p, _ in self.patterns for w in re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", p)))
+
+    @cached_property
+    def _faq(self) -> re.Pattern | None:
+        return re.compile(self.faq, re.I) if self.faq else None
+
     def score(self, q: str) -> float:
-        return sum(w for p, w in self.patterns if re.search(p, q))
+        return sum(w for p, w in self._compiled if p.search(q))
 
     def matched_words(self, q: str) -> set[str]:
         """The words of a normalised question that this intent's patterns matched and spell
         out ("how long … work", "storage and disposal"): they say what kind of answer, not
         what about. Words a pattern's wildcard spans ("what is … for") are not among them."""
-        literals = [w for p, _ in self.patterns for w in re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", p))]
+        literals = self._literals
         out: set[str] = set()
-        for p, _ in self.patterns:
-            for m in re.finditer(p, q):
+        for p, _ in self._compiled:
+            for m in p.finditer(q):
                 out.update(w for w in m.group(0).split() if any(w.startswith(lit) for lit in literals))
         return out
 
     def faq_matches(self, text: str) -> bool:
-        return bool(self.faq) and re.search(self.faq, text, re.I) is not None
+        return self._faq is not None and self._faq.search(text) is not None
 
 
 INTENTS: tuple[Intent, ...] = (
@@ -72,8 +85,12 @@ INTENTS: tuple[Intent, ...] = (
         "overdose",
         ("faq", "precautions", "dosage"),
         ((r"\b(too much|too many|overdos\w*|more than (the |is )?(recommended|prescribed))\b", 4.0),
-         (r"\b(toxic|toxicity)\b", 3.0)),
-        faq=r"too much|too many|overdos|toxic",
+         (r"\b(toxic|toxicity)\b", 3.0),
+         # more than the dose by mistake: "took 2 instead of 1", "a double dose", "an extra pill"
+         (r"\b(\d+|two|three|four|five|both)\b.{0,25}\b(instead of|rather than)\b", 4.0),
+         (r"\b(double|doubled|extra|second) (dose|doses|pill|pills|tablet|tablets|capsule|capsules|dosage)\b", 4.0),
+         (r"\b(took|taken|had|gave|given) (it |them |my \w+ )?twice\b", 4.0)),
+        faq=r"too much|too many|overdos|toxic|double|extra (dose|pill|tablet)",
         label="Too much",
     ),
     Intent(
@@ -194,10 +211,14 @@ _INFORMAL = [
 ]
 
 
+_INFORMAL_COMPILED = tuple((re.compile(p), rep) for p, rep in _INFORMAL)
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
 def normalize_question(question: str) -> str:
-    q = re.sub(r"[^a-z0-9]+", " ", question.lower().replace("'", "").replace("\u2019", "")).strip()
-    for pat, rep in _INFORMAL:
-        q = re.sub(pat, rep, q)
+    q = _NOT_WORD.sub(" ", question.lower().replace("'", "").replace("\u2019", "")).strip()
+    for pat, rep in _INFORMAL_COMPILED:
+        q = pat.sub(rep, q)
     return f" {q} "
 
 
@@ -237,4 +258,13 @@ def stops_something_else(question: str, medicine_words: set[str]) -> bool:
     heartburn", "quit smoking")? Medicine names are `medicine_words`; no object ("can I stop?") is
     the medicine."""
     objects = [m.group(1) for m in _STOP_OBJECT.finditer(normalize_question(question))]
-    return bool(objects) and all(o not in MEDICINE_OBJECTS and o not in medicine_words for o in objects)
+    return bool(objects) and all(o not in MEDICINE_OBJECTS and o not in medicine_words and not _slip_of_object(o)
+                                 for o in objects)
+
+
+def _slip_of_object(word: str) -> bool:
+    """A mistyped "taking", "using", "medication" ("takin", "tking"): one slip from one of them."""
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    return len(word) >= 5 and any(len(o) >= 5 and DamerauLevenshtein.distance(word, o, score_cutoff=1) <= 1
+                                  for o in MEDICINE_OBJECTS)

@@ -125,7 +125,7 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     # (not for "which of my medicines …?", which asks about each alone)
     others = _names_others(engine, u, ids) if len(u.drugs) > 1 and u.drugs_from != "my medicines" else None
     # how sure the intent is: its rules' weight against a clear one's
-    sure = min(1.0, u.intent.weight / weights.sure_intent) if u.intent.source == "rules" and not names_section else 1.0
+    sure = min(1.0, u.intent.weight / weights.sure_intent) if u.intent.source in ("rules", "corpus") and not names_section else 1.0
     specific_words = top > 0
 
     def idf(t: str) -> float:
@@ -206,7 +206,8 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
         return []
     out.sort(key=lambda s: (-s.final, len(index.source_of(s.chunk)), s.chunk))
     best = max(s.relevance for s in out)
-    return [s for s in out if s.relevance >= weights.relative_floor * best]
+    # a passage with no relevance at all (only its page's bonus) answers nothing
+    return [s for s in out if s.relevance >= weights.relative_floor * best and s.relevance > 0]
 
 
 def _names_others(engine, u, ids) -> np.ndarray:

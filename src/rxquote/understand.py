@@ -15,11 +15,14 @@ read; medicine names are resolved first, so they are never "corrected".
 
 from __future__ import annotations
 
+import numpy as np
+
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import intents, safety, subjects
+from .text import stopwords
 from .drugs import ROUTE_WORDS, SALT_WORDS, Mention, normalize
 
 MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is ignored
@@ -27,7 +30,7 @@ MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is ignored
 # Words that say what is asked, not about what: they never make a question "specific".
 GENERIC = frozenset(
     """tell know about information info medicine medicines medication medications med meds drug drugs pill pills
-    tablet tablets capsule capsules take taking taken takes use used using uses can could would should
+    tablet tablets capsule capsules take taking taken takes took instead put puts putting use used using uses can could would should
     will may might please thanks thank ok okay need want get gets give giving much many often day days
     daily time times doctor side effects effect dose doses dosage dosing work works working worked
     safe safely safety happen happens stop stopping store storage storing keep missed miss forget
@@ -71,6 +74,17 @@ EXPANSIONS = {
 # "is it safe?", "how do I take them?": the question is about a medicine it does not name
 _PRONOUN = re.compile(r"\b(it|its|this|that|these|those|them|they)\b|\b(my|her|his|their) (medicine|medication|medicines|"
                       r"medications|pills?|tablets?|meds)\b", re.I)
+# "is it ok to drink on antibiotics?": an "it" that stands for no medicine (English's dummy subject)
+_DUMMY_IT = re.compile(r"\b(is|was|would|will|could) it (be )?(\w+ )?(ok|okay|alright|fine|safe|bad|dangerous|"
+                       r"normal|possible|true|good|wise|harmful|risky|common|likely) (to|if|for)\b", re.I)
+
+
+def refers_back(text: str) -> bool:
+    """Does `text` point at a medicine it does not name ("is it safe?", "my pills"), a dummy
+    "it" aside ("is it ok to drink on antibiotics?")?"""
+    return _PRONOUN.search(_DUMMY_IT.sub(" ", text)) is not None
+
+
 # "and for children?", "what about in the elderly?", "what about tylenol instead?": goes on from the last question
 _ELLIPTICAL = re.compile(r"^\W*(and|but|also|what about|how about|what of|same|even|or)\b|\binstead\b", re.I)
 # "which of my medicines …", "her tablets": the person's whole list
@@ -331,6 +345,49 @@ def _named_together(q: str, mentions, named: tuple[str, ...]) -> bool:
     return all(set(words[a_end:b_start]) <= _JOINING for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
 
 
+FOR_WHAT_WORDS = 8  # a short question: in a longer one "X for Y" tells what the person takes it for
+FOR_WHAT_WEIGHT = 3.0
+
+
+# who or how long a medicine is "for" ("melatonin for kids", "for a month") is not what it treats
+FOR_WHOM = frozenset("""kids kid children child baby babies infant infants toddler toddlers teen teens teenager
+    teenagers elderly seniors older adults adult women woman men man pregnancy dog dogs cat cats pets""".split())
+
+
+def _for_what(q: str, mentions) -> bool:
+    """"gabapentin for anxiety?", "is metformin for weight loss": a medicine's name followed by
+    "for" and a condition, in a short question, asks what it is used for."""
+    words = normalize(q).split()
+    return len(words) <= FOR_WHAT_WORDS and any(
+        m.drug and m.end < len(words) - 1 and words[m.end] == "for"
+        and words[m.end + 1] not in FOR_WHOM and words[m.end + 1] not in stopwords() and words[m.end + 1] not in PEOPLE
+        for m in mentions)
+
+
+# the sections a question's words may point to, and the intent that asks for each
+PRIOR_SECTIONS = {"usage": "usage", "dosage": "dosage", "side_effects": "side_effects",
+                  "precautions": "precautions", "how_it_works": "how_it_works"}
+PRIOR_MIN_DF = 20  # a word in fewer passages says nothing reliable about where it is written
+PRIOR_MIN_SHARE = 0.5  # the section must hold at least this share of the words' (lifted) use
+PRIOR_WEIGHT = 5.0  # × the share: a rule-like weight, below a clear rule's (see rank's sure_intent)
+
+
+def section_prior(engine, topic) -> tuple[str, float] | None:
+    """(intent, share) of the section the corpus mostly writes the topic's words in, each word's
+    passages counted per section against the section's size ("mood", "swings" → side effects;
+    "grapefruit" → precautions), or None when no section clearly stands out or the words
+    disagree."""
+    shares = [s for s in (engine.section_shares(t) for t in dict.fromkeys(topic)) if s is not None]
+    if not shares:
+        return None
+    mean = np.mean(shares, axis=0)
+    best = int(np.argmax(mean))
+    # every word points to it ("which country is it manufactured in": usage and dosage, neither)
+    if mean[best] < PRIOR_MIN_SHARE or any(int(np.argmax(s)) != best for s in shares):
+        return None
+    return PRIOR_SECTIONS[engine.prior_sections[best]], float(mean[best])
+
+
 def understand(engine, message: str, history=(), focus=None, medicines=None) -> Understanding:
     """Stage 1: the message → an Understanding (see the module docstring)."""
     q = shorten_question(message)[0]
@@ -342,7 +399,11 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     # "alcohol with my antibiotic", "with my blood pressure pills": alcohol is not the medicine;
     # which one is not said
     possessed = _UNNAMED.search(q) is not None
-    named = _subject_medicines(engine, q, mentions, allow_weak=not (ctx.drugs or mine or unnamed or possessed),
+    # an everyday word that is also a medicine ("alcohol") is the medicine only when nothing else
+    # is: a medicine in focus, a medicine named by its class, or a drug class asked about
+    weak_ok = not (ctx.drugs or mine or unnamed or possessed) and not (
+        any(m.how == "weak" for m in mentions) and engine.index.drugs.classes_named(q))
+    named = _subject_medicines(engine, q, mentions, allow_weak=weak_ok,
                                others=bool(ctx.drugs or mine))
     unknown = tuple(m for m in mentions if not m.drug and m.unknown_name)
     asking = asking_part(q)
@@ -429,6 +490,11 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         # calls that; none of them → which one?
         drugs = tuple(d for d in drugs if _described_as(engine, d, unnamed))
         drugs_from = drugs_from if drugs else "none"
+    elif drugs and not named and not unnamed and (classes := engine.index.drugs.classes_named(q)):
+        # "can statins cause memory loss?" with a list or a conversation: those of its medicines
+        # that are of the class; none → the class itself (its medicines' pages)
+        drugs = tuple(d for d in drugs if any(_described_as(engine, d, c) for c in classes))
+        drugs_from = drugs_from if drugs else "none"
     if drugs_from == "conversation" and len(drugs) > 1 and ctx.apart and _SINGULAR.search(q) and not _PLURAL.search(q):
         drugs = drugs[:1]  # "how much of it can she take?" after "is tylenol ok with her coumadin?"
 
@@ -442,6 +508,8 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         # "I'm on sertraline, can I take tramadol?" is about taking them together;
         # "diazepam vs imipramine" about what each is
         guess = IntentGuess("about" if compare else "precautions", weight, "two medicines")
+    elif (intent is None or weight < FOR_WHAT_WEIGHT) and named and _for_what(q, mentions):
+        guess = IntentGuess("usage", FOR_WHAT_WEIGHT, "rules")  # "gabapentin for anxiety?": is it used for it?
     elif intent is None and named and not topic:
         # "and what about diazepam?" keeps the conversation's question; a bare name is "about"
         guess = IntentGuess(ctx.intent.name if ctx.intent else "about", weight,
