@@ -531,3 +531,24 @@ def test_large_index_files_are_checked_by_size_and_mtime(tmp_path, monkeypatch):
     _, report = ensure(corpus, ix)
     assert report is not None  # rebuilt
     load(ix)
+
+
+def test_the_progress_bar_and_the_builder_name_the_same_fork_safe_mark():
+    from rxquote import builder, progress
+
+    assert builder.FORK_SAFE == progress.FORK_SAFE
+
+
+def test_the_progress_bars_drawing_thread_lets_a_build_fork():
+    """`rxquote index` draws its bar from a thread of rich's: marked, it does not stop the
+    build from forking (the name tables beside the postings, the parse pool) as a thread of
+    the chat would."""
+    import threading
+
+    from rxquote.progress import FORK_SAFE, progress_bar
+
+    before = set(threading.enumerate())
+    with progress_bar(True) as update:
+        update("parse", 1, 2)
+        drawing = set(threading.enumerate()) - before
+        assert drawing and all(getattr(t, FORK_SAFE, False) for t in drawing)

@@ -17,7 +17,10 @@ Building: the vocabulary is put in the order rank-bm25 first meets the words (wh
 order of its idf sum, hence the epsilon floor, bit for bit). `PostingsBuilder` takes documents
 as arrays of such term ids, a block at a time, spills each block's postings to disk and
 concatenates them per term at the end (doc ids only rise from block to block, so no merge
-sort is needed): memory stays bounded by the block size, not the collection.
+sort is needed): memory stays bounded by the block size, not the collection. A rebuild merges
+the changed pages' postings into the previous ones (`ReusedPostings`): a few are inserted where
+they fall, and the stretches in between, unchanged, are copied file to file; every score is
+computed again (`RangeScorer`, in work arrays allocated once).
 
 Saved as plain arrays: `vocab.json`, `bm25.json` and `.npy` files (allow_pickle=False), opened
 memory-mapped.

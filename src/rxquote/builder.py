@@ -15,8 +15,15 @@
              fsync and the atomic switch of the manifest
 
 Memory holds per-chunk integers (a few bytes each), the vocabulary and one block of postings —
-not the corpus. A reused run costs array copies, not parsing: its chunk lines are copied by the
-kernel, its term ids renumbered with one gather.
+not the corpus. A reused run costs no parsing and almost no writing: its chunk lines, headings
+and tokens are copied file to file by the kernel (tokens are ids into a token vocabulary that a
+rebuild only appends to, so they keep their bytes whatever the new term numbering), the terms
+it meets first are numbered from the previous `term_first` without reading its tokens, and its
+postings are the previous ones, copied where no posting was dropped or inserted (bm25.py). What
+a rebuild must write anew is what every changed page changes for all: each posting's score
+(idf and avgdl move), and the doc ids after a page that gained or lost chunks. On this kind of
+machine writing fresh bytes (and touching fresh memory) costs more than the arithmetic, hence
+the copies, the hard links (`link_or_copy`) and the work arrays allocated once.
 """
 
 from __future__ import annotations
@@ -42,7 +49,6 @@ from .corpus import SECTIONS, CorpusFile, CorpusScan, parse_bytes, read_capped, 
 from .drugs import TABLE_VERSION, DrugTable
 from .layout import (DRUG_TABLE_FILES, SECTION_ID, FileRecord, FileRecords, medicine_chunks, save_drug_table,
                      save_file_records, save_folders)
-from .progress import FORK_SAFE
 from .store import SEP, AppendFile, NpyWriter, StringTable, link_or_copy, load_array, save_array, save_strings
 from .text import stopwords, QUESTION_WORDS, Analyzer, TermCoder, words
 
@@ -785,6 +791,9 @@ def _write_drug_table(tmp: Path, make_table: TableBuilder, old: PreviousGenerati
         table.common_words = frozenset(analyzer.stem_cache) | stopwords()  # as load gives it
         save_drug_table(tmp, table)
     (tmp / "stems.json").write_text(json.dumps(analyzer.stem_cache, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+FORK_SAFE = "rxquote_fork_safe"  # the mark progress.progress_bar sets on its drawing thread (progress.FORK_SAFE)
 
 
 def _can_fork() -> bool:

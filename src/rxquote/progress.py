@@ -10,7 +10,8 @@ from typing import Callable, Iterator, Mapping
 ProgressCallback = Callable[[str, int, int], None]
 
 # Set (True) on a thread that only draws a progress display: a build may fork while it runs
-# (builder._can_fork), since a forked child never draws, so never needs a lock it might hold.
+# (builder._can_fork, which reads the same name: library modules never import this one),
+# since a forked child never draws, so never needs a lock it might hold.
 FORK_SAFE = "rxquote_fork_safe"
 
 
