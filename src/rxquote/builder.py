@@ -48,7 +48,7 @@ from .bm25 import BLOCK_TOKENS, PostingsBuilder, ReusedPostings
 from .corpus import SECTIONS, CorpusFile, CorpusScan, parse_bytes, read_capped, read_monograph, scan_corpus
 from .drugs import TABLE_VERSION, DrugTable
 from .layout import (DRUG_TABLE_FILES, SECTION_ID, FileRecord, FileRecords, medicine_chunks, save_drug_table,
-                     save_file_records, save_folders)
+                     FileTable, save_file_records, save_folders)
 from .store import SEP, AppendFile, NpyWriter, StringTable, link_or_copy, load_array, save_array, save_strings
 from .text import stopwords, QUESTION_WORDS, Analyzer, TermCoder, words
 
@@ -332,6 +332,8 @@ class PreviousGeneration:
         self.file_size, self.file_mtime = self.records.size.tolist(), self.records.mtime_ns.tolist()
         self.file_lo, self.file_hi = np.asarray(self.records.chunks).T.tolist() if len(self.records) else ([], [])
         self._sha = np.array(self.records.sha)
+        # previous position → warnings, for the few files that have some
+        self.warnings = {self.position[rel]: why for rel, why in self.records.warnings.items() if rel in self.position}
         self.offsets = load_array(gen / "chunk_offsets.npy")
         self.drug = load_array(gen / "chunk_drug.npy")
         self.title = load_array(gen / "chunk_title.npy")
@@ -352,8 +354,6 @@ class PreviousGeneration:
         self.postings_doc = load_array(gen / "postings_doc.npy")
         self.postings_tf = load_array(gen / "postings_tf.npy")
         self.names = {key: StringTable.open(gen, f"names_{key}").list() for key in ("drug", "title", "source")}
-        # old name id → new one, filled as reused chunks bring each name (-1: not met yet)
-        self.name_map = {key: np.full(len(names), -1, dtype=np.int64) for key, names in self.names.items()}
         n = self.offsets.shape[0] - 1
         if (self.tok_ptr.shape != (n + 1,) or int(self.tok_ptr[-1]) != self.tokens.shape[0]
                 or self.heading_ptr.shape != (n + 1,) or self.term_first.shape != (len(vocab),)
@@ -472,10 +472,12 @@ def _first_kept(old: PreviousGeneration, kept_chunks: np.ndarray) -> np.ndarray:
 
 
 class _Names:
-    """Strings numbered as they come (sorted at the end)."""
+    """Strings numbered as they come (sorted at the end). A rebuild starts from the previous
+    generation's table, so that reused chunks keep their ids (a copy, not a lookup per name);
+    the names no chunk uses any more are left out at the end."""
 
-    def __init__(self):
-        self.ids: dict[str, int] = {}
+    def __init__(self, names: list[str] = ()):
+        self.ids: dict[str, int] = {name: i for i, name in enumerate(names)}
 
     def id(self, name: str) -> int:
         i = self.ids.get(name)
@@ -488,10 +490,15 @@ class _Names:
         # (setdefault reads len(ids) before it inserts: a new name gets the next id)
         return np.asarray([ids.setdefault(x, len(ids)) for x in names], dtype=np.int32)
 
-    def sorted(self) -> tuple[list[str], np.ndarray]:
-        """(names sorted, new id of each current id)."""
-        names = sorted(self.ids)
-        remap = np.empty(len(names), dtype=np.int32)
+    def used(self, column: array) -> list[str]:
+        """The names the chunks use (`column`: each chunk's id), in id order."""
+        counts = np.bincount(np.frombuffer(column, dtype=np.int32), minlength=len(self.ids)) if len(column) else np.zeros(len(self.ids))
+        return [name for name, i in self.ids.items() if counts[i]]
+
+    def sorted(self, column: array) -> tuple[list[str], np.ndarray]:
+        """(the names the chunks use, sorted; the new id of each current id, -1 if unused)."""
+        names = sorted(self.used(column))
+        remap = np.full(len(self.ids), -1, dtype=np.int32)
         for new, name in enumerate(names):
             remap[self.ids[name]] = new
         return names, remap
@@ -501,7 +508,7 @@ class _Names:
 class WriteStats:
     chunks: int = 0
     reused_files: int = 0
-    records: list[FileRecord] = field(default_factory=list)
+    records: FileTable = field(default_factory=FileTable)
     problems: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -536,7 +543,7 @@ class GenerationWriter:
         self.doc_len = array("q")
         self.section = array("b")
         self.drug, self.title, self.source = array("i"), array("i"), array("i")
-        self.names = {"drug": _Names(), "title": _Names(), "source": _Names()}
+        self.names = {key: _Names(old.names[key] if old is not None else ()) for key in ("drug", "title", "source")}
         self.stats = WriteStats()
         # a rebuild keeps the previous postings of reused chunks (see bm25.ReusedPostings):
         # their new chunk ids, -1 for chunks not kept
@@ -549,7 +556,7 @@ class GenerationWriter:
             if f.error:
                 self.stats.problems.setdefault(f.rel, []).append(f.error)
                 continue
-            self.stats.records.append(FileRecord(f.rel, f.sha256, f.size, f.mtime_ns, (lo, lo + f.chunks), f.warnings))
+            self.stats.records.add(FileRecord(f.rel, f.sha256, f.size, f.mtime_ns, (lo, lo + f.chunks), f.warnings))
             if f.warnings:
                 self.stats.problems.setdefault(f.rel, []).extend(f.warnings)
             self.title.extend([self.names["title"].id(f.title)] * f.chunks)
@@ -580,13 +587,14 @@ class GenerationWriter:
         old = self.old
         lo, hi = run.chunks
         base = self.stats.chunks
-        for f, i in zip(run.files, run.old):
-            olo, ohi = old.file_lo[i], old.file_hi[i]
-            rec = FileRecord(f.rel, old.sha256(i), f.size, f.mtime_ns, (base + olo - lo, base + ohi - lo),
-                             tuple(old.records.warnings.get(f.rel, ())))
-            self.stats.records.append(rec)
-            if rec.warnings:
-                self.stats.problems.setdefault(f.rel, []).extend(rec.warnings)
+        at = np.asarray(run.old, dtype=np.int64)
+        warned = {f.rel: list(old.warnings[i]) for f, i in zip(run.files, run.old) if i in old.warnings}
+        self.stats.records.add_columns(
+            [f.rel for f in run.files], np.fromiter((f.size for f in run.files), dtype=np.int64, count=len(run.files)),
+            np.fromiter((f.mtime_ns for f in run.files), dtype=np.int64, count=len(run.files)),
+            old._sha[at], np.asarray(old.records.chunks)[at] + (base - lo), warned)
+        for rel, why in warned.items():
+            self.stats.problems.setdefault(rel, []).extend(why)
         # in pieces of about a postings block, cut at chunk boundaries
         tok_ptr = old.tok_ptr
         start = lo
@@ -611,11 +619,10 @@ class GenerationWriter:
         self._append(None, np.diff(old.offsets[lo : hi + 1]), None, np.diff(old.heading_ptr[lo : hi + 1]),
                      None, np.diff(old.tok_ptr[lo : hi + 1]))
         for key, col in (("drug", self.drug), ("title", self.title), ("source", self.source)):
-            part = np.asarray(getattr(old, key)[lo:hi])
-            remap, table, names = old.name_map[key], old.names[key], self.names[key]
-            new = np.unique(part[remap[part] < 0])
-            remap[new] = names.ids_of([table[j] for j in new.tolist()])
-            col.frombytes(remap[part].astype(np.int32).tobytes())
+            part = np.asarray(getattr(old, key)[lo:hi], dtype=np.int32)  # (the same ids: see _Names)
+            if part.size and not (0 <= int(part.min()) and int(part.max()) < len(old.names[key])):
+                raise ReuseFailed(f"chunk_{key}.npy outside its names")
+            col.frombytes(part.tobytes())
         self.section.frombytes(np.asarray(old.section[lo:hi]).tobytes())
 
     def _append(self, lines, line_lens, headings, heading_lens, ids: np.ndarray, doc_len: np.ndarray) -> None:
@@ -715,7 +722,7 @@ def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: Previ
     save_array(tmp / "term_first.npy", np.frombuffer(w.terms.first, dtype=np.int64))
     (tmp / "token_vocab.json").write_text(json.dumps(w.token_vocab, ensure_ascii=False), encoding="utf-8")
     timer.lap("write")
-    medicines = sorted(set(w.names["drug"].ids) | set(w.names["title"].ids))
+    medicines = sorted(set(w.names["drug"].used(w.drug)) | set(w.names["title"].used(w.title)))
     # three independent parts: the postings here, the name columns and the medicine-name
     # table each in a process of its own (the table alone takes seconds at 60,000 medicines)
     names_half = [_Parallel(lambda: _write_name_columns(w, tmp)),
@@ -764,7 +771,7 @@ def _write_name_columns(w: GenerationWriter, tmp: Path) -> None:
     columns = {}
     names = {}
     for key, col in (("drug", w.drug), ("title", w.title), ("source", w.source)):
-        sorted_names, remap = w.names[key].sorted()
+        sorted_names, remap = w.names[key].sorted(col)
         columns[key] = remap[np.frombuffer(col, dtype=np.int32)] if n else np.zeros(0, dtype=np.int32)
         names[key] = sorted_names
         save_array(tmp / f"chunk_{key}.npy", columns[key])

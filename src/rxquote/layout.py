@@ -297,16 +297,59 @@ class FileRecords:
                           tuple(self.warnings.get(rel, ())))
 
 
-def save_file_records(folder: Path, records: list[FileRecord]) -> None:
+def save_file_records(folder: Path, records: "list[FileRecord] | FileTable") -> None:
     """`records` in file order (sorted by rel, as corpus.list_corpus gives them)."""
-    save_strings(folder, "file_names", (r.rel for r in records))
-    save_array(folder / "file_size.npy", np.asarray([r.size for r in records], dtype=np.int64))
-    save_array(folder / "file_mtime.npy", np.asarray([r.mtime_ns for r in records], dtype=np.int64))
-    sha = np.frombuffer(b"".join(bytes.fromhex(r.sha256) for r in records), dtype=np.uint8).reshape(len(records), 32)
-    save_array(folder / "file_sha.npy", sha)
-    save_array(folder / "file_chunks.npy", np.asarray([r.chunks for r in records], dtype=np.int64).reshape(len(records), 2))
-    warnings = {r.rel: list(r.warnings) for r in records if r.warnings}
-    (folder / "file_warnings.json").write_text(json.dumps(warnings, ensure_ascii=False), encoding="utf-8")
+    if not isinstance(records, FileTable):
+        table = FileTable()
+        for r in records:
+            table.add(r)
+        records = table
+    records.save(folder)
+
+
+class FileTable:
+    """File records gathered as columns while a generation is written, in file order: a
+    parsed file's one by one, a reused run's as slices of the previous columns."""
+
+    def __init__(self):
+        self.names: list[str] = []
+        self.size: list[np.ndarray] = []
+        self.mtime_ns: list[np.ndarray] = []
+        self.sha: list[np.ndarray] = []  # F×32 uint8 pieces
+        self.chunks: list[np.ndarray] = []  # F×2 int64 pieces
+        self.warnings: dict[str, list[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def add(self, r: FileRecord) -> None:
+        self.names.append(r.rel)
+        self.size.append(np.asarray([r.size], dtype=np.int64))
+        self.mtime_ns.append(np.asarray([r.mtime_ns], dtype=np.int64))
+        self.sha.append(np.frombuffer(bytes.fromhex(r.sha256), dtype=np.uint8).reshape(1, 32))
+        self.chunks.append(np.asarray([r.chunks], dtype=np.int64).reshape(1, 2))
+        if r.warnings:
+            self.warnings[r.rel] = list(r.warnings)
+
+    def add_columns(self, names: list[str], size: np.ndarray, mtime_ns: np.ndarray, sha: np.ndarray,
+                    chunks: np.ndarray, warnings: dict[str, list[str]]) -> None:
+        self.names.extend(names)
+        self.size.append(np.asarray(size, dtype=np.int64))
+        self.mtime_ns.append(np.asarray(mtime_ns, dtype=np.int64))
+        self.sha.append(np.asarray(sha, dtype=np.uint8).reshape(-1, 32))
+        self.chunks.append(np.asarray(chunks, dtype=np.int64).reshape(-1, 2))
+        self.warnings.update(warnings)
+
+    def save(self, folder: Path) -> None:
+        def joined(parts: list[np.ndarray], shape: tuple[int, ...], dtype) -> np.ndarray:
+            return np.concatenate(parts) if parts else np.zeros(shape, dtype=dtype)
+
+        save_strings(folder, "file_names", self.names)
+        save_array(folder / "file_size.npy", joined(self.size, (0,), np.int64))
+        save_array(folder / "file_mtime.npy", joined(self.mtime_ns, (0,), np.int64))
+        save_array(folder / "file_sha.npy", joined(self.sha, (0, 32), np.uint8))
+        save_array(folder / "file_chunks.npy", joined(self.chunks, (0, 2), np.int64))
+        (folder / "file_warnings.json").write_text(json.dumps(self.warnings, ensure_ascii=False), encoding="utf-8")
 
 
 def save_folders(folder: Path, folders) -> None:
