@@ -60,6 +60,8 @@ FIRES = {
         "my daughter found my patch and was sucking on it",
         "toddler chewed some of my nicotine gum",
         "my 5 yo ate a few of my gummies with melatonin",
+        "my son accidentally took 2 of his adhd pills this morning",  # by accident, even his own medicine
+        "my daughter took her sisters pills by mistake",
     ],
     "acute_symptoms": [
         "my tongue is swollen and i took penicillin an hour ago",
@@ -93,6 +95,7 @@ ORDINARY = [
     "I take it twice a day, is that right?",
     "my son takes ritalin for adhd, does it stunt growth",
     "my daughter swallowed her pill whole, is that ok",
+    "my son accidentally chewed his tablet instead of swallowing it",  # how the dose went down
     "my 3 year old has a fever, how much childrens tylenol can i give",
     "i ate too much at dinner, should i still take my metformin",
     "I drank too much last night, is it ok to take ibuprofen this morning",

@@ -217,24 +217,24 @@ class Engine:
         return self.index.bm25.get_scores_for(terms, ids)
 
     @cached_property
-    def prior_sections(self) -> tuple[str, ...]:
-        return tuple(understand_.PRIOR_SECTIONS)
+    def _prior_ids(self) -> list[int]:
+        return [SECTIONS.index(s) for s in understand_.PRIOR_SECTIONS]
 
     @cached_property
     def _section_sizes(self) -> np.ndarray:
-        ids = [SECTIONS.index(s) for s in self.prior_sections]
-        return np.bincount(self._section, minlength=len(SECTIONS))[ids].astype(np.float64)
+        return np.bincount(self._section, minlength=len(SECTIONS))[self._prior_ids].astype(np.float64)
 
     def section_shares(self, term: str) -> np.ndarray | None:
-        """How a term's passages fall into the sections of `prior_sections`, each section's count
-        divided by its size, summing to 1; None for a term in too few passages."""
+        """How a term's passages fall into the sections of `understand.PRIOR_SECTIONS` (in its
+        order), each section's count divided by its size, summing to 1; None for a term in too
+        few passages."""
         if term in self._shares:
             return self._shares[term]
         docs = self.index.bm25.matching_docs([term])
         got = None
         if docs.size >= understand_.PRIOR_MIN_DF:
-            ids = [SECTIONS.index(s) for s in self.prior_sections]
-            lift = np.bincount(self._section[docs], minlength=len(SECTIONS))[ids] / np.maximum(self._section_sizes, 1)
+            counts = np.bincount(self._section[docs], minlength=len(SECTIONS))[self._prior_ids]
+            lift = counts / np.maximum(self._section_sizes, 1)
             total = float(lift.sum())
             got = lift / total if total > 0 else None
         self._shares[term] = got

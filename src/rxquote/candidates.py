@@ -111,7 +111,7 @@ def class_pages(engine, phrase: str) -> tuple[tuple[int, bool], ...]:
     index = engine.index
     an, bm = index.analyzer, index.bm25
     first = [SECTIONS.index("overview"), SECTIONS.index("usage")]
-    pages: dict[str, tuple[int, bool]] = {}
+    runs: dict[int, list[list[str]]] = {}  # chunk → the class names (stems) it has every word of
     for name in (phrase, *index.drugs.lexicon.synonyms_of_class(phrase)):
         stems = an.tokens(name)
         if not stems:
@@ -122,14 +122,19 @@ def class_pages(engine, phrase: str) -> tuple[tuple[int, bool], ...]:
             docs = d if docs is None else np.intersect1d(docs, d, assume_unique=True)
             if not docs.size:
                 break
-        docs = docs[np.isin(engine.section_ids(docs), first)]
-        for c in docs.tolist():
-            source = index.source_of(c)
-            if pages.get(source, (0, False))[1]:
-                continue
-            found = _class_mention(an, index.chunk(c).text, stems)
+        for c in docs[np.isin(engine.section_ids(docs), first)].tolist():
+            runs.setdefault(c, []).append(stems)
+    pages: dict[str, tuple[int, bool]] = {}
+    for chunk in index.chunks(sorted(runs)):  # read in one pass over the chunk file
+        source = chunk.source
+        if pages.get(source, (0, False))[1]:
+            continue
+        for stems in runs[chunk.id]:
+            found = _class_mention(an, chunk.text, stems)
             if found is not None and (source not in pages or found):
-                pages[source] = (c, found)
+                pages[source] = (chunk.id, found)
+            if found:
+                break
     return tuple(sorted(pages.values(), key=lambda p: (not p[1], " + " in index.title_of(p[0]), p[0])))
 
 
@@ -142,8 +147,12 @@ def _class_mention(an, text: str, run: list[str]) -> bool | None:
     """Where `text` has the class name `run` (stems, in order): True when a sentence says what
     the medicine is with it ("… is a statin"), False when it only mentions it, None when absent."""
     mentioned = False
+    cue = run[0][:4]  # the first word's first letters, in every form of it: sentences without them are skipped
     for sentence in _SENTENCE.split(text):
-        ws = _ALL_WORDS.findall(sentence.lower())  # "a" too: "is a statin"
+        lower = sentence.lower()
+        if cue not in lower:
+            continue
+        ws = _ALL_WORDS.findall(lower)  # "a" too: "is a statin"
         at = [i for i, w in enumerate(ws) if an.content_words(w)]
         seq = an.stems([ws[i] for i in at])
         n = len(run)

@@ -208,19 +208,16 @@ class Lexicon:
         return cls(pairs(data.get("other_names")), tuple(classes), pairs(data.get("namelike")), tuple(groups))
 
     def synonyms_of_class(self, name: str) -> tuple[str, ...]:
-        """The other names of the drug class `name` (normalised), or ()."""
+        """The other names of the drug class `name` (normalised), or (). One search of the
+        groups as one text: a question rarely names a class, so no map of every name is built."""
         found: list[str] = []
-        for i in self._group_of.get(name, ()):
-            found += [n for n in self.class_groups[i].split("\t") if n != name and n not in found]
+        for m in re.finditer(rf"^(?:.*\t)?{re.escape(name)}(?:\t.*)?$", self._groups_text, re.M):
+            found += [n for n in m.group(0).split("\t") if n != name and n not in found]
         return tuple(found)
 
     @cached_property
-    def _group_of(self) -> dict[str, list[int]]:
-        out: dict[str, list[int]] = {}
-        for i, g in enumerate(self.class_groups):
-            for n in g.split("\t"):
-                out.setdefault(n, []).append(i)
-        return out
+    def _groups_text(self) -> str:
+        return "\n".join(self.class_groups)
 
 
 @dataclass

@@ -157,6 +157,12 @@ RULES: tuple[Rule, ...] = (
     Rule("child_ingestion", "child swallowed",
          rf"^(?=.*\b{_MEDICINE_CUE})(?!.*{_CHILD_INGEST} {_OWN_DOSE}).*?\b{_CHILD}\b(?: \w+){{0,8}}? {_CHILD_INGEST}\b"),
     Rule("child_ingestion", "child got into", rf"\b{_CHILD}\b(?: \w+){{0,8}}? (?:got|gotten|getting) into\b"),
+    # by accident, even of the child's own medicine ("accidentally took 2 of his adhd pills")
+    Rule("child_ingestion", "child took by accident",
+         # (not a pill swallowed whole, or chewed: how the dose went down, not how much)
+         rf"^(?!.*\b(?:whole|chewed|crushed)\b)(?:.*?\b{_CHILD}\b(?: \w+){{0,6}}? (?:accidentally|mistakenly) "
+         rf"(?:took|taken|swallowed|ate|eaten|had|drank|got)\b"
+         rf"|.*?\b{_CHILD}\b(?: \w+){{0,6}}? (?:took|swallowed|ate|had|drank)\b(?: \w+){{0,8}}? by (?:accident|mistake)\b)"),
     # -- a medical emergency happening now
     Rule("acute_symptoms", "cannot breathe",
          r"\b(?:cannot|can not|could not|couldnt|struggling to|trouble|difficulty|hard to|unable to|not|stopped|stopping|barely|hardly|can hardly|can barely)"

@@ -385,7 +385,7 @@ def section_prior(engine, topic) -> tuple[str, float] | None:
     # every word points to it ("which country is it manufactured in": usage and dosage, neither)
     if mean[best] < PRIOR_MIN_SHARE or any(int(np.argmax(s)) != best for s in shares):
         return None
-    return PRIOR_SECTIONS[engine.prior_sections[best]], float(mean[best])
+    return list(PRIOR_SECTIONS.values())[best], float(mean[best])
 
 
 def understand(engine, message: str, history=(), focus=None, medicines=None) -> Understanding:
