@@ -267,3 +267,9 @@ def test_passages_outside_the_asked_section_are_not_quoted(seed_engine):
     assert seed_engine.ask("is tofranil habit forming").status == "no_match"  # nothing on dependence for it
     a = seed_engine.ask("how do I take imipramine")
     assert [p.section for p in a.passages] == ["dosage"]
+
+
+def test_a_follow_up_after_a_class_question_on_the_seed(seed_engine):
+    # the seed's page says "Diazepam is a benzodiazepine": "it" after a class question is the class
+    a = seed_engine.ask("and is it addictive?", history=["what is a benzodiazepine used for"])
+    assert a.status == "answered" and a.passages[0].drug == "Diazepam"

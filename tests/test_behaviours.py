@@ -562,3 +562,14 @@ def test_an_everyday_word_medicine_yields_to_a_drug_class(rxhive_engine):
     a = rxhive_engine.ask("can you drink alcohol while taking antibiotics")
     assert a.drugs == () and a.status == "answered" and "alcohol" not in top(a).source
     assert rxhive_engine.ask("can I drink alcohol").drugs == ("Alcohol",)
+
+
+def test_a_follow_up_after_a_class_question_is_about_the_class(rxhive_engine):
+    ask = rxhive_engine.ask
+    statin_pages = {rxhive_engine.index.source_of(c) for c, _ in rxhive_engine.class_pages("statins")}
+    for follow_up in ("do they cause memory loss?", "is it safe with alcohol"):
+        a = ask(follow_up, history=["what are statins used for"])
+        assert a.status == "answered" and a.drugs == () and top(a).source in statin_pages, (follow_up, a.status)
+    # a medicine named since is what "it" is; a class never asked about is not carried
+    assert ask("does it cause memory loss?", history=["what are statins used for", "tell me about ibuprofen"]).drugs == ("Ibuprofen",)
+    assert ask("is it safe with statins").status == "clarify"

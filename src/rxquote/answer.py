@@ -153,18 +153,21 @@ class Engine:
         ctx = Context()
         weak: tuple[str, ...] = ()
         for q in reversed(list(history)):
-            if ctx.drugs and ctx.intent is not None:
+            if (ctx.drugs or ctx.classes) and ctx.intent is not None:
                 break
             if not isinstance(q, str) or self.emergency(q):
                 continue
             q = q[:MAX_QUESTION_CHARS]
             if ctx.intent is None:
                 ctx.intent = intents.detect(q)
-            if not ctx.drugs:
+            if not ctx.drugs and not ctx.classes:
                 mentions = self.index.drugs.find(q)
                 ctx.drugs = subject_first(self._names(mentions, allow_weak=False), mentions, q)
                 ctx.apart = named_apart(q, mentions, ctx.drugs)
                 weak = self._names(mentions, allow_weak=True) or weak
+                if not ctx.drugs and not weak:
+                    # a drug class asked about after the newest medicine is what "they" are now
+                    ctx.classes = tuple(self.index.drugs.classes_named(q))
         if not ctx.drugs:
             ctx.drugs = weak
         if focus:
@@ -409,8 +412,10 @@ class Engine:
         intent = u.intent.intent()
         if u.unnamed:
             return "clarify"  # "is alcohol ok with my antibiotic?": which one?
-        if not u.my_list and not (u.pronoun and refers_back(u.asking)):  # "can statins cause muscle pain": the class's pages
-            for phrase in self.index.drugs.classes_named(u.asking):
+        # "can statins cause muscle pain": the class's pages; "do they …?" after one: the same class
+        named = [] if u.my_list or (u.pronoun and refers_back(u.asking)) else self.index.drugs.classes_named(u.asking)
+        if not u.my_list:
+            for phrase in named or u.classes:
                 pages = self.class_pages(phrase)
                 if pages:
                     return candidates_.for_class(self, phrase, pages, u.topic)

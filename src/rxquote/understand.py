@@ -132,6 +132,7 @@ class Understanding:
     compare: bool = False
     unnamed: str = ""  # "my antibiotic": the person's medicine, named only by its class
     apart: bool = False  # two or more medicines named apart ("plavix with aspirin"), not as one combination
+    classes: tuple[str, ...] = ()  # the conversation's drug class, for a follow-up that names none ("do they …?")
 
 
 @dataclass
@@ -141,6 +142,7 @@ class Context:
     drugs: tuple[str, ...] = ()
     intent: intents.Intent | None = None
     apart: bool = False  # its medicines were named as separate ones ("plavix with aspirin")
+    classes: tuple[str, ...] = ()  # drug classes asked about since the newest medicine ("statins")
 
 
 PEOPLE = frozenset("dr doc doctor doctors pharmacist nurse nurses friend friends people person".split())
@@ -402,7 +404,8 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     # an everyday word that is also a medicine ("alcohol") is the medicine only when nothing else
     # is: a medicine in focus, a medicine named by its class, or a drug class asked about
     weak_ok = not (ctx.drugs or mine or unnamed or possessed) and not (
-        any(m.how == "weak" for m in mentions) and engine.index.drugs.classes_named(q))
+        any(m.how == "weak" for m in mentions)
+        and (engine.index.drugs.classes_named(q) or (ctx.classes and (_PRONOUN.search(q) or _ELLIPTICAL.search(q)))))
     named = _subject_medicines(engine, q, mentions, allow_weak=weak_ok,
                                others=bool(ctx.drugs or mine))
     unknown = tuple(m for m in mentions if not m.drug and m.unknown_name)
@@ -519,4 +522,6 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
                          # a named medicine beside the person's own list is one more they take
                          apart if drugs_from == "named" else
                          ctx.apart if drugs_from == "conversation" else
-                         drugs_from in ("named + my medicines", "my medicines"))
+                         drugs_from in ("named + my medicines", "my medicines"),
+                         # "what are statins for?" → "do they cause memory loss?": the class goes on
+                         ctx.classes if not drugs and not unnamed and (pronoun or _ELLIPTICAL.search(q)) else ())
