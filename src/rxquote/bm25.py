@@ -231,7 +231,9 @@ class BM25Index:
         """Scores of the given documents only; bit-identical to `get_scores(query)[docs]`
         (the same additions in the same order), at the cost of those documents: each query
         term's postings are searched for them (they are sorted by doc)."""
-        docs = np.asarray(docs, dtype=np.int64)
+        # the postings' own dtype: searchsorted with another one converts every posting of the
+        # term first (a copy of ~200k ids for a common word at 10×, 14× the search itself)
+        docs = np.asarray(docs, dtype=self.postings_doc.dtype)
         score = np.zeros(docs.shape[0])
         if not docs.size:
             return score
