@@ -95,10 +95,11 @@ def _typed(pages: tuple[str, ...], question: str) -> str | None:
     return None
 
 
-def _page_size(engine, name: str) -> int:
+def titled(engine, name: str) -> list[int]:
+    """The chunks of the pages titled `name` (not the combination pages that name it)."""
     index = engine.index
     n = normalize(name)
-    return sum(1 for c in engine.chunks_of(name).tolist() if normalize(index.title_of(c)) == n)
+    return [c for c in engine.chunks_of(name).tolist() if normalize(index.title_of(c)) == n]
 
 
 def class_pages(engine, phrase: str) -> tuple[tuple[int, bool], ...]:
@@ -171,17 +172,6 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _ALL_WORDS = re.compile(r"[^\W_]+")
 
 
-def _page_of(index, c: int) -> range:
-    """The chunk ids of chunk c's page (a file's chunks are consecutive)."""
-    source = index.source_of(c)
-    lo, hi = c, c + 1
-    while lo > 0 and index.source_of(lo - 1) == source:
-        lo -= 1
-    while hi < index.size and index.source_of(hi) == source:
-        hi += 1
-    return range(lo, hi)
-
-
 MAX_CLASS_CHUNKS = 2000  # a broad class ("antibiotics"): only its passages that share an asked word
 
 
@@ -192,7 +182,7 @@ def for_class(engine, phrase: str, pages: tuple[tuple[int, bool], ...], topic: l
     page: dict[int, float] = {}
     for c, says_it_is in pages:
         weight = COMBINATION if " + " in index.title_of(c) else OWN if says_it_is else VARIANT
-        for cid in _page_of(index, c):
+        for cid in index.page_of(c):
             page.setdefault(cid, weight)
     ids = np.fromiter(page, dtype=np.int64, count=len(page))
     if ids.size > MAX_CLASS_CHUNKS and topic:
@@ -245,24 +235,21 @@ def for_medicines(engine, drugs: tuple[str, ...], apart: bool = False, question:
                 else:
                     page.setdefault(cid, COMBINATION)
         for v in variants:  # variant pages reached by name only ("Ibuprofen (Systemic)")
-            for cid in engine.chunks_of(v).tolist():
-                if normalize(index.title_of(cid)) == normalize(v):
-                    page.setdefault(cid, variant_weight(v))
-                    own_or_variant.append(cid)
+            for cid in titled(engine, v):
+                page.setdefault(cid, variant_weight(v))
+                own_or_variant.append(cid)
         duplicates = engine.duplicates_of(d)
         if duplicates:  # one medicine on several pages: the one typed, else the fullest, first
             pages = (d, *duplicates)
             first = _typed(pages, question)
+            chunks = {n: titled(engine, n) for n in pages}
             if first is None:
-                sizes = {n: _page_size(engine, n) for n in pages}
-                first = max(sizes, key=lambda n: (sizes[n], n == d))
+                first = max(pages, key=lambda n: (len(chunks[n]), n == d))
             for n in pages:
                 weight = own if n == first else min(own, THINNER_DUPLICATE)
-                nn = normalize(n)
-                for cid in engine.chunks_of(n).tolist():
-                    if normalize(index.title_of(cid)) == nn:
-                        page[cid] = weight
-                        own_or_variant.append(cid)
+                for cid in chunks[n]:
+                    page[cid] = weight
+                    own_or_variant.append(cid)
         if not own_or_variant:  # only combination pages describe it
             own_or_variant = [c for c in engine.chunks_of(d).tolist()]
         ids.append(np.asarray(own_or_variant, dtype=np.int64))

@@ -173,9 +173,7 @@ class Index:
     def _check_sources(self, sources: set[str]) -> None:
         """Each file is still the one indexed (size, and mtime or content); else mark the
         index stale and refuse: a quote must be the file's text as it is now."""
-        records = self._records
-        if records is None:
-            records = self._records = FileRecords.open(self.folder)
+        records = self._file_records()
         for rel in sorted(sources):
             i = records.names.find(rel)
             why = None if i >= 0 else "is not in the index's records"
@@ -190,6 +188,17 @@ class Index:
             if why:
                 mark_stale(self.folder, f"{rel} {why}")
                 raise StaleIndexError(f"{rel} {why} since the index was built: ask again to rebuild the index")
+
+    def _file_records(self) -> FileRecords:
+        if self._records is None:
+            self._records = FileRecords.open(self.folder)
+        return self._records
+
+    def page_of(self, i: int) -> range:
+        """The ids of the chunks of chunk i's file (its page), from the file records."""
+        records = self._file_records()
+        lo, hi = (int(x) for x in records.chunks[records.names.find(self.source_of(i))])
+        return range(lo, hi)
 
     def iter_chunks(self):
         cols = self.columns
