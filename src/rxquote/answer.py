@@ -30,8 +30,7 @@ from .focus import CONTEXT_CHARS, LineSpan, focus_span, index_idf, question_term
 from .index import Index, Progress, ensure
 from .rank import WEIGHTS, Weights, rank
 from .understand import (  # noqa: F401
-    GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, named_apart, refers_back, subject_first,
-    understand)
+    GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, named_apart, subject_first, understand)
 
 STATUSES = ("answered", "no_match", "unknown_drug", "emergency", "clarify")
 
@@ -412,13 +411,10 @@ class Engine:
         intent = u.intent.intent()
         if u.unnamed:
             return "clarify"  # "is alcohol ok with my antibiotic?": which one?
-        # "can statins cause muscle pain": the class's pages; "do they …?" after one: the same class
-        named = [] if u.my_list or (u.pronoun and refers_back(u.asking)) else self.index.drugs.classes_named(u.asking)
-        if not u.my_list:
-            for phrase in named or u.classes:
-                pages = self.class_pages(phrase)
-                if pages:
-                    return candidates_.for_class(self, phrase, pages, u.topic)
+        for phrase in u.classes:  # "can statins cause muscle pain": the class's pages
+            pages = self.class_pages(phrase)
+            if pages:
+                return candidates_.for_class(self, phrase, pages, u.topic)
         content = [w for w in self.index.analyzer.content_words(u.asking) if w not in GENERIC]
         if intent is not None and (intent.name in intents.MEDICINE_SPECIFIC or u.pronoun or u.my_list or not content):
             return "clarify"
@@ -450,7 +446,7 @@ def _understanding_json(u: Understanding) -> dict:
     return {
         "mentions": [{"text": m.text, "drug": m.drug or None, "how": m.how, "score": round(m.score, 1),
                       "unknown": m.unknown_name or None} for m in u.mentions],
-        "drugs": list(u.drugs), "drugs_from": u.drugs_from,
+        "drugs": list(u.drugs), "drugs_from": u.drugs_from, "classes": list(u.classes),
         "intent": {"name": u.intent.name, "weight": u.intent.weight, "source": u.intent.source},
         "asking": u.asking if u.asking != u.question else None,
         "corrected": u.corrected, "topic": list(u.topic), "tokens": list(u.tokens),

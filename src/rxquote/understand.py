@@ -132,7 +132,7 @@ class Understanding:
     compare: bool = False
     unnamed: str = ""  # "my antibiotic": the person's medicine, named only by its class
     apart: bool = False  # two or more medicines named apart ("plavix with aspirin"), not as one combination
-    classes: tuple[str, ...] = ()  # the conversation's drug class, for a follow-up that names none ("do they …?")
+    classes: tuple[str, ...] = ()  # drug classes asked about when no medicine is ("statins"; "do they …?" after them)
 
 
 @dataclass
@@ -366,6 +366,19 @@ def _for_what(q: str, mentions) -> bool:
         for m in mentions)
 
 
+def _classes_asked(engine, q: str, asking: str, drugs, unnamed: str, pronoun: bool, my_list: bool, ctx) -> tuple[str, ...]:
+    """The drug classes a question without a medicine asks about: those it names ("can statins
+    cause …?"), unless "it" points back at an unnamed medicine ("is it safe with statins?"); else,
+    for a follow-up, the conversation's ("do they …?" after "what are statins for?")."""
+    if drugs or unnamed or my_list:
+        return ()
+    if not (pronoun and refers_back(asking)):
+        named = engine.index.drugs.classes_named(asking)
+        if named:
+            return tuple(named)
+    return ctx.classes if pronoun or _ELLIPTICAL.search(q) else ()
+
+
 # the sections a question's words may point to, and the intent that asks for each
 PRIOR_SECTIONS = {"usage": "usage", "dosage": "dosage", "side_effects": "side_effects",
                   "precautions": "precautions", "how_it_works": "how_it_works"}
@@ -524,4 +537,4 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
                          ctx.apart if drugs_from == "conversation" else
                          drugs_from in ("named + my medicines", "my medicines"),
                          # "what are statins for?" → "do they cause memory loss?": the class goes on
-                         ctx.classes if not drugs and not unnamed and (pronoun or _ELLIPTICAL.search(q)) else ())
+                         _classes_asked(engine, q, asking, drugs, unnamed, pronoun, my_list, ctx))
