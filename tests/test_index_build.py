@@ -53,6 +53,15 @@ def synthetic_corpus(folder: Path, n: int = 30, seed: int = 1) -> list[Path]:
     return paths
 
 
+
+def built_synthetic(tmp_path: Path, index_name: str, n: int = 30) -> tuple[Path, list[Path]]:
+    """A synthetic corpus under tmp_path/corpus, indexed into tmp_path/index_name."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    paths = synthetic_corpus(corpus, n=n)
+    build(corpus, tmp_path / index_name, use_lexicon=False)
+    return corpus, paths
+
 def generation_files(index: Path) -> dict[str, bytes]:
     gen = index / read_manifest(index)["generation"]
     return {p.name: p.read_bytes() for p in sorted(gen.iterdir())}
@@ -110,10 +119,7 @@ def test_pool_and_in_process_builds_are_identical(tmp_path, monkeypatch, threads
 
 
 def test_small_blocks_give_the_same_index(tmp_path, monkeypatch):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    synthetic_corpus(corpus)
-    build(corpus, tmp_path / "big", use_lexicon=False)
+    corpus, _ = built_synthetic(tmp_path, "big")
     monkeypatch.setattr(builder_mod, "BLOCK_TOKENS", 50)
     monkeypatch.setattr(bm25_mod, "RANGE_POSTINGS", 37)
     build(corpus, tmp_path / "small", use_lexicon=False)
@@ -166,10 +172,7 @@ def test_incremental_rebuild_equals_full_build(tmp_path_factory, small_blocks, e
 
 def test_first_file_changed_renumbers_like_a_full_build(tmp_path, small_blocks):
     """The first page loses the words it introduced; they are first met in later pages."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    paths = synthetic_corpus(corpus)
-    build(corpus, tmp_path / "inc", use_lexicon=False)
+    corpus, paths = built_synthetic(tmp_path, "inc")
     before = load(tmp_path / "inc").bm25.vocab
     paths[0].write_text(page("Other", random.Random(9), ["zzznew"]), encoding="utf-8")
     report = build(corpus, tmp_path / "inc", use_lexicon=False)
@@ -184,10 +187,7 @@ def test_first_file_changed_renumbers_like_a_full_build(tmp_path, small_blocks):
 def test_a_page_edited_without_new_words_keeps_the_other_postings(tmp_path, small_blocks):
     """The common edit: the postings of every other page are merged in as they were, not
     sorted again — and the index is still the one a full build writes."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    paths = synthetic_corpus(corpus)
-    build(corpus, tmp_path / "inc", use_lexicon=False)
+    corpus, paths = built_synthetic(tmp_path, "inc")
     with open(paths[12], "a", encoding="utf-8") as f:
         f.write("\n- More nausea and dizziness in the morning.\n")
     (corpus / "020-med20-b.md").write_text(page("Med20b", random.Random(3), ["zzzbrandnew"]), encoding="utf-8")
@@ -243,10 +243,7 @@ def check_chunks_about(idx) -> None:
 
 def test_chunks_about_matches_the_engine_it_replaces(seed_index, tmp_path):
     check_chunks_about(load(seed_index))
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    synthetic_corpus(corpus)
-    build(corpus, tmp_path / "ix", use_lexicon=False)
+    corpus, _ = built_synthetic(tmp_path, "ix")
     check_chunks_about(load(tmp_path / "ix"))
 
 
@@ -268,10 +265,7 @@ def test_chunks_about_on_rxhive_sample(tmp_path):
 def test_a_failure_while_writing_names_fails_the_build_and_keeps_the_index(tmp_path, monkeypatch, part):
     """The name tables are written beside the postings (in a forked process when possible):
     their failure must fail the build like any other, leaving the previous index current."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    paths = synthetic_corpus(corpus, n=8)
-    build(corpus, tmp_path / "ix", use_lexicon=False)
+    corpus, paths = built_synthetic(tmp_path, "ix", n=8)
     before = read_manifest(tmp_path / "ix")
 
     def boom(*args, **kwargs):
@@ -412,10 +406,7 @@ def test_a_line_appended_copies_the_unchanged_postings_and_answers_as_a_full_bui
     the rebuilt index is the one a full build writes — the same answers, scores bit for bit."""
     from rxquote.store import NpyWriter
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    paths = synthetic_corpus(corpus)
-    build(corpus, tmp_path / "inc", use_lexicon=False)
+    corpus, paths = built_synthetic(tmp_path, "inc")
     with open(paths[12], "a", encoding="utf-8") as f:
         f.write("\nAn extra line about zzqbenchword, added by the benchmark.\n")
     copied: list[str] = []
