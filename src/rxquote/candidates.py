@@ -227,7 +227,10 @@ def for_medicines(engine, drugs: tuple[str, ...], apart: bool = False, question:
                 own_or_variant.append(cid)
             elif " + " in title:
                 if nt in want or (len(ingredients & want) >= 2 and not apart):
-                    page[cid] = max(page.get(cid, 0.0), OWN)
+                    # of the combinations of the named medicines, one of just them is theirs;
+                    # one with more in it ("paracetamol + famotidine + ibuprofen") comes after
+                    extra = not ingredients <= want and nt not in want
+                    page[cid] = max(page.get(cid, 0.0), VARIANT if extra else OWN)
                     own_or_variant.append(cid)
                 elif len(ingredients & want) >= 2:  # named apart: theirs too, after their own pages
                     page[cid] = max(page.get(cid, 0.0), VARIANT)
