@@ -13,12 +13,14 @@ chunk texts as indexed, messages are fixed strings.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
+from . import abbreviations
 from . import candidates as candidates_
 from . import intents, safety
 from . import understand as understand_
@@ -29,10 +31,13 @@ from .drugs import NOT_MEDICINE_WORDS, Mention, normalize
 from .focus import CONTEXT_CHARS, LineSpan, focus_span, index_idf, question_terms
 from .index import Index, Progress, ensure
 from .rank import WEIGHTS, Weights, rank
+from .text import stopwords
 from .understand import (  # noqa: F401
-    GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, named_apart, subject_first, understand)
+    GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, is_english, named_apart, subject_first,
+    understand)
 
 STATUSES = ("answered", "no_match", "unknown_drug", "emergency", "clarify")
+_WORDS = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,7 @@ class Engine:
         self._duplicates: dict[str, tuple[str, ...]] = {}
         self._class_pages: dict[str, tuple[tuple[int, bool], ...]] = {}
         self._shares: dict[str, np.ndarray | None] = {}
+        self._abbreviations: dict[str, str | None] = {}
 
     def _knows(self, name: str) -> bool:
         return self.index.knows(name)
@@ -166,7 +172,7 @@ class Engine:
                 weak = self._names(mentions, allow_weak=True) or weak
                 if not ctx.drugs and not weak:
                     # a drug class asked about after the newest medicine is what "they" are now
-                    ctx.classes = tuple(self.index.drugs.classes_named(q))
+                    ctx.classes = tuple(self.classes_named(q))
         if not ctx.drugs:
             ctx.drugs = weak
         if focus:
@@ -249,6 +255,41 @@ class Engine:
             got = self._class_pages[phrase] = candidates_.class_pages(self, phrase)
         return got
 
+    def classes_named(self, text: str) -> list[str]:
+        """The drug classes `text` names: by the lexicon's names ("statins"), else by an
+        abbreviation the monographs define as one ("MAOIs": monoamine oxidase inhibitors)."""
+        named = self.index.drugs.classes_named(text)
+        if named:
+            return named
+        return [w.lower() for w in dict.fromkeys(_WORDS.findall(text)) if self._abbreviated_class(w)]
+
+    def class_synonyms(self, phrase: str) -> tuple[str, ...]:
+        """The other names of a drug class (see `classes_named`): the lexicon's, and for an
+        abbreviation what the monographs spell it out as, with that name's synonyms."""
+        lexicon = self.index.drugs.lexicon
+        spelt = None if self.index.drugs.is_class(phrase) else self._abbreviated_class(phrase)
+        if spelt is None:
+            return lexicon.synonyms_of_class(phrase)
+        return (spelt, *(n for n in lexicon.synonyms_of_class(spelt) if n != spelt))
+
+    def _abbreviated_class(self, word: str) -> str | None:
+        """The class (as the lexicon spells it) that `word` abbreviates in the monographs, or None."""
+        key = word.lower()
+        if key in self._abbreviations:
+            return self._abbreviations[key]
+        found = None
+        drugs = self.index.drugs
+        if abbreviations.looks_like_abbreviation(word) and key not in stopwords() and not is_english(key) \
+                and not drugs.find(key):
+            stem = self.index.analyzer.stem(key)
+            docs = self.index.bm25.matching_docs([stem])[: abbreviations.MAX_TEXTS]
+            if docs.size:
+                texts = (c.text for c in self.index.chunks(docs.tolist()))
+                spelt = abbreviations.most_common(abbreviations.definitions(word, texts))
+                found = drugs.class_form(spelt) if spelt else None
+        self._abbreviations[key] = found
+        return found
+
     def duplicates_of(self, name: str) -> tuple[str, ...]:
         """Other pages of the same combination, its ingredients in another order or spelling
         ("Drospirenone + Ethinylestradiol" for "Ethinyl Estradiol + Drospirenone")."""
@@ -266,7 +307,6 @@ class Engine:
         if self._speller is None:
             stems = self.index.analyzer.stem_cache
             bm = self.index.bm25
-            from .text import stopwords
 
             vocab = sorted({w for w in stems if w.isalpha() and len(w) >= 3} | {w for w in stopwords() if len(w) >= 3})
 

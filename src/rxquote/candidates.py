@@ -113,7 +113,7 @@ def class_pages(engine, phrase: str) -> tuple[tuple[int, bool], ...]:
     an, bm = index.analyzer, index.bm25
     first = [SECTIONS.index("overview"), SECTIONS.index("usage")]
     runs: dict[int, list[list[str]]] = {}  # chunk → the class names (stems) it has every word of
-    for name in (phrase, *index.drugs.lexicon.synonyms_of_class(phrase)):
+    for name in (phrase, *engine.class_synonyms(phrase)):
         stems = an.tokens(name)
         if not stems:
             continue
