@@ -502,6 +502,10 @@ def test_two_medicines_the_passage_of_one_that_names_the_other_first(rxhive_engi
         ("what foods to avoid with MAOIs", ""),
         ("can i take a ppi long term", "prazole"),
         ("are tcas addictive", ""),
+        # everyday names the monographs gloss ("anticoagulants (blood thinners)"), or that enough
+        # pages say they are ("metoprolol is a beta-blocker")
+        ("do blood thinners cause bruising", ""),
+        ("do beta blockers slow your heart", "olol"),
     ],
 )
 def test_a_drug_class_is_answered_from_its_medicines_pages(rxhive_engine, question, page_says):
@@ -517,6 +521,9 @@ def test_an_abbreviation_is_a_class_only_when_the_monographs_spell_it_out_as_one
     assert rxhive_engine.classes_named("what foods to avoid with MAOIs") == ["maois"]
     assert rxhive_engine.class_synonyms("maois")[0] == "monoamine oxidase inhibitors"
     assert rxhive_engine.classes_named("uti and cranberry") == []  # spelt out as an infection, not a class
+    assert rxhive_engine.class_synonyms("blood thinners")[0] == "anticoagulants"  # glossed
+    assert rxhive_engine.classes_named("what helps with headaches") == []  # a plural, but no class
+    assert rxhive_engine.classes_named("do water pills make you pee more") != ["more"]  # a MeSH entry, a stopword
     assert rxhive_engine.classes_named("is it safe?") == []
 
 

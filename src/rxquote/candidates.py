@@ -102,18 +102,19 @@ def titled(engine, name: str) -> list[int]:
     return [c for c in engine.chunks_of(name).tolist() if normalize(index.title_of(c)) == n]
 
 
-def class_pages(engine, phrase: str) -> tuple[tuple[int, bool], ...]:
+def class_pages(engine, phrase: str, names: tuple[str, ...] | None = None) -> tuple[tuple[int, bool], ...]:
     """The pages of a drug class's medicines, as (a chunk of the page, whether the page says it
     is of the class): the pages whose overview or usage section says one of the class's names
     word for word ("statins", "HMG-CoA reductase inhibitor", "emergency contraception" for
     "morning after pill"). Pages that say they are of it first ("X is a statin", "belongs to the
     class of benzodiazepines"), then those that only mention it ("used with statins"); single
-    medicines' pages before combinations."""
+    medicines' pages before combinations. `names`: the class's other names (by default
+    engine.class_synonyms)."""
     index = engine.index
     an, bm = index.analyzer, index.bm25
     first = [SECTIONS.index("overview"), SECTIONS.index("usage")]
     runs: dict[int, list[list[str]]] = {}  # chunk → the class names (stems) it has every word of
-    for name in (phrase, *engine.class_synonyms(phrase)):
+    for name in dict.fromkeys((phrase, *(engine.class_synonyms(phrase) if names is None else names))):
         stems = an.tokens(name)
         if not stems:
             continue

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from . import namelike
+from .text import stopwords
 
 # Salt, form and route words that people leave out ("metoprolol succinate" → "metoprolol").
 SALT_WORDS = frozenset(
@@ -297,6 +298,8 @@ class DrugTable:
         """The drug class `phrase` names as the lexicon spells it, in the singular or the
         plural whichever it has ("ssri" → "ssris", "statin" → "statins"), else None."""
         p = normalize(phrase)
+        if p in stopwords():
+            return None  # MeSH has a "MORE" entry: "do water pills make you pee more" names no class
         classes = self._class_set
         if p in classes:
             return p

@@ -4,8 +4,8 @@ from collections import Counter
 
 import pytest
 
-from rxquote.abbreviations import (definition_before, definitions, looks_like_abbreviation, most_common,
-                                   schwartz_hearst)
+from rxquote.glosses import (beside, definition_before, definitions, is_plural, looks_like_abbreviation,
+                            most_common, schwartz_hearst)
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,21 @@ def test_definitions_are_counted_over_texts_and_the_clear_one_wins():
                                          ("DMARDs", True), ("mg5", False), ("hydrochlorothiazide", False)])
 def test_what_looks_like_an_abbreviation(word, looks):
     assert looks_like_abbreviation(word) is looks
+
+
+def test_an_everyday_name_is_what_stands_beside_it_in_parentheses():
+    classes = {"anticoagulants": "anticoagulants", "anticoagulant": "anticoagulants", "diuretic": "diuretics"}
+    texts = ["Avoid it with anticoagulants (blood thinners) such as warfarin.",
+             "Blood thinners (anticoagulant) raise the risk of bleeding.",
+             "It may interact with other blood-thinners (warfarin).",  # a medicine in it, not a class
+             "It is a diuretic (water pill)."]
+    found = beside("blood thinners", texts, classes.get)
+    assert found == Counter({"anticoagulants": 2})
+    assert beside("water pills", texts, classes.get) == Counter({"diuretics": 1})
+    assert beside("blood thinners", ["Nothing about it here."], classes.get) == Counter()
+
+
+@pytest.mark.parametrize("phrase, plural", [("blood thinners", True), ("painkillers", True), ("beta blocker", False),
+                                            ("glass", False), ("flu", False)])
+def test_only_plurals_are_looked_up_as_everyday_class_names(phrase, plural):
+    assert is_plural(phrase) is plural

@@ -1,14 +1,19 @@
-"""Abbreviations as the monographs define them: "monoamine oxidase inhibitors (MAOIs)".
+"""What the monographs put beside a name in parentheses: abbreviations spelt out, everyday
+names glossed.
 
-People write "MAOIs", "PPIs" or "TCAs"; the monographs spell these out where they first use
-them, with the abbreviation in parentheses. What an abbreviation stands for is read from the
-corpus itself, when a question has one, with the Schwartz & Hearst (2003) rule: the
-definition is the shortest run of words before the parenthesis in which the abbreviation's
-letters occur in order, its first letter starting a word. A definition whose every letter
-starts a word ("proton pump inhibitor" for PPI) is preferred: the plain rule alone would stop
-at "pump inhibitor".
+People write "MAOIs", "PPIs" or "blood thinners"; the monographs write "monoamine oxidase
+inhibitors (MAOIs)" and "anticoagulants (blood thinners)". What such a name stands for is read
+from the corpus itself, when a question has one:
 
-(The `abbreviations` package implements the same rule, but it configures the root logger
+- an abbreviation, by the Schwartz & Hearst (2003) rule: its definition is the shortest run
+  of words before the parenthesis in which its letters occur in order, the first starting a
+  word. A run whose every word starts with the next letter ("proton pump inhibitor" for PPI)
+  is preferred: the plain rule alone would stop at "pump inhibitor".
+- an everyday name, by what stands on the other side of its parenthesis: "anticoagulants
+  (blood thinners)", "blood thinners (anticoagulants)".
+
+Only a clear majority of the passages counts (MIN_DEFINITIONS, MIN_SHARE). (The
+`abbreviations` package implements Schwartz & Hearst too, but it configures the root logger
 when imported, so it is not used.)
 """
 
@@ -20,7 +25,10 @@ from collections import Counter
 MIN_LETTERS, MAX_LETTERS = 2, 8  # "ED" … "DMARDs"
 MIN_DEFINITIONS = 2  # a definition seen once may be a slip of one page
 MIN_SHARE = 0.5  # the most common definition must be at least this share of all found
-MAX_TEXTS = 80  # passages read for one abbreviation (the first ones that have it)
+MIN_CLASS_PAGES = 5  # pages that say they are of an unglossed name ("is a beta-blocker") for it to be a class
+MIN_CLASS_SHARE = 0.3  # … of the pages whose overview or usage uses the name at all
+MAX_CLASS_PASSAGES = 120  # overview and usage passages read to tell (more: an everyday word)
+MAX_TEXTS = 80  # passages read for a name's abbreviation or gloss (spread over the corpus)
 
 _WORD = re.compile(r"[^\W_]+")
 _SENTENCE_END = re.compile(r"[.!?;:\n*]")
@@ -31,6 +39,13 @@ def looks_like_abbreviation(word: str) -> bool:
     here only the length and the letters are checked."""
     core = word[:-1] if word.endswith("s") and len(word) > MIN_LETTERS + 1 else word
     return word.isalpha() and MIN_LETTERS <= len(core) <= MAX_LETTERS
+
+
+def is_plural(phrase: str) -> bool:
+    """People name a class in the plural ("blood thinners", "painkillers"): only such everyday
+    names are looked up as glosses (a singular noun is rarely a class)."""
+    last = phrase.split()[-1].lower()
+    return last.endswith("s") and not last.endswith("ss") and len(last) > 3
 
 
 def _letters(abbreviation: str) -> str:
@@ -105,3 +120,37 @@ def most_common(found: Counter) -> str | None:
         return None
     (best, n), total = found.most_common(1)[0], sum(found.values())
     return best if n >= MIN_DEFINITIONS and n >= MIN_SHARE * total else None
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """`phrase` as a pattern: its words apart by spaces or hyphens, its last in the singular or
+    the plural ("blood thinners" ~ "blood-thinner")."""
+    words = phrase.lower().split()
+    last = words[-1][:-1] if words[-1].endswith("s") and len(words[-1]) > 3 else words[-1]
+    return r"[\s-]+".join([*map(re.escape, words[:-1]), re.escape(last) + "s?"])
+
+
+def beside(phrase: str, texts, names) -> Counter:
+    """What `names` (a name → its canonical form, or None) finds beside `phrase` in
+    parentheses: the last one to three words before "(phrase)", or the words in the
+    parenthesis after "phrase (…)"."""
+    p = _phrase_pattern(phrase)
+    inside = re.compile(rf"\(\s*{p}\s*\)", re.I)  # "(blood thinners)"
+    then = re.compile(rf"\b{p}\s*\(([^()]{{2,60}})\)", re.I)  # "blood thinners (anticoagulants)"
+    first = phrase.lower().split()[0][:4]
+    out: Counter = Counter()
+    for text in texts:
+        if first not in text.lower():
+            continue
+        for m in inside.finditer(text):
+            words = _WORD.findall(text[max(0, m.start() - 80) : m.start()])
+            for n in (3, 2, 1):
+                found = names(" ".join(words[-n:])) if len(words) >= n else None
+                if found:
+                    out[found] += 1
+                    break
+        for m in then.finditer(text):
+            found = names(" ".join(_WORD.findall(m.group(1))))
+            if found:
+                out[found] += 1
+    return out
