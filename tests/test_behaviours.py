@@ -592,3 +592,13 @@ def test_a_follow_up_after_a_class_question_is_about_the_class(rxhive_engine):
     # a medicine named since is what "it" is; a class never asked about is not carried
     assert ask("does it cause memory loss?", history=["what are statins used for", "tell me about ibuprofen"]).drugs == ("Ibuprofen",)
     assert ask("is it safe with statins").status == "clarify"
+
+
+@pytest.mark.parametrize("question, page", [("is oxycodone an opiate", "o/oxycodone.md"),
+                                            ("what class of medication is metoprolol", "m/metoprolol.md"),
+                                            ("is lisinopril a beta blocker", "l/lisinopril.md")])
+def test_what_kind_of_medicine_it_is_is_answered_where_its_page_says_what_it_is(rxhive_engine, question, page):
+    a = rxhive_engine.ask(question)
+    assert a.status == "answered" and top(a).source == page
+    assert top(a).section in ("usage", "how_it_works", "overview")
+    assert " is a" in top(a).text or " is an" in top(a).text or "type of" in top(a).text

@@ -195,7 +195,12 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "about",
         ("usage", "how_it_works", "overview"),
-        ((r"^\W*(tell me (more )?about|info(rmation)? (on|about)|what (is|are)|describe|explain)\b", 1.0),),
+        ((r"^\W*(tell me (more )?about|info(rmation)? (on|about)|what (is|are)|describe|explain)\b", 1.0),
+         # what a medicine is: "what kind of drug is gabapentin", "what class is metoprolol in"
+         (r"\b(what|which) (kind|type|class|sort|group|family|category)s? (of )?(drug|medicine|medication|med|pill)?", 3.0),
+         # "is oxycodone an opiate?", "is xanax a benzo": is it of this class (a short question)
+         (r"^\W*(is|are) (?!(it|that|this|there|he|she|they|these|those|i|you|we)\b)([\w-]+ ){1,3}(a|an) "
+          r"[\w-]+( [\w-]+)?\W*$", 2.0)),
         label="Overview",
     ),
 )
