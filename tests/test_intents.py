@@ -26,6 +26,7 @@ from rxquote import intents
     # the pill's colour is out of scope; the colour of the eyes is not
     ("what colour is the tablet", "out_of_scope"),
     ("what color are these pills", "out_of_scope"),
+    ("my refill looks different, is it the same medicine", "out_of_scope"),
     # what a medicine is: its class
     ("is oxycodone an opiate", "about"),
     ("is xanax a benzo?", "about"),

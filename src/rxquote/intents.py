@@ -184,6 +184,7 @@ INTENTS: tuple[Intent, ...] = (
          (r"\b(insurance|insured|medicare|medicaid|formulary|tier)\b", 6.0), (r"\bcovered by\b", 6.0),
          (r"\bhow much (is|are|for) (a|one|the|my)? ?(month|bottle|box|pack|supply|prescription|refill)\b", 6.0),
          (r"\b(look|looks) like\b|\b(shape|imprint|flavou?r|flavou?red)\b", 6.0),
+         (r"\b(look|looks|looked|looking) (different|weird|strange|new|diff)\b", 6.0),  # the pill's appearance
          (r"\b(what|which) colou?r (is|are|should)\b|\bcolou?r (is|are|of) (the|a|my|it|they|this|these)\b ?"
           r"(pills?|tablets?|capsules?|liquid|medicine|medication|injection|solution|cream|drops|it|they|$)", 6.0),
          (r"\bwho (makes|made|manufactures|invented|discovered)\b|\b(manufacturer|made by|company that makes)\b", 6.0),
