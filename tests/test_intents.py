@@ -27,6 +27,9 @@ from rxquote import intents
     ("what colour is the tablet", "out_of_scope"),
     ("what color are these pills", "out_of_scope"),
     ("my refill looks different, is it the same medicine", "out_of_scope"),
+    # how long side effects last is about the side effects; how long it takes to work is not
+    ("how long do side effects of lexapro last", "side_effects"),
+    ("how long does it take for the effect to start", "onset"),
     # what a medicine is: its class
     ("is oxycodone an opiate", "about"),
     ("is xanax a benzo?", "about"),

@@ -103,7 +103,8 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "onset",
         ("faq", "how_it_works", "dosage"),
-        ((r"\bhow (long|soon|quick|quickly|fast)\b.{0,50}\b(work|effect|kick|results?|help|start)", 5.0),
+        # (not "how long do side effects last": how long they last, not how long it takes)
+        ((r"\bhow (long|soon|quick|quickly|fast)\b.{0,50}(?<!side )(?<!side-)\b(work|effect|kick|results?|help|start)", 5.0),
          (r"\bwhen\b.{0,40}\b(start|begin)\w*\b.{0,10}\bwork", 5.0), (r"\bkick in\b", 5.0),
          (r"\bhow long\b.{0,25}\b(supposed|going|meant|expected) to take\b|\bhow long (will|does|should) it take\b", 4.0)),
         faq=r"how long|take effect|to work|see (results|improvement)|start working|kick in",
