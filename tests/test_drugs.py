@@ -433,3 +433,13 @@ def test_data_caches_are_keyed_by_the_code_that_reads_them():
     assert _reader_key(read_unii_brands, 6) == _reader_key(read_unii_brands, 6)  # stable
     assert _reader_key(read_unii_brands, 6) != _reader_key(read_unii_brands, 7)  # its constants count
     assert _reader_key(read_unii_brands, 6) != _reader_key(load_lexicon, 6)
+
+
+def test_closest_names_include_pages_named_with_every_word_typed():
+    medicines = ["Fish oil triglycerides", "Fat Emulsion (Fish Oil Based)", "Cod Liver Oil", "Diazepam"]
+    table = DrugTable({normalize(m): [m] for m in medicines}, medicines)
+    # the lexicon's "fish oil" is no page's whole name, but two pages are named with it
+    assert table.closest("Fish Oil") == ["Fish oil triglycerides", "Fat Emulsion (Fish Oil Based)"]
+    assert table.closest("diazapam") == ["Diazepam"]  # a misspelling, as a whole name
+    assert table.closest("Zentravil") == []  # an invented name: nothing unrelated
+    assert table.closest("oil") == []  # one short word names too much to suggest by
