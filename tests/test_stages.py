@@ -134,6 +134,16 @@ def test_topic_is_what_is_asked_about_not_the_intent_or_the_medicine(tiny):
     assert not {"zentorin", "caus", "can"} & set(u.topic)
 
 
+def test_amounts_and_form_labels_are_not_what_is_asked(tiny):
+    # a strength told in a story is not the topic of a side-effect question, nor are the
+    # "SUBJECT:" / "MESSAGE:" labels of a message form
+    u = understand(tiny, "SUBJECT: zentorin\nMESSAGE: I take zentorin 500mg. Can it cause nightmares?")
+    assert u.intent.name == "side_effects" and u.topic == ("nightmar",)
+    # of a dose, the amount is what is asked
+    u = understand(tiny, "is 500mg of zentorin too much?")
+    assert "500mg" in u.topic
+
+
 def test_intent_words_are_key_words_but_not_topic(tiny):
     u = understand(tiny, "is zentorin habit forming?")
     assert u.intent.name == "addiction"

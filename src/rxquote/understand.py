@@ -39,7 +39,8 @@ GENERIC = frozenset(
     treat treats treatment used for like much hi hello hey wondering question questions quick anyone
     help know knows dr doc pharmacist nurse said says told wants heard read friend ive been just one two people person vs versus difference
     go going goes problem problems issue issues okay fine
-    away lot lots since recently lately advice appreciated appreciate hope hoping dear regards cheers subject""".split()
+    away lot lots since recently lately advice appreciated appreciate hope hoping dear regards cheers subject
+    message""".split()
 )
 
 # The form a medicine comes in says which page, not what is asked ("diclofenac gel", "eye drops")
@@ -347,6 +348,10 @@ def _named_together(q: str, mentions, named: tuple[str, ...]) -> bool:
     return all(set(words[a_end:b_start]) <= _JOINING for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
 
 
+# "took 500mg", "for 2 years": amounts, which are the topic only of these intents
+DOSE_INTENTS = frozenset({"dosage", "overdose", "missed_dose"})
+_AMOUNT = re.compile(r"^\d+(\.\d+)?(mg|mcg|ug|g|ml|iu|units?|mgs|x)?$")
+
 FOR_WHAT_WORDS = 8  # a short question: in a longer one "X for Y" tells what the person takes it for
 FOR_WHAT_WEIGHT = 3.0
 
@@ -472,8 +477,12 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     asked = tuple(dict.fromkeys([t for t, w, raw in pairs if raw not in drug_words]
                                 + expand(t for t, w, raw in pairs if raw not in drug_words and w not in PEOPLE)))
     # what is asked: not everyday question words, not the medicine; the topic: not the intent's words either
+    # a number or a strength ("500mg", "2") says what is asked only of a dose
+    numbers_asked = intent is not None and intent.name in DOSE_INTENTS
+
     def plain(w: str, raw: str) -> bool:  # not an everyday word, a medicine's name or its form ("gel", "drops")
-        return w not in GENERIC and raw not in drug_words and (w not in FORM_WORDS or w in loose)
+        return w not in GENERIC and raw not in drug_words and (w not in FORM_WORDS or w in loose) \
+            and (numbers_asked or not _AMOUNT.match(w))
 
     # in a story, what the medicine is taken for ("I'm on Eliquis for atrial fibrillation") is
     # what the person knows, not what they ask; unless they ask what it is for
