@@ -144,6 +144,20 @@ def test_amounts_and_form_labels_are_not_what_is_asked(tiny):
     assert "500mg" in u.topic
 
 
+@pytest.mark.parametrize("text, said", [
+    ("can my 6 year old take it", "can my 6 year old child take it"),
+    ("a 4-month-old baby", "a 4-month-old child baby"),
+    ("my 16 y/o son", "my 16 y/o child son"),
+    ("my 80 year old mother", "my 80 year old elderly mother"),
+    ("she is 45 years old", "she is 45 years old"),  # an adult: no group
+    ("I have taken it for 2 years", "I have taken it for 2 years"),  # a duration, not an age
+])
+def test_an_age_gets_the_monographs_word_for_its_group(text, said):
+    from rxquote.understand import said_age
+
+    assert said_age(text) == said
+
+
 def test_intent_words_are_key_words_but_not_topic(tiny):
     u = understand(tiny, "is zentorin habit forming?")
     assert u.intent.name == "addiction"

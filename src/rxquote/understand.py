@@ -348,6 +348,24 @@ def _named_together(q: str, mentions, named: tuple[str, ...]) -> bool:
     return all(set(words[a_end:b_start]) <= _JOINING for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
 
 
+# "my 6 year old", "a 10-month-old": a child; "my 80 year old mother": an older person
+_AGE = re.compile(r"\b(\d{1,3})[\s-]*(?:(years?|yrs?|months?|mos?|weeks?|wks?)[\s-]*old|(yo|y/o))\b", re.I)
+ADULT_AGE, OLDER_AGE = 18, 65
+
+
+def said_age(text: str) -> str:
+    """`text` with the monographs' word for an age group after an age ("a 10 year old" → "a 10
+    year old child", "my 80 year old mom" → "my 80 year old elderly mom"): the pages say
+    "children" and "elderly" more often than ages."""
+    def group(m: re.Match) -> str:
+        unit = (m.group(2) or "y").lower()
+        years = int(m.group(1)) / (1 if unit.startswith("y") else 12 if unit.startswith("mo") else 52)
+        group = "child" if years < ADULT_AGE else "elderly" if years >= OLDER_AGE else ""
+        return f"{m.group(0)} {group}" if group else m.group(0)  # the age stays: pages give ages too
+
+    return _AGE.sub(group, text)
+
+
 # "took 500mg", "for 2 years": amounts, which are the topic only of these intents
 DOSE_INTENTS = frozenset({"dosage", "overdose", "missed_dose"})
 _AMOUNT = re.compile(r"^\d+(\.\d+)?(mg|mcg|ug|g|ml|iu|units?|mgs|x)?$")
@@ -441,6 +459,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
 
     def read(text: str):
         """(content words, corrected words, the corrections, intent, weight) of a text."""
+        text = said_age(text)
         content = analyzer.content_words(text)
         fixed, corrected = [], {}
         for w in content:
