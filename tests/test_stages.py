@@ -179,6 +179,8 @@ def test_everyday_words_are_expanded_to_the_monographs_words(tiny):
         ("zentorin side efects", "efects", "effects", "side_effects"),
         ("can I take zentorin while pregnent?", "pregnent", "pregnant", "precautions"),
         ("does zentorin cause drowsyness", "drowsyness", "drowsiness", "side_effects"),
+        # as heavy as another reading, the corrected word is what the intent reads
+        ("what is the dosege for zentorin", "dosege", "dosage", "dosage"),
     ],
 )
 def test_misspelt_words_are_corrected_to_the_corpus_vocabulary(tiny, question, wrong, right, intent):

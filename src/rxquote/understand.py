@@ -477,7 +477,10 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         intent, weight = intents.detect_scored(text, skip)
         if corrected:
             intent2, weight2 = intents.detect_scored(fixed_text, skip)
-            if weight2 > weight:
+            # the corrected words say more, or as much and are what the intent reads ("what is
+            # the dosege for …": dosage, not "what is … for")
+            if weight2 > weight or (weight2 == weight and intent2 is not None and intent2 is not intent
+                                    and set(corrected.values()) & intent2.matched_words(intents.normalize_question(fixed_text))):
                 return content, fixed, corrected, intent2, weight2, fixed_text
         return content, fixed, corrected, intent, weight, text
 
