@@ -273,3 +273,10 @@ def test_a_follow_up_after_a_class_question_on_the_seed(seed_engine):
     # the seed's page says "Diazepam is a benzodiazepine": "it" after a class question is the class
     a = seed_engine.ask("and is it addictive?", history=["what is a benzodiazepine used for"])
     assert a.status == "answered" and a.passages[0].drug == "Diazepam"
+
+
+def test_a_glossary_word_counts_for_less_than_the_word_written(seed_engine):
+    # "mouth" is "oral" in the monographs, but "taken orally" (dosage) is not "dry mouth"
+    a = seed_engine.ask("can imipramine cause dry mouth?")
+    assert [p.section for p in a.passages] == ["side_effects"]
+    assert "Dry mouth" in a.passages[0].text

@@ -46,6 +46,7 @@ class Weights:
     faq_same: float = 2.0  # × how much the FAQ's question and the person's are the same words (F1, 0..1)
     faq_same_floor: float = 0.35  # below this the two questions are not the same question
     names_other: float = 2.0  # of two medicines asked about together, a passage of one that names the other
+    glossed: float = 0.5  # × BM25 of the glossary's words for an asked word (the word itself: 1)
 
 
 WEIGHTS = Weights()
@@ -103,8 +104,15 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     extra = [f for fs in forms.values() for f in fs]
     # a word most of the pages' passages have ("implant" on the implant's page) tells none apart
     common = {w for w, h in have.items() if ids.size >= 4 and h.mean() >= weights.page_common}
-    specific = expand([w for w in u.topic if w not in common]) + extra
+    written = [w for w in u.topic if w not in common]
+    specific = expand(written) + extra
     lex_raw = engine.scores(specific, ids) if specific else np.zeros(ids.size)
+    glossed = [t for t in expand(written) if t not in written]
+    if glossed and written and weights.glossed < 1.0:
+        # the glossary's words for a word count for less than the word as written ("mouth" →
+        # "oral" finds "oral thrush", but "taken orally" less than "dry mouth"); the pages' own
+        # forms of it ("infertility" for "fertility") count in full
+        lex_raw = lex_raw - (1.0 - weights.glossed) * engine.scores(glossed, ids)
     top = float(lex_raw.max()) if lex_raw.size else 0.0
     lex = lex_raw / top if top > 0 else lex_raw
     # the intent's own words that are not everyday words ("weight", "alcohol") count for less:
