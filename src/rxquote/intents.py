@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from .regex_needs import GatedPattern
+
 
 @dataclass(frozen=True)
 class Intent:
@@ -25,11 +27,10 @@ class Intent:
         return tuple((re.compile(p), w) for p, w in self.patterns)
 
     @cached_property
-    def _gated(self) -> tuple[tuple[re.Pattern, float, frozenset[str] | None], ...]:
-        """Each pattern with the strings one of which every match of it holds (see
-        `required_strings`): a question holding none of them is not searched (most
-        patterns, for most questions; the search is what a question's intent costs)."""
-        return tuple((c, w, required_strings(p)) for (c, w), (p, _) in zip(self._compiled, self.patterns))
+    def _gated(self) -> tuple[tuple[GatedPattern, float], ...]:
+        """The patterns, each searched only in a question that holds a string every match of
+        it holds (regex_needs): most patterns, for most questions, are not searched."""
+        return tuple((GatedPattern(p, c), w) for (c, w), (p, _) in zip(self._compiled, self.patterns))
 
     @cached_property
     def _literals(self) -> tuple[str, ...]:
@@ -40,7 +41,7 @@ class Intent:
         return re.compile(self.faq, re.I) if self.faq else None
 
     def score(self, q: str) -> float:
-        return sum(w for p, w, need in self._gated if (need is None or any(x in q for x in need)) and p.search(q))
+        return sum(w for p, w in self._gated if p.search(q))
 
     def matched_words(self, q: str) -> set[str]:
         """The words of a normalised question that this intent's patterns matched and spell
@@ -48,61 +49,13 @@ class Intent:
         what about. Words a pattern's wildcard spans ("what is … for") are not among them."""
         literals = self._literals
         out: set[str] = set()
-        for p, _, need in self._gated:
-            if need is not None and not any(x in q for x in need):
-                continue  # no match
+        for p, _ in self._gated:
             for m in p.finditer(q):
                 out.update(w for w in m.group(0).split() if any(w.startswith(lit) for lit in literals))
         return out
 
     def faq_matches(self, text: str) -> bool:
         return self._faq is not None and self._faq.search(text) is not None
-
-
-def required_strings(pattern: str) -> frozenset[str] | None:
-    """Strings of which every match of `pattern` holds at least one, or None when no such set
-    is known (then every text must be searched). Read from the parsed pattern: a run of
-    literal characters must appear in the match of the sequence it is in, each alternative
-    of a group brings its own, a repeat its body's when it repeats at least once; lookarounds,
-    character sets and case-insensitive parts bring none. A text that holds none of the
-    strings cannot match, so skipping its search changes no result."""
-    try:
-        from re import _constants as sre, _parser as parser
-
-        tree = parser.parse(pattern)
-        if tree.state.flags & sre.SRE_FLAG_IGNORECASE:
-            return None
-        return _required(tree, sre)
-    except Exception:  # noqa: BLE001 - a private parser that changed: search every text, as before
-        return None
-
-
-def _required(seq, sre) -> frozenset[str] | None:
-    best: frozenset[str] | None = None
-
-    def consider(found: frozenset[str] | None) -> None:
-        nonlocal best
-        # the set whose shortest string is longest: the rarest in a question
-        if found and (best is None or min(map(len, found)) > min(map(len, best))):
-            best = found
-
-    run: list[str] = []
-    for op, av in [*seq, (None, None)]:
-        if op is sre.LITERAL:
-            run.append(chr(av))
-            continue
-        if run:
-            consider(frozenset(["".join(run)]))
-            run = []
-        if op is sre.SUBPATTERN and not av[1] & sre.SRE_FLAG_IGNORECASE:
-            consider(_required(av[3], sre))
-        elif op is sre.BRANCH:
-            alternatives = [_required(b, sre) for b in av[1]]
-            if all(alternatives):
-                consider(frozenset().union(*alternatives))
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)) and av[0] >= 1:
-            consider(_required(av[2], sre))
-    return best
 
 
 INTENTS: tuple[Intent, ...] = (
