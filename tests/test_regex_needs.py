@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rxquote import intents, safety
-from rxquote.regex_needs import GatedPattern, required_strings
+from rxquote.regex_needs import GatedPattern, PatternSet, required_strings
 
 
 @pytest.mark.parametrize("pattern, needs", [
@@ -66,12 +66,27 @@ def test_a_text_that_matches_holds_a_needed_string(pattern, texts):
         assert [x.span() for x in gated.finditer(text)] == [x.span() for x in re.finditer(pattern, text)]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_patterns(), min_size=1, max_size=6), st.lists(st.text(alphabet="abc ", max_size=12), min_size=1, max_size=8))
+def test_a_pattern_set_leaves_out_only_patterns_that_cannot_match(patterns, texts):
+    regexes = [re.compile(p) for p in patterns]
+    together = PatternSet(regexes, gate_after=1)
+    assert together.may_match("first text") is None  # before the strings are worked out: any may
+    for text in texts:
+        may = together.may_match(text)
+        assert {r for r in regexes if r.search(text)} <= may
+
+
 QUESTIONS = ["what is diazepam used for?", "how should I store my insulin", "i took 30 of my sleeping pills",
              "my son swallowed some of my pills", "can I drink alcohol with metronidazole", "whats the dose for a child",
              "how does it work in the body", "i forgot my pill yesterday", "where can i buy it cheap", ""]
 
 
 def test_gated_intents_and_rules_answer_as_their_patterns():
+    every = PatternSet([p for intent in intents.INTENTS for p, _ in intent._compiled], gate_after=0)
+    for q in map(intents.normalize_question, QUESTIONS):
+        for intent in intents.INTENTS:
+            assert intent.score(q, every.may_match(q)) == intent.score(q)
     for intent in intents.INTENTS:
         gated = [GatedPattern(p.pattern, p, gate_after=0) for p, _ in intent._compiled]
         for q in map(intents.normalize_question, QUESTIONS):

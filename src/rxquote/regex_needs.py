@@ -6,21 +6,22 @@ Most of a question's intent patterns and emergency rules are skipped that way (a
 long alternation costs tens of microseconds; looking for its words, about one).
 
 Working the strings out parses the pattern, which costs about what compiling it does, so a
-`GatedPattern` does it only once it has been searched a few times: a process that answers one
-question (a cold `ask`) never pays for it; a chat, a batch or an evaluation does, once.
+`GatedPattern` (or a `PatternSet`) does it only once it has been searched a few times: a
+process that answers one question (a cold `ask`) never pays for it; a chat, a batch or an
+evaluation does, once.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 _UNKNOWN = object()
 
 
 class GatedPattern:
     """A compiled pattern that skips the texts it cannot match (see the module doc). Its
-    `search` and `finditer` give what the compiled pattern's give."""
+    `search`, `finditer` and `sub` give what the compiled pattern's give."""
 
     __slots__ = ("pattern", "regex", "gate_after", "_needs", "_searches")
 
@@ -46,6 +47,43 @@ class GatedPattern:
 
     def finditer(self, text: str) -> Iterator[re.Match]:
         return self.regex.finditer(text) if self.may_match(text) else iter(())
+
+    def sub(self, replacement: str, text: str) -> str:
+        return self.regex.sub(replacement, text) if self.may_match(text) else text
+
+
+class PatternSet:
+    """Patterns searched in the same texts (every intent's): `may_match(text)` gives those that
+    may match it, from one look for every string their matches need (None: all of them, before
+    the strings are worked out)."""
+
+    def __init__(self, regexes: Sequence[re.Pattern], gate_after: int = 4):
+        self.regexes = tuple(regexes)
+        self.gate_after = gate_after  # texts before the strings are worked out
+        self._texts = 0
+        self._always: frozenset[re.Pattern] | None = None  # patterns that need no known string
+        self._by_string: dict[str, frozenset[re.Pattern]] = {}  # needed string → patterns needing it
+
+    def may_match(self, text: str) -> frozenset[re.Pattern] | None:
+        if self._always is None:
+            self._texts += 1
+            if self._texts <= self.gate_after:
+                return None
+            self._work_out()
+        found = [ps for s, ps in self._by_string.items() if s in text]
+        return self._always.union(*found) if found else self._always
+
+    def _work_out(self) -> None:
+        always: set[re.Pattern] = set()
+        by_string: dict[str, set[re.Pattern]] = {}
+        for regex in self.regexes:
+            needs = required_strings(regex.pattern) if regex.flags & re.IGNORECASE == 0 else None
+            if needs is None:
+                always.add(regex)
+            for s in needs or ():
+                by_string.setdefault(s, set()).add(regex)
+        self._by_string = {s: frozenset(ps) for s, ps in by_string.items()}
+        self._always = frozenset(always)
 
 
 def required_strings(pattern: str) -> frozenset[str] | None:
