@@ -444,3 +444,13 @@ def test_a_table_reads_the_same_words_the_same_way_every_time(t):
     for q in questions + questions[::-1]:
         fresh = DrugTable.from_json(drugs_json, common_words=COMMON, lexicon=lambda: lexicon_json)
         assert t.find(q) == fresh.find(q), q
+
+
+def test_closest_names_include_pages_named_with_every_word_typed():
+    medicines = ["Fish oil triglycerides", "Fat Emulsion (Fish Oil Based)", "Cod Liver Oil", "Diazepam"]
+    table = DrugTable({normalize(m): [m] for m in medicines}, medicines)
+    # the lexicon's "fish oil" is no page's whole name, but two pages are named with it
+    assert table.closest("Fish Oil") == ["Fish oil triglycerides", "Fat Emulsion (Fish Oil Based)"]
+    assert table.closest("diazapam") == ["Diazepam"]  # a misspelling, as a whole name
+    assert table.closest("Zentravil") == []  # an invented name: nothing unrelated
+    assert table.closest("oil") == []  # one short word names too much to suggest by

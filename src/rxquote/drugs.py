@@ -815,9 +815,17 @@ class DrugTable:
         names, so an invented name gets no unrelated suggestions."""
         from rapidfuzz import fuzz, process
 
-        got = process.extract(normalize(name), {m: normalize(m) for m in self.medicines}, scorer=fuzz.ratio,
-                              limit=limit, score_cutoff=75)
-        return [m for _, _, m in got]
+        typed = normalize(name)
+        got = [m for _, _, m in process.extract(typed, {m: normalize(m) for m in self.medicines}, scorer=fuzz.ratio,
+                                                 limit=limit, score_cutoff=75)]
+        # and the pages whose name has every word of it ("fish oil": "Fish oil triglycerides"),
+        # shortest first: the name the lexicon knows may be a page's name in part
+        words = set(typed.split())
+        if len(got) < limit and (len(words) > 1 or len(typed) >= 5):
+            having = sorted((m for m in self.medicines if words <= set(normalize(m).split()) and m not in got),
+                            key=lambda m: (len(m), m))
+            got += having[: limit - len(got)]
+        return got
 
 
 def _rest_key(n: int, j: int, rest) -> str:
