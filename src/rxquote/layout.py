@@ -154,6 +154,9 @@ def medicine_chunks(drug: np.ndarray, title: np.ndarray, drug_names: list[str],
 # -- the medicine-name table (drugs.DrugTable) ----------------------------------------------------
 
 
+_UNREAD = object()
+
+
 class AliasMap(Mapping):
     """DrugTable's alias → medicine names mapping, read from the generation on demand: a
     lookup is a find in the sorted alias table (a binary search, hashed for a long-running
@@ -169,14 +172,15 @@ class AliasMap(Mapping):
         self._known: dict[str, tuple[str, ...] | None] = {}  # alias → its medicines (None: absent)
 
     def _read(self, alias) -> tuple[str, ...] | None:
-        got = self._known.get(alias, ())
-        if got == ():
-            i = self._keys.find(alias) if isinstance(alias, str) else -1
+        if not isinstance(alias, str):
+            return None
+        got = self._known.get(alias, _UNREAD)
+        if got is _UNREAD:
+            i = self._keys.find(alias)
             got = None if i < 0 else tuple(self._names[j] for j in self._meds[self._ptr[i] : self._ptr[i + 1]])
-            if isinstance(alias, str):
-                if len(self._known) >= self.KNOWN_LIMIT:
-                    self._known.clear()
-                self._known[alias] = got
+            if len(self._known) >= self.KNOWN_LIMIT:
+                self._known.clear()
+            self._known[alias] = got
         return got
 
     def __getitem__(self, alias: str) -> list[str]:
