@@ -94,7 +94,11 @@ def required_strings(pattern: str) -> frozenset[str] | None:
     character sets and case-insensitive parts bring none. A text that holds none of the
     strings cannot match, so skipping its search changes no result."""
     try:
-        from re import _constants as sre, _parser as parser
+        try:
+            from re import _constants as sre, _parser as parser
+        except ImportError:  # Python 3.10
+            import sre_constants as sre
+            import sre_parse as parser
 
         tree = parser.parse(pattern)
         if tree.state.flags & sre.SRE_FLAG_IGNORECASE:
