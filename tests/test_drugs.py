@@ -435,6 +435,17 @@ def test_data_caches_are_keyed_by_the_code_that_reads_them():
     assert _reader_key(read_unii_brands, 6) != _reader_key(load_lexicon, 6)
 
 
+def test_a_table_reads_the_same_words_the_same_way_every_time(t):
+    """A table keeps how it read each span of words (for speed): asked again, in any order and
+    inside other questions, it finds the same mentions as a table reading them for the first time."""
+    questions = ["can i take diazepam with imipramine", "side effects of pot chloride", "is hydrochloro thiazide safe",
+                 "diclofenac eye drops", "what about co codamol", "diazepam", "my knee hurts, diclofenac gel?"]
+    drugs_json, lexicon_json = build_table(MEDICINES).to_json()
+    for q in questions + questions[::-1]:
+        fresh = DrugTable.from_json(drugs_json, common_words=COMMON, lexicon=lambda: lexicon_json)
+        assert t.find(q) == fresh.find(q), q
+
+
 def test_closest_names_include_pages_named_with_every_word_typed():
     medicines = ["Fish oil triglycerides", "Fat Emulsion (Fish Oil Based)", "Cod Liver Oil", "Diazepam"]
     table = DrugTable({normalize(m): [m] for m in medicines}, medicines)

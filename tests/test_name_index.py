@@ -104,3 +104,19 @@ def test_the_real_corpus_lookups_round_trip(rxhive_engine):
         if name == "by_rest":  # aliases in the order the build made them: read as a set
             saved, worked_out = ({k: sorted(v) for k, v in m.items()} for m in (saved, worked_out))
         assert saved == worked_out, name
+
+
+def test_the_opened_alias_map_answers_as_the_built_one(tables):
+    """The alias map read from the index (layout.AliasMap: each answer kept once read) gives the
+    built table's medicines for every alias, asked several times, and nothing for other keys."""
+    built, opened = tables
+    for _ in range(2):
+        for alias, drugs in built.aliases.items():
+            assert alias in opened.aliases and opened.aliases[alias] == drugs and opened.aliases.get(alias) == drugs
+        for other in ("", "no such medicine", "diazepa", 7, None):
+            assert other not in opened.aliases and opened.aliases.get(other, "none") == "none"
+            with pytest.raises(KeyError):
+                opened.aliases[other]
+    first = opened.aliases["diazepam"]
+    first.append("changed by the caller")
+    assert opened.aliases["diazepam"] == built.aliases["diazepam"]  # a kept answer is handed out as a copy

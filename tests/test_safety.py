@@ -219,3 +219,15 @@ def test_dev_sets_recall_and_false_emergencies(shared, rxhive_engine):
             elif item.get("expect_status") != "emergency" and fired:
                 false.append(item["id"])
     assert missed == [] and false == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(sorted(safety._gate_words()[0])) | st.text(alphabet="abcdeilnorstuwy0123", min_size=1, max_size=9),
+                max_size=10),
+       st.randoms(use_true_random=False))
+def test_rule_words_of_a_clause_are_its_substrings(words, rnd):
+    """The rules' words a clause holds, found from its words' pieces, are exactly the rule words
+    that are substrings of it (what deciding which rules to run asks)."""
+    pieces = [w[: rnd.randint(1, len(w))] + w for w in words]  # rule words inside longer words too
+    clause = " ".join(pieces)
+    assert safety._gate_words_in(clause) == {w for w in safety._gate_words()[0] if w in clause}

@@ -100,6 +100,8 @@ class Engine:
         self._known_words = frozenset(index.analyzer.stem_cache)  # never "misspellings" of safety words
         self._speller: Speller | None = None
         self._heading_terms: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
+        self._heading_stems: dict[str, tuple[str, ...]] = {}
+        self._name_stems: dict[tuple[str, str], frozenset[str]] = {}
         self._duplicates: dict[str, tuple[str, ...]] = {}
         self._class_pages: dict[str, tuple[tuple[int, bool], ...]] = {}
         self._shares: dict[str, np.ndarray | None] = {}
@@ -215,9 +217,23 @@ class Engine:
         """(the stems of a chunk's heading, the stems of its medicine's names), read once."""
         got = self._heading_terms.get(cid)
         if got is None:
+            got = self._heading_terms[cid] = (self._terms_of_heading(self.index.heading_of(cid)),
+                                              self._terms_of_names(self.index.drug_of(cid), self.index.title_of(cid)))
+        return got
+
+    def _terms_of_heading(self, heading: str) -> tuple[str, ...]:
+        # a page's sections share their headings with every other page's ("Side effects"): tokenized once
+        got = self._heading_stems.get(heading)
+        if got is None:
+            got = self._heading_stems[heading] = tuple(self.index.analyzer.tokens(heading))
+        return got
+
+    def _terms_of_names(self, drug: str, title: str) -> frozenset[str]:
+        # the same for every chunk of a page: tokenized once
+        got = self._name_stems.get((drug, title))
+        if got is None:
             tokens = self.index.analyzer.tokens
-            names = frozenset(tokens(self.index.drug_of(cid))) | frozenset(tokens(self.index.title_of(cid)))
-            got = self._heading_terms[cid] = (tuple(tokens(self.index.heading_of(cid))), names)
+            got = self._name_stems[(drug, title)] = frozenset(tokens(drug)) | frozenset(tokens(title))
         return got
 
     def scores(self, terms: list[str], ids: np.ndarray) -> np.ndarray:

@@ -73,6 +73,9 @@ _SAME_SOUND = ({"c", "k", "q"}, {"s", "z", "c"}, {"f", "p"})
 
 TABLE_VERSION = 23  # bump when the way aliases are derived changes (an index reuses tables by it)
 
+SPANS_KEPT = 1 << 15  # spans of words whose reading is kept (a question reads a few dozen)
+_NOT_READ = object()
+
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ALPHA = re.compile(r"^[a-z]+$")
 
@@ -258,6 +261,8 @@ class DrugTable:
         # lookups the index saved (name_index.NameIndex: name → lookup or None), for a table
         # opened from an index; a table built in memory works them out on first need
         self.saved_lookups = None
+        self._span_names: dict[tuple[str, ...], object] = {}  # see _span_name
+        self._expanded: dict[tuple[tuple[str, ...], int], str | None] = {}  # see _expand
 
     @property
     def lexicon(self) -> Lexicon:
@@ -374,26 +379,43 @@ class DrugTable:
         longest first; a span may also be a name written apart or together. With `only`, just
         the spans that cover one of those positions."""
         first = self._first_words
+        starts = [w in first for w in words]
         for n in range(min(self.max_alias_words, len(words)), 0, -1):
             for i in range(len(words) - n + 1):
-                if (n > 3 and words[i] not in first) or not scan.free(i, n):
+                if (n > 3 and not starts[i]) or not scan.free(i, n):
                     continue  # cheap tests first: most spans start no name
                 if only is not None and only.isdisjoint(range(i, i + n)):
                     continue
-                span = words[i : i + n]
-                phrase = " ".join(span)
-                alias, found = phrase, "exact"
-                drugs = self.aliases.get(phrase) if words[i] in first and len(phrase) >= 3 else None
-                if not drugs and n <= 3:
-                    alias = self._joined_alias(span)
-                    drugs, found = (self.aliases[alias], "joined") if alias else (None, "")
-                if not drugs:
-                    continue
-                if found == "exact":
-                    found = "exact" if normalize(drugs[0]) == phrase else "alias"
-                    if phrase in NOT_MEDICINE_WORDS:
-                        found = "weak"  # "alcohol", "zinc": a medicine only if nothing else is named
-                self._add(scan, alias, drugs, i, n, how or found, score)
+                named = self._span_name(tuple(words[i : i + n]))
+                if named is not None:
+                    alias, drugs, found = named
+                    self._add(scan, alias, list(drugs), i, n, how or found, score)
+
+    def _span_name(self, span: tuple[str, ...]) -> tuple[str, tuple[str, ...], str] | None:
+        """(alias, its medicines, how) when the words of `span` are a corpus name, as written
+        or written apart or together; else None. Kept per span: the same words recur from
+        question to question ("side effects of", "can i take")."""
+        got = self._span_names.get(span, _NOT_READ)
+        if got is _NOT_READ:
+            if len(self._span_names) >= SPANS_KEPT:
+                self._span_names.clear()
+            got = self._span_names[span] = self._read_span(span)
+        return got
+
+    def _read_span(self, span: tuple[str, ...]) -> tuple[str, tuple[str, ...], str] | None:
+        n, phrase = len(span), " ".join(span)
+        alias, found = phrase, "exact"
+        drugs = self.aliases.get(phrase) if span[0] in self._first_words and len(phrase) >= 3 else None
+        if not drugs and n <= 3:
+            alias = self._joined_alias(list(span))
+            drugs, found = (self.aliases[alias], "joined") if alias else (None, "")
+        if not drugs:
+            return None
+        if found == "exact":
+            found = "exact" if normalize(drugs[0]) == phrase else "alias"
+            if phrase in NOT_MEDICINE_WORDS:
+                found = "weak"  # "alcohol", "zinc": a medicine only if nothing else is named
+        return alias, tuple(drugs), found
 
     def _add(self, scan: _Scan, alias: str, drugs: list[str], i: int, n: int, how: str, score: float = 100.0) -> None:
         """Mentions of the medicines an alias names: one per distinct medicine, the plain page
@@ -553,7 +575,16 @@ class DrugTable:
                 self._add(scan, alias, self.aliases[alias], i, 1, "short")
 
     def _expand(self, span: list[str], j: int) -> str | None:
-        """The one alias that `span` names with its word `j` shortened, or None."""
+        """The one alias that `span` names with its word `j` shortened, or None (kept per span)."""
+        key = (tuple(span), j)
+        got = self._expanded.get(key, _NOT_READ)
+        if got is _NOT_READ:
+            if len(self._expanded) >= SPANS_KEPT:
+                self._expanded.clear()
+            got = self._expanded[key] = self._read_expanded(span, j)
+        return got
+
+    def _read_expanded(self, span: list[str], j: int) -> str | None:
         w = span[j]
         rest = tuple(span[:j] + span[j + 1 :])
         if w in ELEMENT_SYMBOLS:

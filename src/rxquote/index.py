@@ -137,6 +137,8 @@ class Index:
         cols = self.columns
         self._drug, self._title, self._source, self._section = (memoryview(a) for a in (cols.drug, cols.title, cols.source, cols.section))
         self._records: FileRecords | None = None  # opened on the first quote that is checked
+        # quoted file → (its path, its size and mtime_ns as indexed, its record): see _check_sources
+        self._indexed: dict[str, tuple[str, int, int, int]] = {}
 
     @property
     def size(self) -> int:
@@ -172,22 +174,32 @@ class Index:
 
     def _check_sources(self, sources: set[str]) -> None:
         """Each file is still the one indexed (size, and mtime or content); else mark the
-        index stale and refuse: a quote must be the file's text as it is now."""
-        records = self._file_records()
+        index stale and refuse: a quote must be the file's text as it is now. Every quote
+        costs one stat of its file; what the stat is compared with (the file's path, and its
+        size and mtime as indexed) is looked up in the file records once per file."""
         for rel in sorted(sources):
-            i = records.names.find(rel)
-            why = None if i >= 0 else "is not in the index's records"
-            if why is None:
-                try:
-                    st = (self.corpus / rel).stat()
-                    if st.st_size != int(records.size[i]) or (
-                            st.st_mtime_ns != int(records.mtime_ns[i]) and _file_sha(self.corpus / rel) != records.sha256(i)):
-                        why = "changed"
-                except OSError:
-                    why = "is gone"
+            indexed = self._indexed.get(rel)
+            if indexed is None:
+                records = self._file_records()
+                i = records.names.find(rel)
+                if i < 0:
+                    self._refuse(rel, "is not in the index's records")
+                indexed = self._indexed[rel] = (os.path.join(self.corpus, rel), int(records.size[i]),
+                                                int(records.mtime_ns[i]), i)
+            path, size, mtime_ns, i = indexed
+            why = None
+            try:
+                st = os.stat(path)
+                if st.st_size != size or (st.st_mtime_ns != mtime_ns and _file_sha(path) != self._file_records().sha256(i)):
+                    why = "changed"
+            except OSError:
+                why = "is gone"
             if why:
-                mark_stale(self.folder, f"{rel} {why}")
-                raise StaleIndexError(f"{rel} {why} since the index was built: ask again to rebuild the index")
+                self._refuse(rel, why)
+
+    def _refuse(self, rel: str, why: str) -> None:
+        mark_stale(self.folder, f"{rel} {why}")
+        raise StaleIndexError(f"{rel} {why} since the index was built: ask again to rebuild the index")
 
     def _file_records(self) -> FileRecords:
         if self._records is None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+
+from .regex_needs import GatedPattern, PatternSet
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,10 @@ class Intent:
         return tuple((re.compile(p), w) for p, w in self.patterns)
 
     @cached_property
+    def _pattern_set(self) -> frozenset[re.Pattern]:
+        return frozenset(p for p, _ in self._compiled)
+
+    @cached_property
     def _literals(self) -> tuple[str, ...]:
         return tuple(w for p, _ in self.patterns for w in re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", p)))
 
@@ -32,8 +38,10 @@ class Intent:
     def _faq(self) -> re.Pattern | None:
         return re.compile(self.faq, re.I) if self.faq else None
 
-    def score(self, q: str) -> float:
-        return sum(w for p, w in self._compiled if p.search(q))
+    def score(self, q: str, may_match: frozenset[re.Pattern] | None = None) -> float:
+        """The weights of the patterns found in `q` (`may_match`: the only patterns that can be,
+        from `patterns_that_may_match(q)`; None: any)."""
+        return sum(w for p, w in self._compiled if (may_match is None or p in may_match) and p.search(q))
 
     def matched_words(self, q: str) -> set[str]:
         """The words of a normalised question that this intent's patterns matched and spell
@@ -41,7 +49,10 @@ class Intent:
         what about. Words a pattern's wildcard spans ("what is … for") are not among them."""
         literals = self._literals
         out: set[str] = set()
+        may_match = patterns_that_may_match(q)
         for p, _ in self._compiled:
+            if may_match is not None and p not in may_match:
+                continue
             for m in p.finditer(q):
                 out.update(w for w in m.group(0).split() if any(w.startswith(lit) for lit in literals))
         return out
@@ -218,7 +229,7 @@ _INFORMAL = [
 ]
 
 
-_INFORMAL_COMPILED = tuple((re.compile(p), rep) for p, rep in _INFORMAL)
+_INFORMAL_COMPILED = tuple((GatedPattern(p), rep) for p, rep in _INFORMAL)  # most questions have none of them
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -229,6 +240,18 @@ def normalize_question(question: str) -> str:
     return f" {q} "
 
 
+@lru_cache(maxsize=1)
+def _every_pattern() -> PatternSet:
+    return PatternSet([p for intent in INTENTS for p, _ in intent._compiled])
+
+
+def patterns_that_may_match(q: str) -> frozenset[re.Pattern] | None:
+    """The intents' patterns that may match the normalised question `q` (regex_needs: each
+    pattern needs one of a few strings; most questions hold the strings of few patterns), or
+    None (any may: the strings are not worked out for a process's first questions)."""
+    return _every_pattern().may_match(q)
+
+
 def detect(question: str) -> Intent | None:
     return detect_scored(question)[0]
 
@@ -236,11 +259,16 @@ def detect(question: str) -> Intent | None:
 def detect_scored(question: str, exclude: frozenset[str] = frozenset()) -> tuple[Intent | None, float]:
     """The heaviest intent (not one of `exclude`) and its weight (0 when nothing matched)."""
     q = normalize_question(question)
+    may_match = patterns_that_may_match(q)
+    # the patterns found, each searched once (most intents have none: no sum to make)
+    found = frozenset(p for p in may_match if p.search(q)) if may_match is not None else None
     best, best_score = None, 0.0
     for intent in INTENTS:
         if intent.name in exclude:
             continue
-        s = intent.score(q)
+        if found is not None and found.isdisjoint(intent._pattern_set):
+            continue
+        s = intent.score(q, found)
         if s > best_score:
             best, best_score = intent, s
     return best, best_score

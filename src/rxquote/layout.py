@@ -154,32 +154,47 @@ def medicine_chunks(drug: np.ndarray, title: np.ndarray, drug_names: list[str],
 # -- the medicine-name table (drugs.DrugTable) ----------------------------------------------------
 
 
+_UNREAD = object()
+
+
 class AliasMap(Mapping):
     """DrugTable's alias → medicine names mapping, read from the generation on demand: a
-    lookup is a binary search in the sorted alias table; iterating decodes the keys once."""
+    lookup is a find in the sorted alias table (a binary search, hashed for a long-running
+    reader: StringTable.find); iterating decodes the keys once. `in` and `get` read no
+    medicine names for an alias that is absent, and a present alias's names are decoded once."""
 
-    BISECTS = 256  # lookups by binary search before building a dictionary of every alias
+    KNOWN_LIMIT = 1 << 16  # answers kept (a question looks up a few dozen phrases); then forgotten
 
     def __init__(self, keys: StringTable, ptr: np.ndarray, meds: np.ndarray, names: StringTable):
         if ptr.shape != (len(keys) + 1,) or int(ptr[0]) != 0 or int(ptr[-1]) != meds.shape[0]:
             raise ValueError("alias table damaged")
         self._keys, self._ptr, self._meds, self._names = keys, memoryview(ptr), memoryview(meds), names
-        self._lookups = 0
-        self._index: dict[str, int] | None = None
+        self._known: dict[str, tuple[str, ...] | None] = {}  # alias → its medicines (None: absent)
 
-    def _position(self, alias) -> int:
-        if self._index is not None:
-            return self._index.get(alias, -1)
-        self._lookups += 1
-        if self._lookups > self.BISECTS:  # a long-running process (batch, chat): hash them once
-            self._index = {k: i for i, k in enumerate(self._keys.list())}
-        return self._keys.find(alias) if isinstance(alias, str) else -1
+    def _read(self, alias) -> tuple[str, ...] | None:
+        if not isinstance(alias, str):
+            return None
+        got = self._known.get(alias, _UNREAD)
+        if got is _UNREAD:
+            i = self._keys.find(alias)
+            got = None if i < 0 else tuple(self._names[j] for j in self._meds[self._ptr[i] : self._ptr[i + 1]])
+            if len(self._known) >= self.KNOWN_LIMIT:
+                self._known.clear()
+            self._known[alias] = got
+        return got
 
     def __getitem__(self, alias: str) -> list[str]:
-        i = self._position(alias)
-        if i < 0:
+        got = self._read(alias)
+        if got is None:
             raise KeyError(alias)
-        return [self._names[j] for j in self._meds[self._ptr[i] : self._ptr[i + 1]]]
+        return list(got)
+
+    def get(self, alias, default=None):
+        got = self._read(alias)
+        return default if got is None else list(got)
+
+    def __contains__(self, alias) -> bool:
+        return self._read(alias) is not None
 
     def __iter__(self):
         return iter(self._keys)

@@ -40,6 +40,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .regex_needs import GatedPattern
+
 SCAN_CHARS = 8000  # a long message is read this far for emergencies (further than a question)
 
 
@@ -237,9 +239,33 @@ def _gates() -> tuple[tuple[Rule, tuple[str, ...]], ...]:
     return tuple((r, _literals(r.pattern)) for r in RULES)
 
 
+@lru_cache(maxsize=1)
+def _gate_words() -> tuple[frozenset[str], int, int]:
+    """Every rule's words, and their shortest and longest lengths."""
+    words = frozenset(w for _, ws in _gates() for w in ws)
+    return words, min(map(len, words), default=1), max(map(len, words), default=0)
+
+
+def _gate_words_in(clause: str) -> set[str]:
+    """The rules' words that `clause` holds (`w in clause` for each, answered at once). A rule
+    word is letters only and a clause is words between single spaces, so each one it holds lies
+    inside one of its words: those words' pieces are looked up, not every rule word."""
+    words, shortest, longest = _gate_words()
+    found = set()
+    for token in set(clause.split(" ")):
+        n = len(token)
+        for i in range(n - shortest + 1):
+            for j in range(i + shortest, min(n, i + longest) + 1):
+                if token[i:j] in words:
+                    found.add(token[i:j])
+    return found
+
+
 @lru_cache(maxsize=None)
-def _pattern(rule: Rule) -> re.Pattern:
-    return re.compile(rule.pattern)
+def _pattern(rule: Rule) -> GatedPattern:
+    """The rule's pattern, which also skips, once searched a few times, the clauses that lack
+    every string its matches hold (regex_needs: fewer and rarer than the rule's words)."""
+    return GatedPattern(rule.pattern)
 
 
 @lru_cache(maxsize=1)
@@ -310,8 +336,9 @@ def check(message: str, known_words: frozenset[str] = frozenset(),
     if not isinstance(message, str) or not message.strip():
         return None
     for clause in clauses(message, known_words, is_name):
+        held = _gate_words_in(clause)
         for rule, words in _gates():
-            if not any(w in clause for w in words):
+            if held.isdisjoint(words):
                 continue
             m = _pattern(rule).search(clause)
             if m and not (rule.statement and _GENERAL_QUESTION.search(clause, 0, m.end())):

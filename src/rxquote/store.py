@@ -176,9 +176,11 @@ class StringTable(Sequence):
     Item i is decoded on access; `list()` decodes all at once. For a sorted table, `find`
     is a binary search that decodes ~log2(n) items. A long-running reader (a chat, a batch,
     an evaluation) that keeps reading items or finding strings gets a small table decoded,
-    or hashed, once: then a question costs what it reads, not log2(n) decodes per lookup."""
+    or hashed, once: then a question costs what it reads, not log2(n) decodes per lookup.
+    Until then a small table keeps each item it decoded (a question reads its medicine's
+    title or name for every chunk of its pages: one decode, then a dictionary hit)."""
 
-    DECODE_ALL_AFTER = 1 << 15  # single-item reads before the whole table is decoded ...
+    DECODE_ALL_AFTER = 1 << 15  # items decoded one by one before the whole table is decoded ...
     DECODE_ALL_BYTES = 4 << 20  # ... when it is no larger than this (name tables, not the headings)
     HASH_AFTER = 256  # finds before a dictionary of every string is built
 
@@ -194,6 +196,8 @@ class StringTable(Sequence):
         self._position: dict[str, int] | None = None
         self._reads = 0  # items decoded one by one so far (see DECODE_ALL_AFTER)
         self._finds = 0
+        # decoded items of a small table (DECODE_ALL_BYTES), by position: at most the table
+        self._memo: dict[int, str] | None = {} if self._n_bytes <= self.DECODE_ALL_BYTES else None
 
     @classmethod
     def open(cls, folder: Path, name: str) -> "StringTable":
@@ -203,6 +207,11 @@ class StringTable(Sequence):
         return self._n
 
     def __getitem__(self, i):
+        memo = self._memo
+        if memo is not None and type(i) is int:
+            got = memo.get(i)
+            if got is not None:
+                return got
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(self._n))]
         if self._all is not None:
@@ -213,8 +222,12 @@ class StringTable(Sequence):
             raise IndexError("string table index out of range")
         self._reads += 1
         if self._reads > self.DECODE_ALL_AFTER and self._n_bytes <= self.DECODE_ALL_BYTES:
+            self._memo = None  # the whole list answers from now on
             return self.list()[i]
-        return self._decode(i)
+        got = self._decode(i)
+        if memo is not None:
+            memo[i] = got
+        return got
 
     def _decode(self, i: int) -> str:
         lo, hi = self._starts[i], self._starts[i + 1] - 1
