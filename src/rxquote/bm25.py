@@ -528,6 +528,17 @@ class PostingsBuilder:
             block_ptr.append(bp)
         writers = {name: NpyWriter(folder / f"{name}.npy", _DTYPES[name], total)
                    for name in ("postings_doc", "postings_tf", "postings_score")}
+        # a range's scores are computed and written by a thread of their own while this one
+        # merges the next range (numpy and file writes let go of the GIL): one range at a
+        # time in flight, so memory stays bounded
+        from concurrent.futures import ThreadPoolExecutor
+
+        scoring = ThreadPoolExecutor(1, thread_name_prefix="rxquote-scores")
+        pending = None
+
+        def score(t0: int, t1: int, out_tf: np.ndarray, out_doc: np.ndarray) -> None:
+            writers["postings_score"].write(scorer.scores(t0, df[t0:t1], out_tf, out_doc))
+
         try:
             t0 = 0
             while t0 < v:
@@ -535,18 +546,25 @@ class PostingsBuilder:
                 t1 = max(t0 + 1, int(np.searchsorted(ptr, ptr[t0] + RANGE_POSTINGS, side="right")) - 1)
                 t1 = min(t1, v)
                 out_doc, out_tf, runs = self._merge_range(t0, t1, ptr, block_ptr, n, reused)
+                if pending is not None:
+                    pending.result()
+                pending = scoring.submit(score, t0, t1, out_tf, out_doc)
                 if reused is None:
                     writers["postings_doc"].write(out_doc)
                     writers["postings_tf"].write(out_tf)
                 else:  # runs of the previous postings, unchanged: copied file to file
                     _write_copying(writers["postings_tf"], out_tf, runs, reused.tf)
                     _write_copying(writers["postings_doc"], out_doc, runs if reused.same_ids else [], reused.doc)
-                writers["postings_score"].write(scorer.scores(t0, df[t0:t1], out_tf, out_doc))
                 t0 = t1
+            if pending is not None:
+                pending.result()
         except BaseException:
+            scoring.shutdown(wait=True, cancel_futures=True)
             for w in writers.values():
                 w.abort()
             raise
+        finally:
+            scoring.shutdown(wait=True)
         for w in writers.values():
             w.close()
         save_array(folder / "postings_ptr.npy", ptr)
