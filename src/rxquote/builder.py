@@ -17,11 +17,12 @@
 Memory holds per-chunk integers (a few bytes each), the vocabulary and one block of postings —
 not the corpus. A reused run costs no parsing and almost no writing: its chunk lines and tokens
 are hard-linked a whole segment at a time (segments.py), or copied file to file by the kernel
-where a segment holds a changed page, and so are its headings (tokens are ids into a token
+in a segment that holds a changed page, and so are its headings (tokens are ids into a token
 vocabulary that a rebuild only appends to, so they keep their bytes whatever the new term
-numbering), the terms
-it meets first are numbered from the previous `term_first` without reading its tokens, and its
-postings are the previous ones, copied where no posting was dropped or inserted (bm25.py). What
+numbering); the terms it meets first are numbered from the previous `term_first` without
+reading its tokens, and its postings are the previous ones, copied where no posting was
+dropped or inserted (bm25.py); its name columns and per-medicine lists are linked when no
+page changed its names or its number of chunks. What
 a rebuild must write anew is what every changed page changes for all: each posting's score
 (idf and avgdl move), and the doc ids after a page that gained or lost chunks. On this kind of
 machine writing fresh bytes (and touching fresh memory) costs more than the arithmetic, hence
