@@ -29,6 +29,7 @@ memory-mapped.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -319,6 +320,30 @@ class BM25Index:
             raise ValueError("posting outside the collection")
 
 
+class _Syncing:
+    """fdatasync of some open files, again and again, in a thread, until `stop`."""
+
+    def __init__(self, fds: list[int], every: float = 0.05):
+        import threading
+
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(fds, every), name="rxquote-sync", daemon=True)
+        self._thread.start()
+
+    def _run(self, fds: list[int], every: float) -> None:
+        while not self._done.wait(every):
+            for fd in fds:
+                try:
+                    os.fdatasync(fd)
+                except OSError:
+                    return  # not supported here: the commit's fsync does it all
+
+    def stop(self) -> None:
+        """(before the files are closed)"""
+        self._done.set()
+        self._thread.join()
+
+
 def _write_copying(writer: NpyWriter, out: np.ndarray, runs: list[tuple[int, int, int]], old: np.ndarray) -> None:
     """Append `out` to `writer`, its parts that are runs (start in `out`, start in the
     memory-mapped `old`, length) of `old` copied from old's file by the kernel instead
@@ -535,6 +560,8 @@ class PostingsBuilder:
 
         scoring = ThreadPoolExecutor(1, thread_name_prefix="rxquote-scores")
         pending = None
+        # and what is written goes to disk meanwhile, so that the commit's fsync finds it clean
+        syncing = _Syncing([w.fileno() for w in writers.values()])
 
         def score(t0: int, t1: int, out_tf: np.ndarray, out_doc: np.ndarray) -> None:
             writers["postings_score"].write(scorer.scores(t0, df[t0:t1], out_tf, out_doc))
@@ -560,11 +587,13 @@ class PostingsBuilder:
                 pending.result()
         except BaseException:
             scoring.shutdown(wait=True, cancel_futures=True)
+            syncing.stop()
             for w in writers.values():
                 w.abort()
             raise
         finally:
             scoring.shutdown(wait=True)
+            syncing.stop()
         for w in writers.values():
             w.close()
         save_array(folder / "postings_ptr.npy", ptr)
