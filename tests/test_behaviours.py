@@ -497,15 +497,34 @@ def test_two_medicines_the_passage_of_one_that_names_the_other_first(rxhive_engi
         ("I took the morning after pill two hours ago and threw up. Do I need another one?", "levonorgestrel"),  # by MeSH's synonyms
         ("do ssris cause weight gain", ""),
         ("is it ok to drink on antibiotics", ""),  # a dummy "it" does not ask which medicine
+        ("an ssri and weight gain", ""),  # the singular of the lexicon's "ssris"
+        # abbreviations the monographs spell out ("monoamine oxidase inhibitors (MAOIs)")
+        ("what foods to avoid with MAOIs", ""),
+        ("can i take a ppi long term", "prazole"),
+        ("are tcas addictive", ""),
+        # everyday names the monographs gloss ("anticoagulants (blood thinners)"), or that enough
+        # pages say they are ("metoprolol is a beta-blocker")
+        ("do blood thinners cause bruising", ""),
+        ("do beta blockers slow your heart", "olol"),
     ],
 )
 def test_a_drug_class_is_answered_from_its_medicines_pages(rxhive_engine, question, page_says):
     a = rxhive_engine.ask(question)
     assert a.status == "answered", a.status
     # every quoted page says, in its overview or usage, that it is of the class
-    pages = {rxhive_engine.index.source_of(c) for c, _ in rxhive_engine.class_pages(rxhive_engine.index.drugs.classes_named(question)[0])}
+    pages = {rxhive_engine.index.source_of(c) for c, _ in rxhive_engine.class_pages(rxhive_engine.classes_named(question)[0])}
     assert {p.source for p in a.passages} <= pages
     assert page_says in top(a).source
+
+
+def test_an_abbreviation_is_a_class_only_when_the_monographs_spell_it_out_as_one(rxhive_engine):
+    assert rxhive_engine.classes_named("what foods to avoid with MAOIs") == ["maois"]
+    assert rxhive_engine.class_synonyms("maois")[0] == "monoamine oxidase inhibitors"
+    assert rxhive_engine.classes_named("uti and cranberry") == []  # spelt out as an infection, not a class
+    assert rxhive_engine.class_synonyms("blood thinners")[0] == "anticoagulants"  # glossed
+    assert rxhive_engine.classes_named("what helps with headaches") == []  # a plural, but no class
+    assert rxhive_engine.classes_named("do water pills make you pee more") != ["more"]  # a MeSH entry, a stopword
+    assert rxhive_engine.classes_named("is it safe?") == []
 
 
 def test_a_class_name_is_not_what_is_asked(rxhive_engine):
@@ -573,3 +592,13 @@ def test_a_follow_up_after_a_class_question_is_about_the_class(rxhive_engine):
     # a medicine named since is what "it" is; a class never asked about is not carried
     assert ask("does it cause memory loss?", history=["what are statins used for", "tell me about ibuprofen"]).drugs == ("Ibuprofen",)
     assert ask("is it safe with statins").status == "clarify"
+
+
+@pytest.mark.parametrize("question, page", [("is oxycodone an opiate", "o/oxycodone.md"),
+                                            ("what class of medication is metoprolol", "m/metoprolol.md"),
+                                            ("is lisinopril a beta blocker", "l/lisinopril.md")])
+def test_what_kind_of_medicine_it_is_is_answered_where_its_page_says_what_it_is(rxhive_engine, question, page):
+    a = rxhive_engine.ask(question)
+    assert a.status == "answered" and top(a).source == page
+    assert top(a).section in ("usage", "how_it_works", "overview")
+    assert " is a" in top(a).text or " is an" in top(a).text or "type of" in top(a).text

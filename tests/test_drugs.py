@@ -315,6 +315,34 @@ def test_a_brand_of_one_salt_names_that_salts_page_and_keeps_the_route_pages():
     # brandx: one page, nothing to narrow
 
 
+def test_a_brand_linked_to_several_medicines_keeps_those_its_substance_names():
+    from rxquote.drugs_build import _salt_specific_brands
+
+    medicines = ["Ephedrine", "Ephedrine (Nasal)", "Pseudoephedrine", "Adrenaline", "Epinephrine/ Adrenaline (Nasal)",
+                 "Levothyroxine/ T4", "Thyroxine", "Rifampin", "Rifampicin"]
+    aliases = {
+        # a lexicon that lists pseudoephedrine under ephedrine links the brand to both
+        "sudafed": {"Ephedrine", "Ephedrine (Nasal)", "Pseudoephedrine"},
+        "synthroid": {"Levothyroxine/ T4", "Thyroxine"},
+        # the plain page is named by the substance's synonym, which a route page also has
+        "anapen": {"Adrenaline", "Epinephrine/ Adrenaline (Nasal)"},
+        "brandy": {"Rifampin", "Rifampicin"},  # the substance names no page: left as it is
+    }
+    brands = [("SUDAFED", ["PSEUDOEPHEDRINE HYDROCHLORIDE"]), ("SYNTHROID", ["LEVOTHYROXINE SODIUM"]),
+              ("ANAPEN", ["EPINEPHRINE"]), ("BRANDY", ["RIFAPENTINE"])]
+    got = _salt_specific_brands(brands, medicines, aliases)
+    assert got == {"sudafed": {"Pseudoephedrine"}, "synthroid": {"Levothyroxine/ T4"}}
+
+
+def test_a_class_is_named_in_the_singular_or_the_plural(t):
+    table = DrugTable(t.aliases, t.medicines, Lexicon(classes=("ssris", "statins", "antibiotic")))
+    assert table.classes_named("can an ssri cause weight gain") == ["ssris"]
+    assert table.classes_named("what does a statin do") == ["statins"]
+    assert table.classes_named("are antibiotics ok with alcohol") == ["antibiotic"]
+    assert table.is_class("SSRIs") and table.is_class("ssri") and not table.is_class("ss")
+    assert table.classes_named("is it safe?") == []
+
+
 def test_unii_brands_link_through_the_table_and_skip_words_and_ambiguous_names(tmp_path):
     from rxquote.drugs_build import _unii_aliases, read_unii_brands
 
@@ -405,3 +433,13 @@ def test_data_caches_are_keyed_by_the_code_that_reads_them():
     assert _reader_key(read_unii_brands, 6) == _reader_key(read_unii_brands, 6)  # stable
     assert _reader_key(read_unii_brands, 6) != _reader_key(read_unii_brands, 7)  # its constants count
     assert _reader_key(read_unii_brands, 6) != _reader_key(load_lexicon, 6)
+
+
+def test_closest_names_include_pages_named_with_every_word_typed():
+    medicines = ["Fish oil triglycerides", "Fat Emulsion (Fish Oil Based)", "Cod Liver Oil", "Diazepam"]
+    table = DrugTable({normalize(m): [m] for m in medicines}, medicines)
+    # the lexicon's "fish oil" is no page's whole name, but two pages are named with it
+    assert table.closest("Fish Oil") == ["Fish oil triglycerides", "Fat Emulsion (Fish Oil Based)"]
+    assert table.closest("diazapam") == ["Diazepam"]  # a misspelling, as a whole name
+    assert table.closest("Zentravil") == []  # an invented name: nothing unrelated
+    assert table.closest("oil") == []  # one short word names too much to suggest by

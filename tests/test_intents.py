@@ -26,6 +26,15 @@ from rxquote import intents
     # the pill's colour is out of scope; the colour of the eyes is not
     ("what colour is the tablet", "out_of_scope"),
     ("what color are these pills", "out_of_scope"),
+    ("my refill looks different, is it the same medicine", "out_of_scope"),
+    # how long side effects last is about the side effects; how long it takes to work is not
+    ("how long do side effects of lexapro last", "side_effects"),
+    ("how long does it take for the effect to start", "onset"),
+    # what a medicine is: its class
+    ("is oxycodone an opiate", "about"),
+    ("is xanax a benzo?", "about"),
+    ("what class of medication is metoprolol", "about"),
+    ("what type of drug is gabapentin", "about"),
 ])
 def test_intent_of_a_question(question, intent):
     got = intents.detect(question)
@@ -75,3 +84,9 @@ def test_in_the_body_is_how_a_how_it_works_question_is_put(question):
 def test_slips_of_miss_are_a_missed_dose(question, name):
     intent = intents.detect(question)
     assert (intent.name if intent else None) != "missed_dose" if name is None else intent.name == name
+
+
+@pytest.mark.parametrize("question", ["is it a problem", "is that a side effect", "is this a normal dose for a child"])
+def test_is_it_a_is_not_asking_what_a_medicine_is(question):
+    got = intents.detect(question)
+    assert got is None or got.name != "about"

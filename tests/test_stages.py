@@ -255,6 +255,16 @@ def test_candidates_combination_only_when_two_ingredients_are_named(tiny):
     assert combo and all(both.page[c] == OWN for c in combo)
 
 
+def test_a_combination_with_more_than_the_named_medicines_comes_after_theirs(tiny):
+    both = for_medicines(tiny, ("Zentorin", "Velamide"))
+    page = {tiny.index.title_of(c): both.page[c] for c in both.ids.tolist()}
+    assert page["Zentorin + Velamide"] == OWN
+    assert page["Tessamine + Velamide + Zentorin"] == VARIANT  # a third medicine in it: not just theirs
+    # named by its own name, it is the page asked about
+    own = for_medicines(tiny, ("Tessamine + Velamide + Zentorin",))
+    assert set(own.page.values()) == {OWN}
+
+
 def test_candidates_combination_named_by_its_own_name(tiny):
     c = for_medicines(tiny, ("Zentorin + Velamide",))
     assert titles(tiny, c.ids) == {"Zentorin + Velamide"} and set(c.page.values()) == {OWN}
@@ -589,7 +599,7 @@ def test_a_follow_up_keeps_how_the_medicines_were_named(tiny):
     u = understand(tiny, "what are its side effects?", history=["what is the zentorin and velamide combination for?"])
     assert set(u.drugs) == {"Zentorin", "Velamide"} and not u.apart
     pages = for_medicines(tiny, u.drugs, apart=u.apart).page
-    assert {p for c, p in pages.items() if " + " in tiny.index.title_of(c)} == {OWN}
+    assert {p for c, p in pages.items() if tiny.index.title_of(c) == "Zentorin + Velamide"} == {OWN}
 
 
 def test_everyday_words_are_not_read_as_a_topics_other_words(tiny):

@@ -13,12 +13,14 @@ chunk texts as indexed, messages are fixed strings.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
+from . import glosses
 from . import candidates as candidates_
 from . import intents, safety
 from . import understand as understand_
@@ -29,10 +31,13 @@ from .drugs import NOT_MEDICINE_WORDS, Mention, normalize
 from .focus import CONTEXT_CHARS, LineSpan, focus_span, index_idf, question_terms
 from .index import Index, Progress, ensure
 from .rank import WEIGHTS, Weights, rank
+from .text import stopwords
 from .understand import (  # noqa: F401
-    GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, named_apart, subject_first, understand)
+    GENERIC, MAX_QUESTION_CHARS, Context, Speller, Understanding, expand, is_english, named_apart, subject_first,
+    understand)
 
 STATUSES = ("answered", "no_match", "unknown_drug", "emergency", "clarify")
+_WORDS = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,7 @@ class Engine:
         self._duplicates: dict[str, tuple[str, ...]] = {}
         self._class_pages: dict[str, tuple[tuple[int, bool], ...]] = {}
         self._shares: dict[str, np.ndarray | None] = {}
+        self._corpus_classes: dict[str, str | None] = {}
 
     def _knows(self, name: str) -> bool:
         return self.index.knows(name)
@@ -166,7 +172,7 @@ class Engine:
                 weak = self._names(mentions, allow_weak=True) or weak
                 if not ctx.drugs and not weak:
                     # a drug class asked about after the newest medicine is what "they" are now
-                    ctx.classes = tuple(self.index.drugs.classes_named(q))
+                    ctx.classes = tuple(self.classes_named(q))
         if not ctx.drugs:
             ctx.drugs = weak
         if focus:
@@ -223,6 +229,10 @@ class Engine:
         return [SECTIONS.index(s) for s in understand_.PRIOR_SECTIONS]
 
     @cached_property
+    def _overview_ids(self) -> list[int]:
+        return [SECTIONS.index("overview"), SECTIONS.index("usage")]
+
+    @cached_property
     def _section_sizes(self) -> np.ndarray:
         return np.bincount(self._section, minlength=len(SECTIONS))[self._prior_ids].astype(np.float64)
 
@@ -249,6 +259,76 @@ class Engine:
             got = self._class_pages[phrase] = candidates_.class_pages(self, phrase)
         return got
 
+    def classes_named(self, text: str) -> list[str]:
+        """The drug classes `text` names: by the lexicon's names ("statins"), else by a name the
+        monographs spell out or gloss as a class ("MAOIs", "blood thinners": see glosses)."""
+        named = self.index.drugs.classes_named(text)
+        if named:
+            return named
+        runs: list[list[str]] = [[]]  # runs of words that may be a name (no stopword inside)
+        for w in _WORDS.findall(text):
+            if w.lower() in stopwords() or w.lower() in GENERIC:
+                runs.append([])
+            else:
+                runs[-1].append(w)
+        found: list[str] = []
+        for run in runs:
+            taken = [False] * len(run)
+            for n in (3, 2, 1):
+                for i in range(len(run) - n + 1):
+                    if not any(taken[i : i + n]) and self._corpus_class(" ".join(run[i : i + n])):
+                        taken[i : i + n] = [True] * n
+                        found.append(" ".join(run[i : i + n]).lower())
+        return found
+
+    def class_synonyms(self, phrase: str) -> tuple[str, ...]:
+        """The other names of a drug class (see `classes_named`): the lexicon's, and for a name
+        the monographs spell out or gloss, the class it stands for with that class's names."""
+        lexicon = self.index.drugs.lexicon
+        spelt = None if self.index.drugs.is_class(phrase) else self._corpus_class(phrase)
+        if spelt is None:
+            return lexicon.synonyms_of_class(phrase)
+        return (spelt, *(n for n in lexicon.synonyms_of_class(spelt) if n != spelt))
+
+    def _corpus_class(self, phrase: str) -> str | None:
+        """The drug class (as the lexicon spells it) that the monographs write `phrase` for, as
+        its abbreviation or its everyday name, or None."""
+        key = phrase.lower()
+        if key in self._corpus_classes:
+            return self._corpus_classes[key]
+        found = None
+        drugs, index = self.index.drugs, self.index
+        abbreviation = " " not in key and glosses.looks_like_abbreviation(phrase) and not is_english(key)
+        stems = index.analyzer.tokens(key)
+        # a medicine's name is not a class's ("water" of "water pills" is only an everyday word)
+        if stems and (abbreviation or glosses.is_plural(key)) and not any(m.how != "weak" for m in drugs.find(key)):
+            docs = None
+            for t in dict.fromkeys(stems):
+                d = index.bm25.matching_docs([t])
+                docs = d if docs is None else np.intersect1d(docs, d, assume_unique=True)
+                if not docs.size:
+                    break
+            if docs is not None and docs.size:
+                # spread over the corpus: the first pages alone would be one letter's medicines
+                sample = docs[:: -(-docs.size // glosses.MAX_TEXTS)]
+                texts = [c.text for c in index.chunks(sample.tolist())]
+                if abbreviation:
+                    spelt = glosses.most_common(glosses.definitions(phrase, texts))
+                    found = drugs.class_form(spelt) if spelt else None
+                if found is None and glosses.is_plural(key):
+                    found = glosses.most_common(glosses.beside(key, texts, drugs.class_form))
+            said = 0 if docs is None else int(np.isin(self._section[docs], self._overview_ids).sum())
+            if found is None and not abbreviation and 0 < said <= glosses.MAX_CLASS_PASSAGES:
+                # no gloss: a class when enough pages say they are of it ("X is a beta-blocker"),
+                # and they are a fair share of the pages that use the name at all (an everyday
+                # word in hundreds of overviews, "headaches", is not read this way)
+                pages = candidates_.class_pages(self, key, names=())
+                says = sum(1 for _, is_of in pages if is_of)
+                if says >= glosses.MIN_CLASS_PAGES and says >= glosses.MIN_CLASS_SHARE * len(pages):
+                    found = key
+        self._corpus_classes[key] = found
+        return found
+
     def duplicates_of(self, name: str) -> tuple[str, ...]:
         """Other pages of the same combination, its ingredients in another order or spelling
         ("Drospirenone + Ethinylestradiol" for "Ethinyl Estradiol + Drospirenone")."""
@@ -266,7 +346,6 @@ class Engine:
         if self._speller is None:
             stems = self.index.analyzer.stem_cache
             bm = self.index.bm25
-            from .text import stopwords
 
             vocab = sorted({w for w in stems if w.isalpha() and len(w) >= 3} | {w for w in stopwords() if len(w) >= 3})
 

@@ -102,18 +102,19 @@ def titled(engine, name: str) -> list[int]:
     return [c for c in engine.chunks_of(name).tolist() if normalize(index.title_of(c)) == n]
 
 
-def class_pages(engine, phrase: str) -> tuple[tuple[int, bool], ...]:
+def class_pages(engine, phrase: str, names: tuple[str, ...] | None = None) -> tuple[tuple[int, bool], ...]:
     """The pages of a drug class's medicines, as (a chunk of the page, whether the page says it
     is of the class): the pages whose overview or usage section says one of the class's names
     word for word ("statins", "HMG-CoA reductase inhibitor", "emergency contraception" for
     "morning after pill"). Pages that say they are of it first ("X is a statin", "belongs to the
     class of benzodiazepines"), then those that only mention it ("used with statins"); single
-    medicines' pages before combinations."""
+    medicines' pages before combinations. `names`: the class's other names (by default
+    engine.class_synonyms)."""
     index = engine.index
     an, bm = index.analyzer, index.bm25
     first = [SECTIONS.index("overview"), SECTIONS.index("usage")]
     runs: dict[int, list[list[str]]] = {}  # chunk → the class names (stems) it has every word of
-    for name in (phrase, *index.drugs.lexicon.synonyms_of_class(phrase)):
+    for name in dict.fromkeys((phrase, *(engine.class_synonyms(phrase) if names is None else names))):
         stems = an.tokens(name)
         if not stems:
             continue
@@ -227,7 +228,10 @@ def for_medicines(engine, drugs: tuple[str, ...], apart: bool = False, question:
                 own_or_variant.append(cid)
             elif " + " in title:
                 if nt in want or (len(ingredients & want) >= 2 and not apart):
-                    page[cid] = max(page.get(cid, 0.0), OWN)
+                    # of the combinations of the named medicines, one of just them is theirs;
+                    # one with more in it ("paracetamol + famotidine + ibuprofen") comes after
+                    extra = not ingredients <= want and nt not in want
+                    page[cid] = max(page.get(cid, 0.0), VARIANT if extra else OWN)
                     own_or_variant.append(cid)
                 elif len(ingredients & want) >= 2:  # named apart: theirs too, after their own pages
                     page[cid] = max(page.get(cid, 0.0), VARIANT)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from . import namelike
+from .text import stopwords
 
 # Salt, form and route words that people leave out ("metoprolol succinate" → "metoprolol").
 SALT_WORDS = frozenset(
@@ -70,7 +71,7 @@ ELEMENT_SYMBOLS = {"k": "potassium", "na": "sodium", "ca": "calcium", "mg": "mag
 # "kelfex" for keflex, "sefalexin" for cefalexin), so a misspelling may swap them.
 _SAME_SOUND = ({"c", "k", "q"}, {"s", "z", "c"}, {"f", "p"})
 
-TABLE_VERSION = 21  # bump when the way aliases are derived changes (an index reuses tables by it)
+TABLE_VERSION = 23  # bump when the way aliases are derived changes (an index reuses tables by it)
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ALPHA = re.compile(r"^[a-z]+$")
@@ -275,24 +276,37 @@ class DrugTable:
 
     def names_class(self, text: str) -> bool:
         """Does `text` name a drug class (a MeSH-only lexicon entry such as "statins")?"""
-        words = normalize(text).split()
-        classes = self._class_set
-        return any(" ".join(words[i : i + n]) in classes for n in (1, 2, 3) for i in range(len(words) - n + 1))
+        return bool(self.classes_named(text))
 
     def classes_named(self, text: str) -> list[str]:
-        """The drug classes `text` names, longest first, none inside another ("morning after pill")."""
+        """The drug classes `text` names, longest first, none inside another ("morning after
+        pill"), each as the lexicon spells it ("ssri" → "ssris")."""
         words = normalize(text).split()
-        classes = self._class_set
-        found: list[tuple[int, int]] = []
+        found: list[tuple[int, int, str]] = []
         for n in (3, 2, 1):
             for i in range(len(words) - n + 1):
-                if " ".join(words[i : i + n]) in classes and not any(a < i + n and i < b for a, b in found):
-                    found.append((i, i + n))
-        return [" ".join(words[a:b]) for a, b in sorted(found)]
+                name = self.class_form(" ".join(words[i : i + n]))
+                if name is not None and not any(a < i + n and i < b for a, b, _ in found):
+                    found.append((i, i + n, name))
+        return [name for _, _, name in sorted(found)]
 
     def is_class(self, phrase: str) -> bool:
         """Is `phrase`, as a whole, a drug class ("antibiotic", "statins")?"""
-        return normalize(phrase) in self._class_set
+        return self.class_form(phrase) is not None
+
+    def class_form(self, phrase: str) -> str | None:
+        """The drug class `phrase` names as the lexicon spells it, in the singular or the
+        plural whichever it has ("ssri" → "ssris", "statin" → "statins"), else None."""
+        p = normalize(phrase)
+        if p in stopwords():
+            return None  # MeSH has a "MORE" entry: "do water pills make you pee more" names no class
+        classes = self._class_set
+        if p in classes:
+            return p
+        for other in (p + "s", p[:-1] if p.endswith("s") and len(p.split()[-1]) > 4 else ""):
+            if other in classes:
+                return other
+        return None
 
     @cached_property
     def _class_set(self) -> frozenset[str]:
@@ -770,9 +784,17 @@ class DrugTable:
         names, so an invented name gets no unrelated suggestions."""
         from rapidfuzz import fuzz, process
 
-        got = process.extract(normalize(name), {m: normalize(m) for m in self.medicines}, scorer=fuzz.ratio,
-                              limit=limit, score_cutoff=75)
-        return [m for _, _, m in got]
+        typed = normalize(name)
+        got = [m for _, _, m in process.extract(typed, {m: normalize(m) for m in self.medicines}, scorer=fuzz.ratio,
+                                                 limit=limit, score_cutoff=75)]
+        # and the pages whose name has every word of it ("fish oil": "Fish oil triglycerides"),
+        # shortest first: the name the lexicon knows may be a page's name in part
+        words = set(typed.split())
+        if len(got) < limit and (len(words) > 1 or len(typed) >= 5):
+            having = sorted((m for m in self.medicines if words <= set(normalize(m).split()) and m not in got),
+                            key=lambda m: (len(m), m))
+            got += having[: limit - len(got)]
+        return got
 
 
 def _rest_key(n: int, j: int, rest) -> str:

@@ -350,10 +350,17 @@ def _unii_aliases(brands: list[tuple[str, list[str]]], medicines: list[str],
 
 def _salt_specific_brands(brands: list[tuple[str, list[str]]], medicines: list[str],
                           aliases: dict[str, set[str]]) -> dict[str, set[str]]:
-    """Brands linked to several variant pages of one medicine, narrowed to the page named as the
-    FDA names the brand's substance: Flovent is fluticasone propionate, so of the fluticasone
-    pages (furoate, propionate, nasal, topical, …) it is "Fluticasone Propionate". A brand
-    whose substance no page names exactly keeps all its pages."""
+    """Brands linked to several pages, narrowed to the pages of the substance the FDA names for
+    the brand.
+
+    - Of one medicine's variant pages, the page named as the FDA names the substance: Flovent
+      is fluticasone propionate, so of the fluticasone pages (furoate, propionate, nasal,
+      topical, …) it is "Fluticasone Propionate".
+    - Of different medicines, those the substance's name names: Sudafed is pseudoephedrine,
+      not also ephedrine (a lexicon entry that lists it under both).
+
+    Route pages of the kept medicines stay ("flovent inhaler" is still Fluticasone (Oral
+    Inhalation)); a brand whose substance names none of its pages keeps them all."""
     by_name: dict[str, str] = {}
     for m in medicines:
         by_name.setdefault(normalize(m), m)
@@ -367,8 +374,21 @@ def _salt_specific_brands(brands: list[tuple[str, list[str]]], medicines: list[s
         # the plainest page is already the first choice: narrowing to it would only drop the
         # route pages a question may ask for ("advil gel" → Ibuprofen (Topical))
         if exact in meds and exact != min(meds, key=lambda m: (len(normalize(m)), m)):
-            # route pages stay: "flovent inhaler" is still Fluticasone (Oral Inhalation)
             out[brand] = {exact} | {m for m in meds if route_of(m) in ROUTE_WORDS}
+            continue
+        # the pages whose own name is the substance's (not those a lexicon counts as its
+        # synonym: it lists pseudoephedrine under ephedrine), and the pages those pages name
+        # ("Epinephrine/ Adrenaline (Nasal)" names Adrenaline)
+        substance = base_forms(substances[0])
+        forms = {m: base_forms(m) for m in meds}
+        named = {m for m in meds if forms[m] & substance}
+        if named and len({variant_key(m) for m in meds}) > 1:
+            said = set().union(*(forms[m] for m in named))
+            keys = {variant_key(m) for m in named}
+            narrowed = {m for m in meds if m in named or forms[m] & said
+                        or (variant_key(m) in keys and route_of(m) in ROUTE_WORDS)}
+            if narrowed != meds:
+                out[brand] = narrowed
     return out
 
 

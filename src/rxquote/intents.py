@@ -103,7 +103,8 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "onset",
         ("faq", "how_it_works", "dosage"),
-        ((r"\bhow (long|soon|quick|quickly|fast)\b.{0,50}\b(work|effect|kick|results?|help|start)", 5.0),
+        # (not "how long do side effects last": how long they last, not how long it takes)
+        ((r"\bhow (long|soon|quick|quickly|fast)\b.{0,50}(?<!side )(?<!side-)\b(work|effect|kick|results?|help|start)", 5.0),
          (r"\bwhen\b.{0,40}\b(start|begin)\w*\b.{0,10}\bwork", 5.0), (r"\bkick in\b", 5.0),
          (r"\bhow long\b.{0,25}\b(supposed|going|meant|expected) to take\b|\bhow long (will|does|should) it take\b", 4.0)),
         faq=r"how long|take effect|to work|see (results|improvement)|start working|kick in",
@@ -184,6 +185,7 @@ INTENTS: tuple[Intent, ...] = (
          (r"\b(insurance|insured|medicare|medicaid|formulary|tier)\b", 6.0), (r"\bcovered by\b", 6.0),
          (r"\bhow much (is|are|for) (a|one|the|my)? ?(month|bottle|box|pack|supply|prescription|refill)\b", 6.0),
          (r"\b(look|looks) like\b|\b(shape|imprint|flavou?r|flavou?red)\b", 6.0),
+         (r"\b(look|looks|looked|looking) (different|weird|strange|new|diff)\b", 6.0),  # the pill's appearance
          (r"\b(what|which) colou?r (is|are|should)\b|\bcolou?r (is|are|of) (the|a|my|it|they|this|these)\b ?"
           r"(pills?|tablets?|capsules?|liquid|medicine|medication|injection|solution|cream|drops|it|they|$)", 6.0),
          (r"\bwho (makes|made|manufactures|invented|discovered)\b|\b(manufacturer|made by|company that makes)\b", 6.0),
@@ -195,7 +197,12 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "about",
         ("usage", "how_it_works", "overview"),
-        ((r"^\W*(tell me (more )?about|info(rmation)? (on|about)|what (is|are)|describe|explain)\b", 1.0),),
+        ((r"^\W*(tell me (more )?about|info(rmation)? (on|about)|what (is|are)|describe|explain)\b", 1.0),
+         # what a medicine is: "what kind of drug is gabapentin", "what class is metoprolol in"
+         (r"\b(what|which) (kind|type|class|sort|group|family|category)s? (of )?(drug|medicine|medication|med|pill)?", 3.0),
+         # "is oxycodone an opiate?", "is xanax a benzo": is it of this class (a short question)
+         (r"^\W*(is|are) (?!(it|that|this|there|he|she|they|these|those|i|you|we)\b)([\w-]+ ){1,3}(a|an) "
+          r"[\w-]+( [\w-]+)?\W*$", 2.0)),
         label="Overview",
     ),
 )

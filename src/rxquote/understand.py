@@ -373,7 +373,7 @@ def _classes_asked(engine, q: str, asking: str, drugs, unnamed: str, pronoun: bo
     if drugs or unnamed or my_list:
         return ()
     if not (pronoun and refers_back(asking)):
-        named = engine.index.drugs.classes_named(asking)
+        named = engine.classes_named(asking)
         if named:
             return tuple(named)
     return ctx.classes if pronoun or _ELLIPTICAL.search(q) else ()
@@ -506,7 +506,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         # calls that; none of them → which one?
         drugs = tuple(d for d in drugs if _described_as(engine, d, unnamed))
         drugs_from = drugs_from if drugs else "none"
-    elif drugs and not named and not unnamed and (classes := engine.index.drugs.classes_named(q)):
+    elif drugs and not named and not unnamed and (classes := engine.classes_named(q)):
         # "can statins cause memory loss?" with a list or a conversation: those of its medicines
         # that are of the class; none → the class itself (its medicines' pages)
         drugs = tuple(d for d in drugs if any(_described_as(engine, d, c) for c in classes))
