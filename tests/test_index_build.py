@@ -4,7 +4,7 @@ A build in a pool of processes, a build in this process, a build with tiny posti
 (many blocks, merged per term) and an incremental rebuild that reuses unchanged files must all
 write the same generation, file for file, as a fresh full build — including the term numbering
 in first-occurrence order that rank-bm25's idf needs, when the file that first used a word
-changes or disappears. (A rebuild's doc_tokens.npy holds the same tokens, as ids into the
+changes or disappears. (A rebuild's tokens hold the same words, as ids into the
 token vocabulary it keeps from the previous generation.) And the loaded index is
 memory-mapped, not decoded.
 """

@@ -190,7 +190,7 @@ class Batch:
 
 
 def chunk_line(c) -> bytes:
-    """A chunk's line in chunks.jsonl: its line span and text (the rest is in the columns)."""
+    """A chunk's line in its segment (segments.py): its line span and text (the rest is in the columns)."""
     # what json.dumps([start, end, text], ensure_ascii=False) gives, without its Python layers
     return f"[{int(c.start_line)}, {int(c.end_line)}, {_json_string(c.text)}]\n".encode("utf-8")
 

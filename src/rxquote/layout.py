@@ -120,7 +120,7 @@ class ChunkColumns:
             raise ValueError("name tables damaged")
 
     def read_lines(self, ids) -> "Iterator[tuple[int, bytes]]":
-        """(id, chunks.jsonl line) of each chunk id, in the given order."""
+        """(id, chunk line) of each chunk id, in the given order."""
         n = self.offsets.shape[0] - 1
         for i in ids:
             if not 0 <= int(i) < n:
