@@ -602,3 +602,15 @@ def test_what_kind_of_medicine_it_is_is_answered_where_its_page_says_what_it_is(
     assert a.status == "answered" and top(a).source == page
     assert top(a).section in ("usage", "how_it_works", "overview")
     assert " is a" in top(a).text or " is an" in top(a).text or "type of" in top(a).text
+
+
+def test_a_second_medicine_offered_instead_is_asked_about_alone(rxhive_engine):
+    # "what about ibuprofen?" asks the same of ibuprofen, not about taking the two together: a
+    # passage of one that names the other is no better for it than its pregnancy precautions
+    a = rxhive_engine.ask("I am 34 weeks pregnant and have a bad headache. Can I take Tylenol? What about ibuprofen?")
+    assert a.status == "answered" and {"Paracetamol", "Ibuprofen"} <= set(a.drugs)
+    assert [p.section for p in a.passages[:2]] == ["precautions", "precautions"]
+    assert "pregnan" in a.passages[0].text.lower()
+    # taken together, the passage that names the other still comes first
+    b = rxhive_engine.ask("can I take allopurinol with azathioprine?")
+    assert "azathioprine" in top(b).text.lower()

@@ -190,3 +190,21 @@ def test_version(tmp_path):
 
     r = run("--version", index=tmp_path / "idx")
     assert r.returncode == 0 and r.stdout.strip() == f"rxquote {__version__}"
+
+
+def test_each_corpus_has_its_own_default_index_folder(monkeypatch, tmp_path):
+    from rxquote.startup import builtin_corpus, default_corpus, default_index
+
+    monkeypatch.delenv("RXQUOTE_INDEX", raising=False)
+    monkeypatch.delenv("RXQUOTE_CORPUS", raising=False)
+    seeds_index = default_index(builtin_corpus())
+    other = tmp_path / "monographs"
+    other.mkdir()
+    # a corpus named by the environment gets a folder of its own, not the seeds' index
+    # (switching back and forth would rebuild both every time)
+    monkeypatch.setenv("RXQUOTE_CORPUS", str(other))
+    assert default_corpus() == other
+    assert default_index(other) != seeds_index and default_index(other).parent == seeds_index
+    assert default_index(builtin_corpus()) == seeds_index
+    monkeypatch.setenv("RXQUOTE_INDEX", str(tmp_path / "idx"))
+    assert default_index(other) == tmp_path / "idx"

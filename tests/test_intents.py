@@ -10,6 +10,7 @@ from rxquote import intents
     ("can i stop taking it suddenly", "stopping"),
     ("can i stop sertraline cold turkey", "stopping"),
     ("i want to quit, is that ok", "stopping"),
+    ("lorazepam withdraw symptoms", "stopping"),
     ("does it really help people quit smoking", "usage"),
     ("will it stop itching", "side_effects"),
     ("my stomach hurts since i started it, will this go away", "side_effects"),

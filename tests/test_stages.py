@@ -134,6 +134,30 @@ def test_topic_is_what_is_asked_about_not_the_intent_or_the_medicine(tiny):
     assert not {"zentorin", "caus", "can"} & set(u.topic)
 
 
+def test_amounts_and_form_labels_are_not_what_is_asked(tiny):
+    # a strength told in a story is not the topic of a side-effect question, nor are the
+    # "SUBJECT:" / "MESSAGE:" labels of a message form
+    u = understand(tiny, "SUBJECT: zentorin\nMESSAGE: I take zentorin 500mg. Can it cause nightmares?")
+    assert u.intent.name == "side_effects" and u.topic == ("nightmar",)
+    # of a dose, the amount is what is asked
+    u = understand(tiny, "is 500mg of zentorin too much?")
+    assert "500mg" in u.topic
+
+
+@pytest.mark.parametrize("text, said", [
+    ("can my 6 year old take it", "can my 6 year old child take it"),
+    ("a 4-month-old baby", "a 4-month-old child baby"),
+    ("my 16 y/o son", "my 16 y/o child son"),
+    ("my 80 year old mother", "my 80 year old elderly mother"),
+    ("she is 45 years old", "she is 45 years old"),  # an adult: no group
+    ("I have taken it for 2 years", "I have taken it for 2 years"),  # a duration, not an age
+])
+def test_an_age_gets_the_monographs_word_for_its_group(text, said):
+    from rxquote.understand import said_age
+
+    assert said_age(text) == said
+
+
 def test_intent_words_are_key_words_but_not_topic(tiny):
     u = understand(tiny, "is zentorin habit forming?")
     assert u.intent.name == "addiction"
@@ -155,6 +179,8 @@ def test_everyday_words_are_expanded_to_the_monographs_words(tiny):
         ("zentorin side efects", "efects", "effects", "side_effects"),
         ("can I take zentorin while pregnent?", "pregnent", "pregnant", "precautions"),
         ("does zentorin cause drowsyness", "drowsyness", "drowsiness", "side_effects"),
+        # as heavy as another reading, the corrected word is what the intent reads
+        ("what is the dosege for zentorin", "dosege", "dosage", "dosage"),
     ],
 )
 def test_misspelt_words_are_corrected_to_the_corpus_vocabulary(tiny, question, wrong, right, intent):

@@ -76,7 +76,7 @@ INTENTS: tuple[Intent, ...] = (
         # stopping the medicine, not an activity or a symptom ("quit smoking", "stop itching")
         ((r"\b(stop|stopping|stopped|quit|quitting)\b(?! (?!taking\b|using\b|giving\b)[a-z]+ing\b)", 4.0),
          (r"\b(discontinu\w*|come off|coming off|wean\w*|taper\w*|cold turkey)\b", 4.0),
-         (r"\bwithdrawal\b", 3.0)),
+         (r"\bwithdraw(al|als|l|n|ing)?\b", 3.0)),  # (and the speller's "withdraw" for "withdrawl")
         faq=r"\b(stop|stopping|discontinu|quit|withdraw|abrupt)",
         label="Stopping",
     ),

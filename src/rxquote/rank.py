@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,7 +124,10 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
         set(index.analyzer.tokens(intent.sections[0].replace("_", " "))) <= said
 
     # (not for "which of my medicines …?", which asks about each alone)
-    others = _names_others(engine, u, ids) if len(u.drugs) > 1 and u.drugs_from != "my medicines" else None
+    # (not when the second is an alternative to the first: "can I take tylenol? what about
+    # ibuprofen?" asks about each, and a passage of one that names the other is no better for it)
+    others = _names_others(engine, u, ids) if len(u.drugs) > 1 and u.drugs_from != "my medicines" \
+        and (_TOGETHER.search(u.question) or not _ALTERNATIVE.search(u.question)) else None
     # how sure the intent is: its rules' weight against a clear one's
     sure = min(1.0, u.intent.weight / weights.sure_intent) if u.intent.source in ("rules", "corpus") and not names_section else 1.0
     specific_words = top > 0
@@ -208,6 +212,12 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     best = max(s.relevance for s in out)
     # a passage with no relevance at all (only its page's bonus) answers nothing
     return [s for s in out if s.relevance >= weights.relative_floor * best and s.relevance > 0]
+
+
+# words that put two medicines together, and words that offer one instead of the other
+_TOGETHER = re.compile(r"\b(with|together|mix\w*|combin\w*|interact\w*|while (on|taking|using)|on top of|alongside|"
+                       r"same time)\b", re.I)
+_ALTERNATIVE = re.compile(r"\b(what about|how about|instead|rather than|or)\b", re.I)
 
 
 def _names_others(engine, u, ids) -> np.ndarray:

@@ -24,12 +24,15 @@ def project_root() -> Path | None:
 
 def default_corpus() -> Path:
     env = os.environ.get("RXQUOTE_CORPUS")
-    if env:
-        return Path(env)
+    return Path(env) if env else builtin_corpus()
+
+
+def builtin_corpus() -> Path:
+    """The project's own seeds/ (or the wheel's copy of it)."""
     root = project_root()
     if root is not None:
         return root / "seeds"
-    return Path(__file__).resolve().parent / "_seeds"  # the wheel's copy of seeds/
+    return Path(__file__).resolve().parent / "_seeds"
 
 
 def default_index(corpus: Path) -> Path:
@@ -38,9 +41,10 @@ def default_index(corpus: Path) -> Path:
         return Path(env)
     root = project_root()
     base = root / "index" if root is not None else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rxquote" / "index"
-    if corpus.resolve() == default_corpus().resolve():
+    if corpus.resolve() == builtin_corpus().resolve():
         return base
-    # another corpus gets its own subfolder, so switching corpora never clobbers the seeds index
+    # another corpus (by --corpus or RXQUOTE_CORPUS) gets its own subfolder, so switching
+    # corpora never clobbers the seeds index
     tag = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:8]
     return base / f"{corpus.resolve().name}-{tag}"
 

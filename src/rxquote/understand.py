@@ -39,7 +39,8 @@ GENERIC = frozenset(
     treat treats treatment used for like much hi hello hey wondering question questions quick anyone
     help know knows dr doc pharmacist nurse said says told wants heard read friend ive been just one two people person vs versus difference
     go going goes problem problems issue issues okay fine
-    away lot lots since recently lately advice appreciated appreciate hope hoping dear regards cheers subject""".split()
+    away lot lots since recently lately advice appreciated appreciate hope hoping dear regards cheers subject
+    message""".split()
 )
 
 # The form a medicine comes in says which page, not what is asked ("diclofenac gel", "eye drops")
@@ -347,6 +348,28 @@ def _named_together(q: str, mentions, named: tuple[str, ...]) -> bool:
     return all(set(words[a_end:b_start]) <= _JOINING for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
 
 
+# "my 6 year old", "a 10-month-old": a child; "my 80 year old mother": an older person
+_AGE = re.compile(r"\b(\d{1,3})[\s-]*(?:(years?|yrs?|months?|mos?|weeks?|wks?)[\s-]*old|(yo|y/o))\b", re.I)
+ADULT_AGE, OLDER_AGE = 18, 65
+
+
+def said_age(text: str) -> str:
+    """`text` with the monographs' word for an age group after an age ("a 10 year old" → "a 10
+    year old child", "my 80 year old mom" → "my 80 year old elderly mom"): the pages say
+    "children" and "elderly" more often than ages."""
+    def group(m: re.Match) -> str:
+        unit = (m.group(2) or "y").lower()
+        years = int(m.group(1)) / (1 if unit.startswith("y") else 12 if unit.startswith("mo") else 52)
+        group = "child" if years < ADULT_AGE else "elderly" if years >= OLDER_AGE else ""
+        return f"{m.group(0)} {group}" if group else m.group(0)  # the age stays: pages give ages too
+
+    return _AGE.sub(group, text)
+
+
+# "took 500mg", "for 2 years": amounts, which are the topic only of these intents
+DOSE_INTENTS = frozenset({"dosage", "overdose", "missed_dose"})
+_AMOUNT = re.compile(r"^\d+(\.\d+)?(mg|mcg|ug|g|ml|iu|units?|mgs|x)?$")
+
 FOR_WHAT_WORDS = 8  # a short question: in a longer one "X for Y" tells what the person takes it for
 FOR_WHAT_WEIGHT = 3.0
 
@@ -436,6 +459,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
 
     def read(text: str):
         """(content words, corrected words, the corrections, intent, weight) of a text."""
+        text = said_age(text)
         content = analyzer.content_words(text)
         fixed, corrected = [], {}
         for w in content:
@@ -453,7 +477,10 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         intent, weight = intents.detect_scored(text, skip)
         if corrected:
             intent2, weight2 = intents.detect_scored(fixed_text, skip)
-            if weight2 > weight:
+            # the corrected words say more, or as much and are what the intent reads ("what is
+            # the dosege for …": dosage, not "what is … for")
+            if weight2 > weight or (weight2 == weight and intent2 is not None and intent2 is not intent
+                                    and set(corrected.values()) & intent2.matched_words(intents.normalize_question(fixed_text))):
                 return content, fixed, corrected, intent2, weight2, fixed_text
         return content, fixed, corrected, intent, weight, text
 
@@ -472,8 +499,12 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     asked = tuple(dict.fromkeys([t for t, w, raw in pairs if raw not in drug_words]
                                 + expand(t for t, w, raw in pairs if raw not in drug_words and w not in PEOPLE)))
     # what is asked: not everyday question words, not the medicine; the topic: not the intent's words either
+    # a number or a strength ("500mg", "2") says what is asked only of a dose
+    numbers_asked = intent is not None and intent.name in DOSE_INTENTS
+
     def plain(w: str, raw: str) -> bool:  # not an everyday word, a medicine's name or its form ("gel", "drops")
-        return w not in GENERIC and raw not in drug_words and (w not in FORM_WORDS or w in loose)
+        return w not in GENERIC and raw not in drug_words and (w not in FORM_WORDS or w in loose) \
+            and (numbers_asked or not _AMOUNT.match(w))
 
     # in a story, what the medicine is taken for ("I'm on Eliquis for atrial fibrillation") is
     # what the person knows, not what they ask; unless they ask what it is for
