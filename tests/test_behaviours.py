@@ -614,3 +614,12 @@ def test_a_second_medicine_offered_instead_is_asked_about_alone(rxhive_engine):
     # taken together, the passage that names the other still comes first
     b = rxhive_engine.ask("can I take allopurinol with azathioprine?")
     assert "azathioprine" in top(b).text.lower()
+
+
+@pytest.mark.parametrize("question, page, says", [
+    ("does otezla help mouth ulcers", "a/apremilast.md", "oral ulcers"),  # "mouth" is "oral" in the monographs
+    ("flovent gave me white patches in my mouth", "f/fluticasone-propionate.md", "oral thrush"),
+])
+def test_everyday_words_find_the_monographs_words(rxhive_engine, question, page, says):
+    a = rxhive_engine.ask(question)
+    assert a.status == "answered" and top(a).source == page and says in top(a).text.lower()

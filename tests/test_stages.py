@@ -170,6 +170,8 @@ def test_intent_words_are_key_words_but_not_topic(tiny):
 def test_everyday_words_are_expanded_to_the_monographs_words(tiny):
     u = understand(tiny, "can I take zentorin while pregnant?")
     assert {"pregnant", "pregnanc"} <= set(u.tokens)
+    u = understand(tiny, "can zentorin give me a dry mouth?")
+    assert {"mouth", "oral"} <= set(u.tokens)
 
 
 # -- understand: misspelt ordinary words --------------------------------------------------------
