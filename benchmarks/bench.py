@@ -105,9 +105,10 @@ def load_tokens(index_dir: Path) -> list[list[str]]:
 
     man = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
     gen = index_dir / man["generation"]
-    vocab = json.loads((gen / "token_vocab.json").read_text(encoding="utf-8"))  # what doc_tokens holds ids into
-    ids = np.load(gen / "doc_tokens.npy", allow_pickle=False).tolist()
-    ptr = np.load(gen / "doc_tokens_ptr.npy", allow_pickle=False).tolist()
+    from rxquote.segments import generation_tokens
+
+    vocab = json.loads((gen / "token_vocab.json").read_text(encoding="utf-8"))  # what the tokens are ids into
+    ids, ptr = (a.tolist() for a in generation_tokens(gen))
     words = [vocab[i] for i in ids]
     return [words[ptr[d] : ptr[d + 1]] for d in range(len(ptr) - 1)]
 

@@ -22,6 +22,7 @@ from rank_bm25 import BM25Okapi
 from rxquote.bm25 import BM25Index
 from rxquote.index import build, load, stale_reason
 from rxquote.layout import FileRecords
+from rxquote.segments import generation_lines, generation_tokens
 from rxquote.text import Analyzer
 
 from .conftest import SHARED, SEEDS
@@ -51,9 +52,8 @@ def assert_same_top(index: BM25Index, model: BM25Okapi, query: list[str]) -> Non
 
 
 def index_tokens(idx) -> list[list[str]]:
-    """The chunk tokens an index was built from (doc_tokens.npy, ids into token_vocab.json)."""
-    ids = np.load(idx.folder / "doc_tokens.npy", allow_pickle=False).tolist()
-    ptr = np.load(idx.folder / "doc_tokens_ptr.npy", allow_pickle=False).tolist()
+    """The chunk tokens an index was built from (the segments' tokens, ids into token_vocab.json)."""
+    ids, ptr = (a.tolist() for a in generation_tokens(idx.folder))
     vocab = json.loads((idx.folder / "token_vocab.json").read_text(encoding="utf-8"))
     words = [vocab[i] for i in ids]
     return [words[ptr[d] : ptr[d + 1]] for d in range(len(ptr) - 1)]
@@ -221,7 +221,7 @@ def test_rxhive_incremental_rebuild_equals_full_build(rxhive_subset, tmp_path):
         assert list(getattr(a.columns, name)) == list(getattr(b.columns, name)), name
     for name in ("postings_score.npy", "term_first.npy", "doc_tokens_ptr.npy", "file_chunks.npy", "file_sha.npy"):
         assert (a.folder / name).read_bytes() == (b.folder / name).read_bytes(), name
-    assert (a.folder / "chunks.jsonl").read_bytes() == (b.folder / "chunks.jsonl").read_bytes()
+    assert generation_lines(a.folder) == generation_lines(b.folder)
     assert index_tokens(a) == index_tokens(b)  # (ids into each one's token vocabulary)
     assert [c.to_dict() for c in a.iter_chunks()] == [c.to_dict() for c in b.iter_chunks()]
     assert a.chunk(a.size - 1) == b.chunk(b.size - 1) and a.chunk(0).id == 0

@@ -138,7 +138,7 @@ DAMAGE = {
     "generation_not_a_string": lambda ix: edit_manifest(ix, generation=["gen-x"]),
     "checksums_missing": lambda ix: edit_manifest(ix, checksums=KeyError),
     "checksums_emptied": lambda ix: edit_manifest(ix, checksums={}),
-    "checksums_wrong_shape": lambda ix: edit_manifest(ix, checksums={"chunks.jsonl": "abc"}),
+    "checksums_wrong_shape": lambda ix: edit_manifest(ix, checksums={"chunks-0000.jsonl": "abc"}),
     "file_records_wrong": lambda ix: edit_manifest(ix, files={"x.md": {"size": "big"}}),
     "file_records_not_a_dict": lambda ix: edit_manifest(ix, files=7),
 }
@@ -151,7 +151,7 @@ def _per_file_damage(template: Path) -> dict:
         cases[f"{p.name}:garbage"] = (p.name, _garbage)
         cases[f"{p.name}:truncated"] = (p.name, _truncate)
         cases[f"{p.name}:deleted"] = (p.name, Path.unlink)
-    cases["chunks.jsonl:same_size_same_mtime"] = ("chunks.jsonl", _same_size_garbage)
+    cases["chunks-0000.jsonl:same_size_same_mtime"] = ("chunks-0000.jsonl", _same_size_garbage)
     cases["chunk_drug.npy:same_size_same_mtime"] = ("chunk_drug.npy", _same_size_garbage)
     cases["postings_score.npy:same_size_same_mtime"] = ("postings_score.npy", _same_size_garbage)
     return cases
@@ -220,7 +220,7 @@ def test_half_written_leftovers_are_ignored_then_cleaned(copy, fast_tables):
     ix = copy()
     tmp_gen = ix / ".gen-20000101000000-crashed0.tmp"
     tmp_gen.mkdir()
-    (tmp_gen / "chunks.jsonl").write_bytes(b'{"half": ')
+    (tmp_gen / "chunks-0000.jsonl").write_bytes(b'{"half": ')
     tmp_manifest = ix / f".{MANIFEST}.crashed0.tmp"
     tmp_manifest.write_text('{"format": 1, "generation": ".gen-20000101000000-crashed0.tmp"')
     _, report = ensure(SEEDS, ix)
@@ -290,7 +290,7 @@ def test_concurrent_index_runs_leave_a_valid_index(tmp_path):
 
 def test_cli_rebuilds_a_damaged_index_silently(copy):
     ix = copy()
-    _garbage(gen_dir(ix) / "chunks.jsonl")
+    _garbage(gen_dir(ix) / "chunks-0000.jsonl")
     r = rxquote("ask", "--json", QUESTION, corpus=SEEDS, index=ix)
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr

@@ -4,7 +4,7 @@ A build in a pool of processes, a build in this process, a build with tiny posti
 (many blocks, merged per term) and an incremental rebuild that reuses unchanged files must all
 write the same generation, file for file, as a fresh full build — including the term numbering
 in first-occurrence order that rank-bm25's idf needs, when the file that first used a word
-changes or disappears. (A rebuild's doc_tokens.npy holds the same tokens, as ids into the
+changes or disappears. (A rebuild's tokens hold the same words, as ids into the
 token vocabulary it keeps from the previous generation.) And the loaded index is
 memory-mapped, not decoded.
 """
@@ -26,6 +26,7 @@ import rxquote.bm25 as bm25_mod
 import rxquote.builder as builder_mod
 from rxquote.drugs import normalize
 from rxquote.index import build, load, read_manifest, stale_reason
+from rxquote.segments import generation_lines, generation_tokens
 
 from .conftest import SEEDS, SHARED
 
@@ -63,8 +64,14 @@ def built_synthetic(tmp_path: Path, index_name: str, n: int = 30) -> tuple[Path,
     return corpus, paths
 
 def generation_files(index: Path) -> dict[str, bytes]:
+    """Every file of the index's generation, the chunk segments as one file of lines and one
+    of tokens ("chunks.jsonl", "doc_tokens"): where segments start depends on the builds before."""
     gen = index / read_manifest(index)["generation"]
-    return {p.name: p.read_bytes() for p in sorted(gen.iterdir())}
+    files = {p.name: p.read_bytes() for p in sorted(gen.iterdir())
+             if not p.name.startswith(("chunks-", "doc_tokens-")) and p.name != "segments.npy"}
+    files["chunks.jsonl"] = generation_lines(gen)
+    files["doc_tokens"] = generation_tokens(gen)[0].tobytes()
+    return files
 
 
 def assert_same_generation(a: Path, b: Path, rebuilt: bool = False) -> None:
@@ -78,7 +85,7 @@ def assert_same_generation(a: Path, b: Path, rebuilt: bool = False) -> None:
         stems_a, stems_b = json.loads(fa["stems.json"]), json.loads(fb["stems.json"])
         assert stems_a.items() >= stems_b.items()
     if rebuilt:  # the tokens are the same words, ids into the token vocabulary a rebuild keeps
-        for name in ("doc_tokens.npy", "token_vocab.json"):
+        for name in ("doc_tokens", "token_vocab.json"):
             if name in differ:
                 differ.remove(name)
         assert tokens_as_words(a) == tokens_as_words(b)
@@ -90,14 +97,16 @@ def assert_same_generation(a: Path, b: Path, rebuilt: bool = False) -> None:
 def tokens_as_words(index: Path) -> list[str]:
     gen = index / read_manifest(index)["generation"]
     vocab = json.loads((gen / "token_vocab.json").read_text(encoding="utf-8"))
-    return [vocab[i] for i in np.load(gen / "doc_tokens.npy", allow_pickle=False).tolist()]
+    return [vocab[i] for i in generation_tokens(gen)[0].tolist()]
 
 
 @pytest.fixture
 def small_blocks(monkeypatch):
-    """Postings in blocks of 64 tokens, merged 100 postings at a time: many of each (and a
-    rebuild copies even the shortest run of unchanged postings from the previous files)."""
+    """Postings in blocks of 64 tokens, merged 100 postings at a time, chunk lines in segments
+    of 2 KB: many of each (and a rebuild copies even the shortest run of unchanged postings
+    from the previous files, and links every unchanged segment of 1 KB or more)."""
     monkeypatch.setattr(builder_mod, "BLOCK_TOKENS", 64)
+    monkeypatch.setattr(builder_mod, "SEGMENT_BYTES", 2048)
     monkeypatch.setattr(bm25_mod, "RANGE_POSTINGS", 100)
     monkeypatch.setattr(bm25_mod, "COPY_POSTINGS", 1)
 
@@ -419,7 +428,8 @@ def test_a_line_appended_copies_the_unchanged_postings_and_answers_as_a_full_bui
     monkeypatch.setattr(NpyWriter, "copy_from", spy)
     report = build(corpus, tmp_path / "inc", use_lexicon=False)
     assert report.reused_files == len(paths) - 1 and report.reused_postings
-    assert {"postings_doc.npy", "postings_tf.npy", "doc_tokens.npy", "headings.npy"} <= set(copied)
+    assert {"postings_doc.npy", "postings_tf.npy", "headings.npy"} <= set(copied)
+    assert report.linked_segments and any(name.startswith("doc_tokens-") for name in copied)  # (the changed page's)
     build(corpus, tmp_path / "full", use_lexicon=False)
     assert_same_generation(tmp_path / "inc", tmp_path / "full", rebuilt=True)
     got, want = answers(corpus, tmp_path / "inc"), answers(corpus, tmp_path / "full")

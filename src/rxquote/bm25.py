@@ -29,6 +29,7 @@ memory-mapped.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,7 @@ BLOCK_TOKENS = 1 << 21  # tokens per postings block (8 MB of term ids, ~80 MB wh
 RANGE_POSTINGS = 1 << 20  # postings merged at once at the end (~60 MB while scored)
 FEW_ADDED = 16  # a rebuild's added postings are inserted one term at a time below 1/16 of a range
 COPY_POSTINGS = 1 << 12  # a rebuild copies runs of unchanged postings this long (file to file)
+FEW_DROPPED_RUNS = 16  # up to this many runs of dropped documents are looked up per term
 
 
 def rank_bm25_idf(doc_freq: dict[str, int], corpus_size: int) -> dict[str, float]:
@@ -319,6 +321,30 @@ class BM25Index:
             raise ValueError("posting outside the collection")
 
 
+class _Syncing:
+    """fdatasync of some open files, again and again, in a thread, until `stop`."""
+
+    def __init__(self, fds: list[int], every: float = 0.05):
+        import threading
+
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(fds, every), name="rxquote-sync", daemon=True)
+        self._thread.start()
+
+    def _run(self, fds: list[int], every: float) -> None:
+        while not self._done.wait(every):
+            for fd in fds:
+                try:
+                    os.fdatasync(fd)
+                except OSError:
+                    return  # not supported here: the commit's fsync does it all
+
+    def stop(self) -> None:
+        """(before the files are closed)"""
+        self._done.set()
+        self._thread.join()
+
+
 def _write_copying(writer: NpyWriter, out: np.ndarray, runs: list[tuple[int, int, int]], old: np.ndarray) -> None:
     """Append `out` to `writer`, its parts that are runs (start in `out`, start in the
     memory-mapped `old`, length) of `old` copied from old's file by the kernel instead
@@ -386,6 +412,14 @@ class ReusedPostings:
         # then a term whose postings neither lost nor gained one keeps its bytes
         kept_docs = np.flatnonzero(self.doc_map >= 0)
         self.same_ids = bool(np.array_equal(self.doc_map[kept_docs], kept_docs))
+        # and when the dropped documents are a few runs of ids (a few pages changed), a term's
+        # dropped postings are found by binary search in its own, not by reading all through
+        # the map
+        gone = np.flatnonzero(self.doc_map < 0)
+        cut = np.flatnonzero(np.diff(gone) > 1) + 1
+        runs = [(int(r[0]), int(r[-1]) + 1) for r in np.split(gone, cut)] if gone.size else []
+        self.dropped_runs = runs if self.same_ids and len(runs) <= FEW_DROPPED_RUNS else None
+        self._doc = np.asarray(self.doc)
         return bool(np.all(self.kept_new >= 0) and np.all(np.diff(self.kept_new) > 0))
 
     def df(self, v: int) -> np.ndarray:
@@ -404,6 +438,8 @@ class ReusedPostings:
         o0, o1 = int(self.kept_old[j0]), int(self.kept_old[j1 - 1]) + 1
         lo, hi = int(self.ptr[o0]), int(self.ptr[o1])
         dropped = self.dropped_before[o1] != self.dropped_before[o0]
+        if dropped and self.dropped_runs is not None:
+            return self._kept_between(o0, o1, lo, hi)
         docs = np.asarray(self.doc[lo:hi]) if self.same_ids and not dropped else self.doc_map32[self.doc[lo:hi]]
         tfs = self.tf[lo:hi]
         if not dropped:
@@ -412,6 +448,26 @@ class ReusedPostings:
         keep = np.ones(docs.shape[0], dtype=bool)
         keep[gone] = False
         return docs[keep], tfs[keep], lo, gone
+
+    def _kept_between(self, o0: int, o1: int, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+        """`kept_postings` when documents keep their ids and the dropped ones are a few runs:
+        each old term that lost postings has them at one place per run (its postings are
+        sorted by doc); the kept ones are the stretches in between, concatenated."""
+        doc, tf, ptr = self._doc, np.asarray(self.tf), self.ptr
+        cuts: list[tuple[int, int]] = []
+        for o in (o0 + np.flatnonzero(self.dropped[o0:o1])).tolist():
+            p, q = int(ptr[o]), int(ptr[o + 1])
+            at = np.searchsorted(doc[p:q], np.asarray(self.dropped_runs, dtype=doc.dtype).reshape(-1))
+            cuts.extend((p + int(i), p + int(j)) for i, j in zip(at[0::2].tolist(), at[1::2].tolist()) if i < j)
+        gone_n = sum(j - i for i, j in cuts)
+        if gone_n != int(self.dropped_before[o1] - self.dropped_before[o0]):
+            raise ValueError("postings and dropped documents disagree")
+        starts = [lo] + [j for _, j in cuts]
+        stops = [i for i, _ in cuts] + [hi]
+        docs = np.concatenate([doc[a:b] for a, b in zip(starts, stops)])
+        tfs = np.concatenate([tf[a:b] for a, b in zip(starts, stops)])
+        gone = np.concatenate([np.arange(i - lo, j - lo, dtype=np.int64) for i, j in cuts]) if cuts else np.zeros(0, dtype=np.int64)
+        return docs, tfs, lo, gone
 
     def postings(self, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(new term, new doc, tf) of the kept postings of new terms [t0, t1), in order."""
@@ -528,6 +584,19 @@ class PostingsBuilder:
             block_ptr.append(bp)
         writers = {name: NpyWriter(folder / f"{name}.npy", _DTYPES[name], total)
                    for name in ("postings_doc", "postings_tf", "postings_score")}
+        # a range's scores are computed and written by a thread of their own while this one
+        # merges the next range (numpy and file writes let go of the GIL): one range at a
+        # time in flight, so memory stays bounded
+        from concurrent.futures import ThreadPoolExecutor
+
+        scoring = ThreadPoolExecutor(1, thread_name_prefix="rxquote-scores")
+        pending = None
+        # and what is written goes to disk meanwhile, so that the commit's fsync finds it clean
+        syncing = _Syncing([w.fileno() for w in writers.values()])
+
+        def score(t0: int, t1: int, out_tf: np.ndarray, out_doc: np.ndarray) -> None:
+            writers["postings_score"].write(scorer.scores(t0, df[t0:t1], out_tf, out_doc))
+
         try:
             t0 = 0
             while t0 < v:
@@ -535,18 +604,27 @@ class PostingsBuilder:
                 t1 = max(t0 + 1, int(np.searchsorted(ptr, ptr[t0] + RANGE_POSTINGS, side="right")) - 1)
                 t1 = min(t1, v)
                 out_doc, out_tf, runs = self._merge_range(t0, t1, ptr, block_ptr, n, reused)
+                if pending is not None:
+                    pending.result()
+                pending = scoring.submit(score, t0, t1, out_tf, out_doc)
                 if reused is None:
                     writers["postings_doc"].write(out_doc)
                     writers["postings_tf"].write(out_tf)
                 else:  # runs of the previous postings, unchanged: copied file to file
                     _write_copying(writers["postings_tf"], out_tf, runs, reused.tf)
                     _write_copying(writers["postings_doc"], out_doc, runs if reused.same_ids else [], reused.doc)
-                writers["postings_score"].write(scorer.scores(t0, df[t0:t1], out_tf, out_doc))
                 t0 = t1
+            if pending is not None:
+                pending.result()
         except BaseException:
+            scoring.shutdown(wait=True, cancel_futures=True)
+            syncing.stop()
             for w in writers.values():
                 w.abort()
             raise
+        finally:
+            scoring.shutdown(wait=True)
+            syncing.stop()
         for w in writers.values():
             w.close()
         save_array(folder / "postings_ptr.npy", ptr)

@@ -15,11 +15,14 @@
              fsync and the atomic switch of the manifest
 
 Memory holds per-chunk integers (a few bytes each), the vocabulary and one block of postings —
-not the corpus. A reused run costs no parsing and almost no writing: its chunk lines, headings
-and tokens are copied file to file by the kernel (tokens are ids into a token vocabulary that a
-rebuild only appends to, so they keep their bytes whatever the new term numbering), the terms
-it meets first are numbered from the previous `term_first` without reading its tokens, and its
-postings are the previous ones, copied where no posting was dropped or inserted (bm25.py). What
+not the corpus. A reused run costs no parsing and almost no writing: its chunk lines and tokens
+are hard-linked a whole segment at a time (segments.py), or copied file to file by the kernel
+in a segment that holds a changed page, and so are its headings (tokens are ids into a token
+vocabulary that a rebuild only appends to, so they keep their bytes whatever the new term
+numbering); the terms it meets first are numbered from the previous `term_first` without
+reading its tokens, and its postings are the previous ones, copied where no posting was
+dropped or inserted (bm25.py); its name columns and per-medicine lists are linked when no
+page changed its names or its number of chunks. What
 a rebuild must write anew is what every changed page changes for all: each posting's score
 (idf and avgdl move), and the doc ids after a page that gained or lost chunks. On this kind of
 machine writing fresh bytes (and touching fresh memory) costs more than the arithmetic, hence
@@ -49,7 +52,8 @@ from .corpus import SECTIONS, CorpusFile, CorpusScan, parse_bytes, read_capped, 
 from .drugs import TABLE_VERSION, DrugTable
 from .layout import (DRUG_TABLE_FILES, SECTION_ID, FileRecord, FileRecords, medicine_chunks, save_drug_table,
                      FileTable, save_file_records, save_folders)
-from .store import SEP, AppendFile, NpyWriter, StringTable, link_or_copy, load_array, save_array, save_strings
+from .segments import SEGMENT_BYTES, ChunkSegments, SegmentWriter
+from .store import SEP, NpyWriter, StringTable, link_or_copy, load_array, save_array, save_strings
 from .text import stopwords, QUESTION_WORDS, Analyzer, TermCoder, words
 
 JOB_FILES = 48  # files per parse job: enough work to hide the cost of sending it to a worker
@@ -98,39 +102,42 @@ def plan_build(corpus: Path, old: "PreviousGeneration | None", scan: CorpusScan 
     for w in scan.warnings:
         rel, _, why = w.partition(": ")
         problems.setdefault(rel, []).append(why)
-    position = old.position if old else {}
+    at, reuse = _reusable(files, old)
+    # steps start where reuse starts or stops, and where a reused file's chunks do not follow
+    # the previous one's (in arrays: a Python loop over 64,000 files cost a rebuild ~0.3 s)
+    start = np.ones(len(files), dtype=bool)
+    if len(files) > 1:
+        lo, hi = (np.asarray(a, dtype=np.int64) for a in ((old.file_lo, old.file_hi) if old else ([0], [0])))
+        follows = reuse[1:] & reuse[:-1] & (lo[np.maximum(at[1:], 0)] == hi[np.maximum(at[:-1], 0)])
+        start[1:] = ~(follows | (~reuse[1:] & ~reuse[:-1]))
+    bounds = np.append(np.flatnonzero(start), len(files)).tolist()
     steps: list[ReuseRun | ParseJob] = []
-    run: list[tuple[CorpusFile, int]] = []
-    parse: list[CorpusFile] = []
-    reused = 0
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        if reuse[a]:
+            old_at = tuple(at[a:b].tolist())
+            steps.append(ReuseRun(tuple(files[a:b]), old_at, (old.file_lo[old_at[0]], old.file_hi[old_at[-1]])))
+        else:
+            steps.extend(ParseJob(tuple(files[j : min(b, j + JOB_FILES)])) for j in range(a, b, JOB_FILES))
+    return BuildPlan(tuple(steps), len(files), int(reuse.sum()), problems, tuple(scan.folders))
 
-    def close_run() -> None:
-        if run:
-            lo, hi = old.file_lo[run[0][1]], old.file_hi[run[-1][1]]
-            steps.append(ReuseRun(tuple(f for f, _ in run), tuple(i for _, i in run), (lo, hi)))
-            run.clear()
 
-    def close_parse() -> None:
-        if parse:
-            steps.append(ParseJob(tuple(parse)))
-            parse.clear()
-
-    for f in files:
-        i = position.get(f.rel, -1)
-        if i >= 0 and _unchanged(f, old, i):
-            if run and old.file_hi[run[-1][1]] != old.file_lo[i]:
-                close_run()
-            close_parse()
-            run.append((f, i))
-            reused += 1
-            continue
-        close_run()
-        parse.append(f)
-        if len(parse) >= JOB_FILES:
-            close_parse()
-    close_run()
-    close_parse()
-    return BuildPlan(tuple(steps), len(files), reused, problems, tuple(scan.folders))
+def _reusable(files: list[CorpusFile], old: "PreviousGeneration | None") -> tuple[np.ndarray, np.ndarray]:
+    """(each file's position in the previous generation's records, -1 if none; whether its
+    bytes are unchanged since)."""
+    n = len(files)
+    if old is None or not n:
+        return np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=bool)
+    get = old.position.get
+    at = np.fromiter((get(f.rel, -1) for f in files), dtype=np.int64, count=n)
+    size = np.fromiter((f.size for f in files), dtype=np.int64, count=n)
+    mtime = np.fromiter((f.mtime_ns for f in files), dtype=np.int64, count=n)
+    known = at >= 0
+    i = np.maximum(at, 0)
+    same_size = known & (np.asarray(old.file_size, dtype=np.int64)[i] == size)
+    reuse = same_size & (np.asarray(old.file_mtime, dtype=np.int64)[i] == mtime)
+    for j in np.flatnonzero(same_size & ~reuse).tolist():  # touched: same bytes?
+        reuse[j] = _unchanged(files[j], old, int(at[j]))
+    return at, reuse
 
 
 def _unchanged(f: CorpusFile, old: "PreviousGeneration", i: int) -> bool:
@@ -183,7 +190,7 @@ class Batch:
 
 
 def chunk_line(c) -> bytes:
-    """A chunk's line in chunks.jsonl: its line span and text (the rest is in the columns)."""
+    """A chunk's line in its segment (segments.py): its line span and text (the rest is in the columns)."""
     # what json.dumps([start, end, text], ensure_ascii=False) gives, without its Python layers
     return f"[{int(c.start_line)}, {int(c.end_line)}, {_json_string(c.text)}]\n".encode("utf-8")
 
@@ -342,8 +349,8 @@ class PreviousGeneration:
         self.heading_ptr = load_array(gen / "headings_ptr.npy")
         self.headings = load_array(gen / "headings.npy")
         self.tok_ptr = load_array(gen / "doc_tokens_ptr.npy")
-        self.tokens = load_array(gen / "doc_tokens.npy")
-        # doc_tokens.npy holds ids into token_vocab.json (see GenerationWriter): their terms here
+        self.segments = ChunkSegments.open(gen, self.offsets)
+        # the tokens are ids into token_vocab.json (see GenerationWriter): their terms here
         token_vocab = json.loads((gen / "token_vocab.json").read_text(encoding="utf-8"))
         if not (isinstance(token_vocab, list) and all(isinstance(t, str) for t in token_vocab)):
             raise ValueError("token_vocab.json damaged")
@@ -355,27 +362,34 @@ class PreviousGeneration:
         self.postings_tf = load_array(gen / "postings_tf.npy")
         self.names = {key: StringTable.open(gen, f"names_{key}").list() for key in ("drug", "title", "source")}
         n = self.offsets.shape[0] - 1
-        if (self.tok_ptr.shape != (n + 1,) or int(self.tok_ptr[-1]) != self.tokens.shape[0]
-                or self.heading_ptr.shape != (n + 1,) or self.term_first.shape != (len(vocab),)
+        if (self.tok_ptr.shape != (n + 1,) or self.heading_ptr.shape != (n + 1,) or self.term_first.shape != (len(vocab),)
                 or (len(vocab) > 1 and not np.all(np.diff(self.term_first) > 0))):
             raise ValueError("previous generation does not fit together")
+        seg_tokens = np.diff(np.asarray(self.tok_ptr)[self.segments.bounds])
+        if any(self.segments.tokens(k).shape[0] != int(seg_tokens[k]) for k in range(len(self.segments))):
+            raise ValueError("previous generation's tokens do not fit their offsets")
 
     def sha256(self, i: int) -> str:
         return self._sha[i].tobytes().hex()
 
     def read_terms(self, lo: int, hi: int) -> np.ndarray:
-        """The term ids of tokens [lo, hi) (a damaged token raises ValueError)."""
-        tokens = np.asarray(self.tokens[lo:hi], dtype=np.int64)
+        """The term ids of the tokens of chunks [lo, hi) (a damaged token raises ValueError)."""
+        tokens = self.segments.tokens_of(self.tok_ptr, lo, hi).astype(np.int64)
         if tokens.size and not (0 <= int(tokens.min()) and int(tokens.max()) < self.tok_to_term.shape[0]):
-            raise ValueError("doc_tokens.npy damaged")
+            raise ValueError("doc_tokens damaged")
         terms = self.tok_to_term[tokens]
         if terms.size and int(terms.min()) < 0:
             raise ValueError("a token without a term")
         return terms
 
-    def tokens_at(self, lo: int, hi: int) -> tuple[int, int]:
-        """Where tokens [lo, hi) lie in doc_tokens.npy, in bytes."""
-        return self.tokens.offset + 4 * lo, self.tokens.offset + 4 * hi
+    def segment_bytes(self, k: int, lo: int, hi: int) -> tuple[tuple[Path, int, int], tuple[Path, int, int]]:
+        """Where chunks [lo, hi) of segment k lie: (file, start, stop) of their lines and tokens."""
+        first = self.segments.starts[k]
+        line0, tok0 = int(self.offsets[first]), int(self.tok_ptr[first])
+        tokens = self.segments.tokens(k)
+        return ((self.segments.lines(k), int(self.offsets[lo]) - line0, int(self.offsets[hi]) - line0),
+                (self.segments.tokens_path(k), tokens.offset + 4 * (int(self.tok_ptr[lo]) - tok0),
+                 tokens.offset + 4 * (int(self.tok_ptr[hi]) - tok0)))
 
 
 class TermNumbering:
@@ -464,7 +478,7 @@ def _first_kept(old: PreviousGeneration, kept_chunks: np.ndarray) -> np.ndarray:
             first[o] = np.iinfo(np.int64).max  # gone from the collection
             continue
         t0 = int(tok_ptr[found])
-        at = np.flatnonzero(old.read_terms(t0, int(tok_ptr[found + 1])) == o)
+        at = np.flatnonzero(old.read_terms(found, found + 1) == o)
         if not at.size:
             raise ReuseFailed("tokens and postings disagree")
         first[o] = t0 + int(at[0])
@@ -516,17 +530,17 @@ class GenerationWriter:
     """Appends batches and reused runs to a new generation folder, in file order."""
 
     def __init__(self, folder: Path, old: PreviousGeneration | None, block_tokens: int,
-                 reused: tuple[tuple[int, int], ...] = ()):
+                 reused: tuple[tuple[int, int], ...] = (), segment_bytes: int = SEGMENT_BYTES):
         """`reused`: the previous generation's chunk ranges this build will keep, in order."""
         self.folder = folder
         self.old = old
         self.block_tokens = block_tokens
-        self.lines = AppendFile(folder / "chunks.jsonl")
+        # chunk lines and tokens, in segments (segments.py). The tokens are ids into
+        # token_vocab: a full build's vocabulary, to which a rebuild only appends (the previous
+        # one's, then any new word) — so a reused chunk's tokens are the same bytes, linked
+        # with their segment or copied by the kernel, whatever the new term ids are
+        self.segments = SegmentWriter(folder, segment_bytes)
         self.headings = NpyWriter(folder / "headings.npy", np.uint8)
-        # doc_tokens.npy holds ids into token_vocab: a full build's vocabulary, to which a
-        # rebuild only appends (the previous one's, then any new word) — so a reused chunk's
-        # tokens are the same bytes, copied by the kernel, whatever the new term ids are
-        self.doc_tokens = NpyWriter(folder / "doc_tokens.npy", np.int32)
         self.token_vocab: list[str] = list(old.token_vocab) if old is not None else []
         self.token_id: dict[str, int] = {t: i for i, t in enumerate(self.token_vocab)}
         self.postings = PostingsBuilder(folder / ".spill", block_tokens)
@@ -552,7 +566,9 @@ class GenerationWriter:
 
     def add_batch(self, batch: Batch) -> None:
         lo = self.stats.chunks
+        file_ends = []  # chunks of the batch at the end of each file
         for f in batch.files:
+            file_ends.append(lo + f.chunks - self.stats.chunks)
             if f.error:
                 self.stats.problems.setdefault(f.rel, []).append(f.error)
                 continue
@@ -576,8 +592,9 @@ class GenerationWriter:
                     local[j] = self.token_id[batch.vocab[j]] = len(self.token_vocab)
                     self.token_vocab.append(batch.vocab[j])
             tokens = np.asarray(local, dtype=np.int32)[ids] if ids.size else ids
-        self._append(batch.lines, np.frombuffer(batch.line_lens, dtype=np.int64), batch.headings,
-                     np.frombuffer(batch.heading_lens, dtype=np.int64), tokens, doc_len)
+        line_lens = np.frombuffer(batch.line_lens, dtype=np.int64)
+        self.segments.write(batch.lines, line_lens, tokens, doc_len, file_ends)
+        self._append(line_lens, batch.headings, np.frombuffer(batch.heading_lens, dtype=np.int64), doc_len)
         drug_ids = self.names["drug"].ids_of(list(batch.drug_names))
         self.drug.frombytes(drug_ids[np.frombuffer(batch.drug_ids, dtype=np.int32)].tobytes())
         self.section.frombytes(batch.sections)
@@ -595,29 +612,35 @@ class GenerationWriter:
             old._sha[at], np.asarray(old.records.chunks)[at] + (base - lo), warned)
         for rel, why in warned.items():
             self.stats.problems.setdefault(rel, []).extend(why)
-        # in pieces of about a postings block, cut at chunk boundaries
-        tok_ptr = old.tok_ptr
-        start = lo
-        while start < hi:
-            stop = int(np.searchsorted(tok_ptr, int(tok_ptr[start]) + self.block_tokens, side="right")) - 1
-            stop = min(hi, max(stop, start + 1))
-            self._add_old_chunks(start, stop)
-            start = stop
+        # a whole previous segment (large enough) is linked, the part of one is copied (whole
+        # files: a run is whole files, and a segment ends at the end of one)
+        starts = old.segments.starts
+        for k, x, y in old.segments.pieces(lo, hi):
+            self._add_old_chunks(k, x, y, link=x == starts[k] and y == starts[k + 1] and self._linkable(k))
         self.stats.chunks = base + hi - lo
         self.stats.reused_files += len(run.files)
 
-    def _add_old_chunks(self, lo: int, hi: int) -> None:
+    def _linkable(self, k: int) -> bool:
+        """Is the previous segment k large enough to be linked (a smaller one is copied, so that
+        small segments merge again)?"""
+        starts, offsets = self.old.segments.starts, self.old.offsets
+        return int(offsets[starts[k + 1]]) - int(offsets[starts[k]]) >= self.segments.segment_bytes // 2
+
+    def _add_old_chunks(self, k: int, lo: int, hi: int, link: bool = False) -> None:
+        """The previous chunks [lo, hi), of its segment k (all of it when `link`)."""
         old = self.old
         t_lo, t_hi = int(old.tok_ptr[lo]), int(old.tok_ptr[hi])
         h_lo, h_hi = int(old.heading_ptr[lo]), int(old.heading_ptr[hi])
-        self.lines.copy_from(old.gen / "chunks.jsonl", int(old.offsets[lo]), int(old.offsets[hi]))
+        if link:
+            self.segments.link(old.segments.lines(k), old.segments.tokens_path(k), hi - lo)
+        else:
+            self.segments.copy(*old.segment_bytes(k, lo, hi), hi - lo)
         self.terms.number_run(t_lo, t_hi)
-        self.doc_tokens.copy_from(old.gen / "doc_tokens.npy", *old.tokens_at(t_lo, t_hi))
         self.headings.copy_from(old.gen / "headings.npy", old.headings.offset + h_lo, old.headings.offset + h_hi)
         first = len(self.doc_len)  # the new id of chunk lo
         self.doc_map[lo:hi] = np.arange(first, first + hi - lo)
-        self._append(None, np.diff(old.offsets[lo : hi + 1]), None, np.diff(old.heading_ptr[lo : hi + 1]),
-                     None, np.diff(old.tok_ptr[lo : hi + 1]))
+        self._append(np.diff(old.offsets[lo : hi + 1]), None, np.diff(old.heading_ptr[lo : hi + 1]),
+                     np.diff(old.tok_ptr[lo : hi + 1]))
         for key, col in (("drug", self.drug), ("title", self.title), ("source", self.source)):
             part = np.asarray(getattr(old, key)[lo:hi], dtype=np.int32)  # (the same ids: see _Names)
             if part.size and not (0 <= int(part.min()) and int(part.max()) < len(old.names[key])):
@@ -625,15 +648,11 @@ class GenerationWriter:
             col.frombytes(part.tobytes())
         self.section.frombytes(np.asarray(old.section[lo:hi]).tobytes())
 
-    def _append(self, lines, line_lens, headings, heading_lens, ids: np.ndarray, doc_len: np.ndarray) -> None:
-        if lines is not None:  # (a reused run's lines are copied already)
-            self.lines.write(lines)
+    def _append(self, line_lens, headings, heading_lens, doc_len: np.ndarray) -> None:
         self.line_len.frombytes(np.asarray(line_lens, dtype=np.int64).tobytes())
-        if headings is not None:  # (nor their headings)
+        if headings is not None:  # (a reused run's headings are copied already)
             self.headings.write(np.frombuffer(headings, dtype=np.uint8))
         self.heading_len.frombytes(np.asarray(heading_lens, dtype=np.int64).tobytes())
-        if ids is not None:  # (a reused run's tokens are copied already)
-            self.doc_tokens.write(ids)
         self.doc_len.frombytes(np.asarray(doc_len, dtype=np.int64).tobytes())
 
     def finish_postings(self) -> None:
@@ -659,26 +678,25 @@ class GenerationWriter:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         # runs of consecutive dropped chunks: one read each
         cut = np.flatnonzero(np.diff(dropped) > 1) + 1
-        parts = [old.read_terms(int(old.tok_ptr[r[0]]), int(old.tok_ptr[r[-1] + 1])) for r in np.split(dropped, cut)]
+        parts = [old.read_terms(int(r[0]), int(r[-1]) + 1) for r in np.split(dropped, cut)]
         lens = np.diff(np.asarray(old.tok_ptr))[dropped]
         return np.concatenate(parts).astype(np.int64), lens
 
     def _postings_from_tokens(self, doc_len: np.ndarray) -> None:
-        """Every chunk's tokens (as written to doc_tokens.npy) into the postings, in blocks."""
+        """Every chunk's tokens (as written to the segments) into the postings, in blocks."""
         ptr = _ptr(self.doc_len)
-        tokens = load_array(self.folder / "doc_tokens.npy")
+        segments = ChunkSegments(self.folder, np.asarray(self.segments.starts, dtype=np.int64))
         term_of = np.fromiter((self.terms.term_id.get(t, -1) for t in self.token_vocab), dtype=np.int32, count=len(self.token_vocab))
         lo, n = 0, doc_len.shape[0]
         while lo < n:
             hi = min(n, max(lo + 1, int(np.searchsorted(ptr, ptr[lo] + self.block_tokens, side="right")) - 1))
-            ids = term_of[np.fromfile(tokens.filename, dtype=np.int32, count=int(ptr[hi] - ptr[lo]), offset=tokens.offset + 4 * int(ptr[lo]))]
+            ids = term_of[segments.tokens_of(ptr, lo, hi)]
             self.postings.add(ids, doc_len[lo:hi], lo)
             lo = hi
 
     def close_streams(self) -> None:
-        self.lines.close()
+        self.segments.close()
         self.headings.close()
-        self.doc_tokens.close()
         self.postings._flush()
         self.postings.drain()  # no thread left when _finish forks
 
@@ -687,11 +705,11 @@ class GenerationWriter:
             self.postings.drain()
         except Exception:
             pass
-        for stream in (self.lines, self.headings, self.doc_tokens):
-            try:
-                stream.abort() if hasattr(stream, "abort") else stream.close()
-            except (OSError, ValueError):
-                pass
+        self.segments.abort()
+        try:
+            self.headings.abort()
+        except (OSError, ValueError):
+            pass
 
 
 def _ptr(lengths: array) -> np.ndarray:
@@ -713,7 +731,7 @@ def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: Previ
     The names half runs in a forked process meanwhile when this process may fork."""
     w.close_streams()
     offsets = _ptr(w.line_len)
-    if int(offsets[-1]) != w.lines.size:
+    if int(offsets[-1]) != w.segments.size:
         raise ValueError("chunk lines and their lengths disagree")
     save_array(tmp / "chunk_offsets.npy", offsets)
     save_array(tmp / "headings_ptr.npy", _ptr(w.heading_len))
@@ -765,21 +783,40 @@ def _sync_in_background(paths: list[Path]):
         pool.shutdown(wait=False)
 
 
+MEDICINE_CHUNK_FILES = ("medicine_keys.npy", "medicine_keys_ptr.npy", "medicine_ptr.npy", "medicine_chunks.npy")
+
+
 def _write_name_columns(w: GenerationWriter, tmp: Path) -> None:
-    """Name tables sorted, the per-chunk name columns, per-medicine chunk lists, file records."""
+    """Name tables sorted, the per-chunk name columns, per-medicine chunk lists, file records.
+    A rebuild links the previous generation's files where they would be written the same
+    (the common edit changes a page's text, not its names nor its number of chunks): the
+    per-medicine lists alone cost seconds at 60,000 medicines."""
     n = w.stats.chunks
-    columns = {}
-    names = {}
+    old = w.old
+    columns, names, same = {}, {}, {}
     for key, col in (("drug", w.drug), ("title", w.title), ("source", w.source)):
         sorted_names, remap = w.names[key].sorted(col)
         columns[key] = remap[np.frombuffer(col, dtype=np.int32)] if n else np.zeros(0, dtype=np.int32)
         names[key] = sorted_names
-        save_array(tmp / f"chunk_{key}.npy", columns[key])
-        save_strings(tmp, f"names_{key}", sorted_names)
-    keys, ptr, chunks = medicine_chunks(columns["drug"], columns["title"], names["drug"], names["title"])
-    save_strings(tmp, "medicine_keys", keys)
-    save_array(tmp / "medicine_ptr.npy", ptr)
-    save_array(tmp / "medicine_chunks.npy", chunks)
+        same_names = old is not None and sorted_names == old.names[key]
+        same[key] = same_names and np.array_equal(columns[key], getattr(old, key))
+        if same[key]:
+            link_or_copy(old.gen / f"chunk_{key}.npy", tmp / f"chunk_{key}.npy")
+        else:
+            save_array(tmp / f"chunk_{key}.npy", columns[key])
+        if same_names:
+            for name in (f"names_{key}.npy", f"names_{key}_ptr.npy"):
+                link_or_copy(old.gen / name, tmp / name)
+        else:
+            save_strings(tmp, f"names_{key}", sorted_names)
+    if same["drug"] and same["title"]:  # the same inputs: the same lists
+        for name in MEDICINE_CHUNK_FILES:
+            link_or_copy(old.gen / name, tmp / name)
+    else:
+        keys, ptr, chunks = medicine_chunks(columns["drug"], columns["title"], names["drug"], names["title"])
+        save_strings(tmp, "medicine_keys", keys)
+        save_array(tmp / "medicine_ptr.npy", ptr)
+        save_array(tmp / "medicine_chunks.npy", chunks)
     save_file_records(tmp, w.stats.records)
 
 
@@ -930,7 +967,8 @@ def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, 
     tmp = index_dir / f".{gen_name}.tmp"
     tmp.mkdir()
     try:
-        writer = GenerationWriter(tmp, old, block_tokens, tuple(s.chunks for s in plan.steps if isinstance(s, ReuseRun)))
+        writer = GenerationWriter(tmp, old, block_tokens, tuple(s.chunks for s in plan.steps if isinstance(s, ReuseRun)),
+                                  SEGMENT_BYTES)
         done = 0
         try:
             for step, batch in run_plan(plan, analyzer, workers):
@@ -973,7 +1011,7 @@ def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, 
     for rel, why in stats.problems.items():
         problems.setdefault(rel, []).extend(why)
     return BuildReport(plan.files, medicines, stats.chunks, per_section, problems, time.perf_counter() - timer.t0,
-                       stats.reused_files, dict(timer.laps), writer.reused_postings)
+                       stats.reused_files, dict(timer.laps), writer.reused_postings, writer.segments.linked)
 
 
 def commit_generation(index_dir: Path, tmp: Path, gen_name: str, manifest: dict) -> None:

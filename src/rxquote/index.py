@@ -54,7 +54,7 @@ from .errors import IndexProblem
 from .layout import FILES, ChunkColumns, FileRecords, open_drug_table, open_folders
 from .text import TOKENIZER_SETTINGS, Analyzer, stopwords
 
-FORMAT_VERSION = 9  # 9: doc_tokens into token_vocab.json; 6: lexicon.json; 7: memory-mapped columns, posting scores, per-medicine chunks, file records in the generation; 8: the name table's lookups saved (names_index pack)
+FORMAT_VERSION = 10  # 10: chunk lines and tokens in segments (segments.py); 9: doc_tokens into token_vocab.json; 6: lexicon.json; 7: memory-mapped columns, posting scores, per-medicine chunks, file records in the generation; 8: the name table's lookups saved (names_index pack)
 MANIFEST = "manifest.json"
 ALWAYS_HASH_BYTES = 1 << 20  # index files smaller than this are hashed on every load
 # Opening an index for questions checks every corpus file's size and mtime up to this many files
@@ -86,6 +86,7 @@ class BuildReport:
     reused_files: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)  # where the time went
     reused_postings: bool = False  # the reused files' postings were kept, not sorted again
+    linked_segments: int = 0  # chunk segments of the previous generation hard-linked, not written
 
 
 def _file_sha(path: Path | str) -> str:
@@ -146,7 +147,7 @@ class Index:
 
     @property
     def offsets(self) -> np.ndarray:
-        """Where each chunk's line starts in chunks.jsonl (n+1 entries)."""
+        """Where each chunk's line starts, over the chunk segments one after another (n+1 entries)."""
         return self.columns.offsets
 
     @property
@@ -158,16 +159,7 @@ class Index:
         return self.chunks([i])[0]
 
     def chunks(self, ids) -> list[Chunk]:
-        out = []
-        offsets = self.columns.offsets
-        with open(self.folder / "chunks.jsonl", "rb") as f:
-            for i in ids:
-                i = int(i)
-                if not 0 <= i < self.size:
-                    raise IndexError(f"no chunk {i}")
-                lo, hi = int(offsets[i]), int(offsets[i + 1])
-                f.seek(lo)
-                out.append(self._chunk(i, f.read(hi - lo)))
+        out = [self._chunk(i, line) for i, line in self.columns.read_lines(ids)]
         if self.corpus is not None:
             self._check_sources({c.source for c in out})
         return out
@@ -215,11 +207,10 @@ class Index:
     def iter_chunks(self):
         cols = self.columns
         drug, title, source = cols.drug_names.list(), cols.title_names.list(), cols.source_names.list()
-        with open(self.folder / "chunks.jsonl", "rb") as f:
-            for i, line in enumerate(f):
-                start, end, text = _line(line)
-                yield Chunk(i, source[cols.source[i]], title[cols.title[i]], drug[cols.drug[i]], SECTIONS[cols.section[i]],
-                            cols.headings[i], start, end, text)
+        for i, line in enumerate(cols.segments.iter_lines()):
+            start, end, text = _line(line)
+            yield Chunk(i, source[cols.source[i]], title[cols.title[i]], drug[cols.drug[i]], SECTIONS[cols.section[i]],
+                        cols.headings[i], start, end, text)
 
     def _chunk(self, i: int, line: bytes) -> Chunk:
         start, end, text = _line(line)
@@ -264,7 +255,7 @@ class Index:
 
 
 def _line(line: bytes) -> tuple[int, int, str]:
-    """A chunks.jsonl line: [start_line, end_line, text]."""
+    """A chunk line (segments.py): [start_line, end_line, text]."""
     start, end, text = json.loads(line)
     if not (isinstance(start, int) and isinstance(end, int) and isinstance(text, str)):
         raise ValueError("a damaged chunk line")
@@ -346,6 +337,8 @@ def load(index_dir: Path, verify: bool = True, manifest: dict | None = None, che
     try:
         bm25 = BM25Index.load(gen)
         columns = ChunkColumns.open(gen, bm25.size)
+        if any(name not in manifest["checksums"] for name in columns.segments.names()):
+            raise ValueError("the checksums do not cover the chunk segments")
         stems = json.loads((gen / "stems.json").read_text(encoding="utf-8"))
         if not isinstance(stems, dict):
             raise ValueError("stems.json damaged")

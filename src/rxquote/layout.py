@@ -1,8 +1,10 @@
 """What a generation folder holds, and how each part is read (at load) and written (at build).
 
-    chunks.jsonl            one chunk per line (its id is the line number), read by offset:
-                            [start_line, end_line, text]
-    chunk_offsets.npy       int64, n+1: where each line starts (and the file's end)
+    chunks-<k>.jsonl        one chunk per line, read by offset: [start_line, end_line, text];
+                            in segments of consecutive chunks (segments.py: segments.npy holds
+                            where each starts), which a rebuild hard-links when unchanged
+    chunk_offsets.npy       int64, n+1: where each line starts, counted over the segments one
+                            after another (and their end)
     chunk_drug/title/source.npy   int32 per chunk: ids into the sorted name tables
     chunk_section.npy       int8 per chunk: index into corpus.SECTIONS
     headings, names_drug, names_title, names_source, medicine_keys, medicine_names, alias_keys,
@@ -19,7 +21,8 @@
     folder_names, folder_mtime.npy   every corpus folder ("" is the corpus) and its mtime
     vocab.json, bm25.json, postings_*.npy, doc_len.npy, idf.npy   BM25 (bm25.py)
     term_first.npy          int64 per term: its first token position (first-occurrence order)
-    doc_tokens.npy, doc_tokens_ptr.npy   the chunks' tokens (what a rebuild reuses), as ids
+    doc_tokens-<k>.npy, doc_tokens_ptr.npy   the chunks' tokens (what a rebuild reuses), in the
+                            same segments as the lines, as ids
                             into token_vocab.json: a full build's vocabulary (vocab.json), to
                             which each rebuild appends its new words (so reused tokens are
                             copied as they are)
@@ -35,13 +38,14 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
 from .corpus import SECTIONS
 from .drugs import DrugTable, normalize
 from .name_index import PACK_FILES, NameIndex, save_name_index
+from .segments import ChunkSegments
 from .store import StringTable, load_array, save_array, save_strings, unique
 
 ID = (np.dtype(np.int32),)
@@ -50,11 +54,11 @@ I64 = (np.dtype(np.int64),)
 STRING_TABLES = ("headings", "names_drug", "names_title", "names_source", "medicine_keys", "medicine_names",
                  "alias_keys", "file_names", "folder_names")
 FILES = (
-    "chunks.jsonl", "chunk_offsets.npy", "chunk_drug.npy", "chunk_title.npy", "chunk_source.npy", "chunk_section.npy",
+    "segments.npy", "chunk_offsets.npy", "chunk_drug.npy", "chunk_title.npy", "chunk_source.npy", "chunk_section.npy",
     "medicine_ptr.npy", "medicine_chunks.npy", "alias_ptr.npy", "alias_meds.npy", "drugs.json", "lexicon.json",
     "file_size.npy", "file_mtime.npy", "file_sha.npy", "file_chunks.npy", "file_warnings.json", "folder_mtime.npy",
     "vocab.json", "bm25.json", "postings_ptr.npy", "postings_doc.npy", "postings_tf.npy", "postings_score.npy",
-    "doc_len.npy", "idf.npy", "term_first.npy", "doc_tokens.npy", "doc_tokens_ptr.npy", "token_vocab.json", "stems.json",
+    "doc_len.npy", "idf.npy", "term_first.npy", "doc_tokens_ptr.npy", "token_vocab.json", "stems.json",
 ) + tuple(f"{t}{suffix}" for t in STRING_TABLES for suffix in (".npy", "_ptr.npy"))
 
 
@@ -77,11 +81,15 @@ class ChunkColumns:
     medicine_keys: StringTable  # sorted normalised names
     medicine_ptr: np.ndarray
     medicine_chunks: np.ndarray
+    segments: ChunkSegments  # where the chunk lines are
 
     @classmethod
     def open(cls, gen: Path, n: int) -> "ChunkColumns":
+        offsets = load_array(gen / "chunk_offsets.npy", I64)
+        if offsets.shape != (n + 1,) or int(offsets[0]) != 0:
+            raise ValueError("chunk offsets do not match the postings")
         cols = cls(
-            offsets=load_array(gen / "chunk_offsets.npy", I64),
+            offsets=offsets,
             drug=load_array(gen / "chunk_drug.npy", ID),
             title=load_array(gen / "chunk_title.npy", ID),
             source=load_array(gen / "chunk_source.npy", ID),
@@ -93,14 +101,15 @@ class ChunkColumns:
             medicine_keys=StringTable.open(gen, "medicine_keys"),
             medicine_ptr=load_array(gen / "medicine_ptr.npy", I64),
             medicine_chunks=load_array(gen / "medicine_chunks.npy", ID),
+            segments=ChunkSegments.open(gen, offsets),  # (checks each segment's size: a stat each)
         )
-        cols.check(n, (gen / "chunks.jsonl").stat().st_size)
+        cols.check(n)
         return cols
 
-    def check(self, n: int, text_bytes: int) -> None:
+    def check(self, n: int) -> None:
         """Shapes and end points (O(1)); a damaged large file's contents are the checksums' job."""
-        if self.offsets.shape != (n + 1,) or int(self.offsets[0]) != 0 or int(self.offsets[-1]) != text_bytes:
-            raise ValueError("chunk offsets do not match chunks.jsonl")
+        if self.offsets.shape != (n + 1,) or int(self.offsets[0]) != 0:
+            raise ValueError("chunk offsets do not match the postings")
         if any(a.shape != (n,) for a in (self.drug, self.title, self.source, self.section)) or len(self.headings) != n:
             raise ValueError("chunk columns do not match the postings")
         k = len(self.medicine_keys)
@@ -109,6 +118,14 @@ class ChunkColumns:
             raise ValueError("medicine table damaged")
         if n and not (len(self.drug_names) and len(self.title_names) and len(self.source_names)):
             raise ValueError("name tables damaged")
+
+    def read_lines(self, ids) -> "Iterator[tuple[int, bytes]]":
+        """(id, chunk line) of each chunk id, in the given order."""
+        n = self.offsets.shape[0] - 1
+        for i in ids:
+            if not 0 <= int(i) < n:
+                raise IndexError(f"no chunk {i}")
+        return self.segments.read_lines(self.offsets, [int(i) for i in ids])
 
 
 # -- medicine → chunks --------------------------------------------------------------------------

@@ -81,6 +81,9 @@ class NpyWriter:
             raise ValueError("a copy of part of an item")
         self.written += copy_range(src, start, stop, self._f) // self.dtype.itemsize
 
+    def fileno(self) -> int:
+        return self._f.fileno()
+
     def abort(self) -> None:
         self._f.close()
 

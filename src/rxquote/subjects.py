@@ -114,20 +114,17 @@ def _followers(index, name: str) -> tuple[int, Counter]:
         docs = docs[:: -(-docs.size // SAMPLE_CHUNKS)]
     pattern = re.compile(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b(\s+[a-z]+)?")
     total, following = 0, Counter()
-    offsets = index.columns.offsets
-    with open(index.folder / "chunks.jsonl", "rb") as f:
-        for d in docs.tolist():
-            if name in normalize(index.title_of(d)):
-                continue  # the name's own pages say how it is taken, not how others speak of it
-            f.seek(int(offsets[d]))
-            try:
-                text = json.loads(f.readline())[2].lower()
-            except (ValueError, IndexError, TypeError):
-                continue
-            for m in pattern.finditer(text):
-                total += 1
-                if m.group(1):
-                    following[m.group(1).strip()] += 1
+    # the name's own pages say how it is taken, not how others speak of it
+    others = [d for d in docs.tolist() if name not in normalize(index.title_of(d))]
+    for _, line in index.columns.read_lines(others):
+        try:
+            text = json.loads(line)[2].lower()
+        except (ValueError, IndexError, TypeError):
+            continue
+        for m in pattern.finditer(text):
+            total += 1
+            if m.group(1):
+                following[m.group(1).strip()] += 1
     return total, following
 
 
