@@ -101,8 +101,6 @@ def pct(xs: list[float], q: float) -> float:
 
 def load_tokens(index_dir: Path) -> list[list[str]]:
     """The chunk tokens rxquote indexed, as lists of words (for the baselines)."""
-    import numpy as np
-
     man = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
     gen = index_dir / man["generation"]
     from rxquote.segments import generation_tokens
