@@ -634,3 +634,9 @@ def test_everyday_words_are_not_read_as_a_topics_other_words(tiny):
     # "nurse" the person is an everyday word; "nursing" (breastfeeding) is a topic
     assert "breastfeed" not in understand(tiny, "my nurse said zentorin is fine for my back").asked
     assert "breastfeed" in understand(tiny, "is zentorin ok while nursing?").asked
+
+
+def test_a_second_medicine_offered_instead_is_told_from_one_taken_with_it(tiny):
+    assert understand(tiny, "can I take zentorin? what about velamide?").instead
+    assert not understand(tiny, "can I take zentorin with velamide?").instead
+    assert not understand(tiny, "what about zentorin?").instead  # one medicine: nothing instead of it

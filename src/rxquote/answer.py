@@ -245,10 +245,6 @@ class Engine:
         return [SECTIONS.index(s) for s in understand_.PRIOR_SECTIONS]
 
     @cached_property
-    def _overview_ids(self) -> list[int]:
-        return [SECTIONS.index("overview"), SECTIONS.index("usage")]
-
-    @cached_property
     def _section_sizes(self) -> np.ndarray:
         return np.bincount(self._section, minlength=len(SECTIONS))[self._prior_ids].astype(np.float64)
 
@@ -318,13 +314,8 @@ class Engine:
         stems = index.analyzer.tokens(key)
         # a medicine's name is not a class's ("water" of "water pills" is only an everyday word)
         if stems and (abbreviation or glosses.is_plural(key)) and not any(m.how != "weak" for m in drugs.find(key)):
-            docs = None
-            for t in dict.fromkeys(stems):
-                d = index.bm25.matching_docs([t])
-                docs = d if docs is None else np.intersect1d(docs, d, assume_unique=True)
-                if not docs.size:
-                    break
-            if docs is not None and docs.size:
+            docs = index.bm25.docs_with_all(stems)
+            if docs.size:
                 # spread over the corpus: the first pages alone would be one letter's medicines
                 sample = docs[:: -(-docs.size // glosses.MAX_TEXTS)]
                 texts = [c.text for c in index.chunks(sample.tolist())]
@@ -333,7 +324,7 @@ class Engine:
                     found = drugs.class_form(spelt) if spelt else None
                 if found is None and glosses.is_plural(key):
                     found = glosses.most_common(glosses.beside(key, texts, drugs.class_form))
-            said = 0 if docs is None else int(np.isin(self._section[docs], self._overview_ids).sum())
+            said = int(np.isin(self._section[docs], candidates_.OVERVIEW_SECTIONS).sum())
             if found is None and not abbreviation and 0 < said <= glosses.MAX_CLASS_PASSAGES:
                 # no gloss: a class when enough pages say they are of it ("X is a beta-blocker"),
                 # and they are a fair share of the pages that use the name at all (an everyday

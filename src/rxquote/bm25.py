@@ -264,6 +264,16 @@ class BM25Index:
             mask[self._postings(tid)[0]] = True
         return np.flatnonzero(mask).astype(np.int32)
 
+    def docs_with_all(self, terms: list[str]) -> np.ndarray:
+        """Documents that contain every one of `terms`, ascending (none for no terms)."""
+        docs = None
+        for t in dict.fromkeys(terms):
+            d = self.matching_docs([t])
+            docs = d if docs is None else np.intersect1d(docs, d, assume_unique=True)
+            if not docs.size:
+                break
+        return docs if docs is not None else np.zeros(0, dtype=np.int32)
+
     def top_k(self, query: list[str], k: int, exclude: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(doc, score) of the k best documents with score > 0, ties by doc id; documents
         where the boolean mask `exclude` is set are never returned."""

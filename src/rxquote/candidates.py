@@ -27,6 +27,8 @@ SYSTEMIC = 0.8  # a "(Systemic)" or "(Oral)" variant: the medicine as usually ta
 # of duplicate pages of one combination, the fullest is its own page; a thinner one ranks like a
 # systemic variant: it comes first only where it answers clearly better
 THINNER_DUPLICATE = 0.8
+# where a page says what its medicine is ("X is a statin")
+OVERVIEW_SECTIONS = (SECTIONS.index("overview"), SECTIONS.index("usage"))
 
 
 @dataclass(frozen=True)
@@ -112,19 +114,13 @@ def class_pages(engine, phrase: str, names: tuple[str, ...] | None = None) -> tu
     engine.class_synonyms)."""
     index = engine.index
     an, bm = index.analyzer, index.bm25
-    first = [SECTIONS.index("overview"), SECTIONS.index("usage")]
     runs: dict[int, list[list[str]]] = {}  # chunk → the class names (stems) it has every word of
     for name in dict.fromkeys((phrase, *(engine.class_synonyms(phrase) if names is None else names))):
         stems = an.tokens(name)
         if not stems:
             continue
-        docs = None
-        for t in dict.fromkeys(stems):
-            d = bm.matching_docs([t])
-            docs = d if docs is None else np.intersect1d(docs, d, assume_unique=True)
-            if not docs.size:
-                break
-        for c in docs[np.isin(engine.section_ids(docs), first)].tolist():
+        docs = bm.docs_with_all(stems)
+        for c in docs[np.isin(engine.section_ids(docs), OVERVIEW_SECTIONS)].tolist():
             runs.setdefault(c, []).append(stems)
     pages: dict[str, tuple[int, bool]] = {}
     for chunk in index.chunks(sorted(runs)):  # read in one pass over the chunk file

@@ -35,8 +35,7 @@ _SENTENCE_END = re.compile(r"[.!?;:\n*]")
 
 
 def looks_like_abbreviation(word: str) -> bool:
-    """Letters only, short, with a vowel-poor or capitalised look is left to the corpus:
-    here only the length and the letters are checked."""
+    """Letters only and short enough ("MAOIs", "ppi"); whether it is one is the corpus's to say."""
     core = word[:-1] if word.endswith("s") and len(word) > MIN_LETTERS + 1 else word
     return word.isalpha() and MIN_LETTERS <= len(core) <= MAX_LETTERS
 

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,9 +104,10 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     # a word most of the pages' passages have ("implant" on the implant's page) tells none apart
     common = {w for w, h in have.items() if ids.size >= 4 and h.mean() >= weights.page_common}
     written = [w for w in u.topic if w not in common]
-    specific = expand(written) + extra
+    expanded = expand(written)
+    specific = expanded + extra
     lex_raw = engine.scores(specific, ids) if specific else np.zeros(ids.size)
-    glossed = [t for t in expand(written) if t not in written]
+    glossed = expanded[len(written):]  # (expand keeps the words first, then adds the glossary's)
     if glossed and written and weights.glossed < 1.0:
         # the glossary's words for a word count for less than the word as written ("mouth" →
         # "oral" finds "oral thrush", but "taken orally" less than "dry mouth"); the pages' own
@@ -132,10 +132,10 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
         set(index.analyzer.tokens(intent.sections[0].replace("_", " "))) <= said
 
     # (not for "which of my medicines …?", which asks about each alone)
-    # (not when the second is an alternative to the first: "can I take tylenol? what about
+    # (nor when the second is offered instead of the first: "can I take tylenol? what about
     # ibuprofen?" asks about each, and a passage of one that names the other is no better for it)
     others = _names_others(engine, u, ids) if len(u.drugs) > 1 and u.drugs_from != "my medicines" \
-        and (_TOGETHER.search(u.question) or not _ALTERNATIVE.search(u.question)) else None
+        and not u.instead else None
     # how sure the intent is: its rules' weight against a clear one's
     sure = min(1.0, u.intent.weight / weights.sure_intent) if u.intent.source in ("rules", "corpus") and not names_section else 1.0
     specific_words = top > 0
@@ -220,12 +220,6 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     best = max(s.relevance for s in out)
     # a passage with no relevance at all (only its page's bonus) answers nothing
     return [s for s in out if s.relevance >= weights.relative_floor * best and s.relevance > 0]
-
-
-# words that put two medicines together, and words that offer one instead of the other
-_TOGETHER = re.compile(r"\b(with|together|mix\w*|combin\w*|interact\w*|while (on|taking|using)|on top of|alongside|"
-                       r"same time)\b", re.I)
-_ALTERNATIVE = re.compile(r"\b(what about|how about|instead|rather than|or)\b", re.I)
 
 
 def _names_others(engine, u, ids) -> np.ndarray:

@@ -15,15 +15,15 @@ read; medicine names are resolved first, so they are never "corrected".
 
 from __future__ import annotations
 
-import numpy as np
-
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
+
 from . import intents, safety, subjects
-from .text import stopwords
 from .drugs import ROUTE_WORDS, SALT_WORDS, Mention, normalize
+from .text import stopwords
 
 MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is ignored
 
@@ -91,6 +91,10 @@ _ELLIPTICAL = re.compile(r"^\W*(and|but|also|what about|how about|what of|same|e
 # "which of my medicines …", "her tablets": the person's whole list
 _MY_LIST = re.compile(r"\b(my|her|his|their|our) (medicines|medications|meds|pills|tablets|drugs|prescriptions)\b"
                       r"|\bwhich of (my|her|his|their|them|these)\b|\bany of (my|her|his|their|them)\b", re.I)
+# words that put two medicines together, and words that offer one instead of the other
+_TOGETHER = re.compile(r"\b(with|together|mix\w*|combin\w*|interact\w*|while (on|taking|using)|on top of|alongside|"
+                       r"same time)\b", re.I)
+_ALTERNATIVE = re.compile(r"\b(what about|how about|instead|rather than|or)\b", re.I)
 _COMPARE = re.compile(r"\b(difference|differ\w*|compare\w*|versus|vs|better)\b", re.I)
 # "my antibiotic", "her blood pressure pills": a medicine the message does not name
 # (a drug class, "my antibiotic", is `their_class`: the lexicon's classes, not a word list)
@@ -134,6 +138,7 @@ class Understanding:
     unnamed: str = ""  # "my antibiotic": the person's medicine, named only by its class
     apart: bool = False  # two or more medicines named apart ("plavix with aspirin"), not as one combination
     classes: tuple[str, ...] = ()  # drug classes asked about when no medicine is ("statins"; "do they …?" after them)
+    instead: bool = False  # a second medicine offered instead of the first ("… tylenol? what about ibuprofen?")
 
 
 @dataclass
@@ -568,4 +573,5 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
                          ctx.apart if drugs_from == "conversation" else
                          drugs_from in ("named + my medicines", "my medicines"),
                          # "what are statins for?" → "do they cause memory loss?": the class goes on
-                         _classes_asked(engine, q, asking, drugs, unnamed, pronoun, my_list, ctx))
+                         _classes_asked(engine, q, asking, drugs, unnamed, pronoun, my_list, ctx),
+                         len(named) > 1 and _ALTERNATIVE.search(q) is not None and _TOGETHER.search(q) is None)
