@@ -18,7 +18,7 @@ from rxquote.index import build, ensure, load, read_manifest
 from rxquote.layout import FileRecords
 from rxquote.segments import SEGMENTS, segment_files
 
-from .test_index_build import answers, assert_same_generation, page, synthetic_corpus
+from .test_index_build import answers, assert_same_generation, built_synthetic, page, synthetic_corpus
 
 SEGMENT_BYTES = 2048  # ~7 segments for the 30 synthetic pages
 
@@ -41,10 +41,7 @@ def inodes(gen: Path) -> dict[str, int]:
 
 
 def test_a_full_build_cuts_segments_at_file_ends(tmp_path, small_segments):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    synthetic_corpus(corpus)
-    build(corpus, tmp_path / "ix", use_lexicon=False)
+    corpus, _ = built_synthetic(tmp_path, "ix")
     gen = gen_of(tmp_path / "ix")
     starts = segment_starts(gen)
     records = FileRecords.open(gen)
@@ -56,10 +53,7 @@ def test_a_full_build_cuts_segments_at_file_ends(tmp_path, small_segments):
 
 
 def test_a_one_page_edit_links_the_other_segments_and_answers_as_a_full_build(tmp_path, small_segments):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    paths = synthetic_corpus(corpus)
-    build(corpus, tmp_path / "inc", use_lexicon=False)
+    corpus, paths = built_synthetic(tmp_path, "inc")
     before_gen = gen_of(tmp_path / "inc")
     before, starts = inodes(before_gen), segment_starts(before_gen)
     records = FileRecords.open(before_gen)
@@ -97,10 +91,7 @@ def test_a_one_page_edit_links_the_other_segments_and_answers_as_a_full_build(tm
 def test_segments_stay_few_when_pages_keep_being_added_and_removed(tmp_path, small_segments):
     """Small segments (pages added at the end, pages removed) are copied into their
     neighbours at the next rebuild, not linked: their number stays about size / segment."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    paths = synthetic_corpus(corpus)
-    build(corpus, tmp_path / "inc", use_lexicon=False)
+    corpus, paths = built_synthetic(tmp_path, "inc")
     rng = random.Random(4)
     for i in range(8):
         (corpus / f"{100 + i:03d}-late{i}.md").write_text(page(f"Late{i}", rng, [f"late{i}z"]), encoding="utf-8")
@@ -146,10 +137,7 @@ def test_a_damaged_segment_is_detected_and_the_index_rebuilt(tmp_path, small_seg
 
 
 def test_chunks_are_read_across_segments_in_any_order(tmp_path, small_segments):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    synthetic_corpus(corpus)
-    build(corpus, tmp_path / "ix", use_lexicon=False)
+    corpus, _ = built_synthetic(tmp_path, "ix")
     index = load(tmp_path / "ix")
     every = [c.to_dict() for c in index.iter_chunks()]
     ids = list(range(index.size))

@@ -122,10 +122,11 @@ class ChunkColumns:
     def read_lines(self, ids) -> "Iterator[tuple[int, bytes]]":
         """(id, chunk line) of each chunk id, in the given order."""
         n = self.offsets.shape[0] - 1
+        ids = [int(i) for i in ids]  # (once: a generator would be used up by the check)
         for i in ids:
-            if not 0 <= int(i) < n:
+            if not 0 <= i < n:
                 raise IndexError(f"no chunk {i}")
-        return self.segments.read_lines(self.offsets, [int(i) for i in ids])
+        return self.segments.read_lines(self.offsets, ids)
 
 
 # -- medicine → chunks --------------------------------------------------------------------------
@@ -329,13 +330,8 @@ class FileRecords:
                           tuple(self.warnings.get(rel, ())))
 
 
-def save_file_records(folder: Path, records: "list[FileRecord] | FileTable") -> None:
+def save_file_records(folder: Path, records: "FileTable") -> None:
     """`records` in file order (sorted by rel, as corpus.list_corpus gives them)."""
-    if not isinstance(records, FileTable):
-        table = FileTable()
-        for r in records:
-            table.add(r)
-        records = table
     records.save(folder)
 
 

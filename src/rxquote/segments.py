@@ -103,21 +103,21 @@ class ChunkSegments:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
 
     def read_lines(self, offsets: np.ndarray, ids) -> Iterator[tuple[int, bytes]]:
-        """(id, line) of each chunk id, in the given order, each file opened once in turn."""
-        f, open_k = None, -1
+        """(id, line) of each chunk id, in the given order, each segment's file opened once
+        (passages in rank order go back and forth between segments)."""
+        files: dict[int, object] = {}
         try:
             for i in ids:
                 k = self.of(i)
-                if k != open_k:
-                    if f is not None:
-                        f.close()
-                    f, open_k = open(self.lines(k), "rb"), k
+                f = files.get(k)
+                if f is None:
+                    f = files[k] = open(self.lines(k), "rb")
                 base = int(offsets[self.starts[k]])
                 lo, hi = int(offsets[i]), int(offsets[i + 1])
                 f.seek(lo - base)
                 yield i, f.read(hi - lo)
         finally:
-            if f is not None:
+            for f in files.values():
                 f.close()
 
     def iter_lines(self) -> Iterator[bytes]:
