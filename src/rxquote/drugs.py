@@ -85,17 +85,22 @@ _ALPHA = re.compile(r"^[a-z]+$")
 _ASCII_NAME = str.maketrans({chr(c): chr(c) if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else " " for c in range(128)})
 
 
+@lru_cache(maxsize=1 << 18)  # (a build normalises the same names again and again: ~1 million calls at 10×)
 def normalize(name: str) -> str:
     if name.isascii():
         return " ".join(name.lower().translate(_ASCII_NAME).split())
     return _NON_ALNUM.sub(" ", name.lower()).strip()
 
 
+_PARENTHESISED = re.compile(r"\([^)]*\)")
+
+
 def without_parentheses(name: str) -> str:
-    return normalize(re.sub(r"\([^)]*\)", " ", name))
+    return normalize(_PARENTHESISED.sub(" ", name) if "(" in name else name)
 
 
-def base_forms(name: str) -> set[str]:
+@lru_cache(maxsize=1 << 17)
+def base_forms(name: str) -> frozenset[str]:
     """A name and its forms without parentheses or salt/route words."""
     n = normalize(name)
     forms = {n, without_parentheses(name)}
@@ -105,7 +110,7 @@ def base_forms(name: str) -> set[str]:
         words = [w for w in f.split() if w not in SALT_WORDS]
         if words:
             forms.add(" ".join(words))
-    return {f for f in forms if f}
+    return frozenset(f for f in forms if f)
 
 
 @lru_cache(maxsize=None)

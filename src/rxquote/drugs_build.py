@@ -112,10 +112,7 @@ def _word_key(name: str) -> frozenset:
     """A name's words without parenthesised qualifiers, "and"/"with", salt or form words, in
     any order: "propranolol (cardiovascular)" is propranolol, "trimethoprim/sulfamethoxazole"
     is Sulfamethoxazole + Trimethoprim."""
-    # without_parentheses = normalize after a regex substitution that only a "(" can change
-    # (called for every lexicon entry: the substitution was half the cost)
-    plain = without_parentheses(name) if "(" in name else normalize(name)
-    return frozenset(plain.split()) - _KEY_DROPPED
+    return frozenset(without_parentheses(name).split()) - _KEY_DROPPED
 
 
 def _add_lexicon(lex, medicines: list[str], aliases: dict[str, set[str]], add,
@@ -131,9 +128,10 @@ def _add_lexicon(lex, medicines: list[str], aliases: dict[str, set[str]], add,
         if key:
             by_words.setdefault(key, set()).add(c)
     for v, cs in variant_to_canonical.items():
-        key = _word_key(v)
-        if " " in v and key:
-            by_words.setdefault(key, set()).update(cs)
+        if " " in v:
+            key = frozenset(v.split()) - _KEY_DROPPED  # (_word_key of a normalised name)
+            if key:
+                by_words.setdefault(key, set()).update(cs)
     canon_to_meds: dict[str, set[str]] = {}
     for med in medicines:
         for form in forms[med] | {normalize(med)}:
@@ -151,8 +149,7 @@ def _add_lexicon(lex, medicines: list[str], aliases: dict[str, set[str]], add,
                 add(syn, med)
     other: dict[str, str] = {}
     classes: set[str] = set()
-    for variant, canons in variant_to_canonical.items():
-        v = normalize(variant)
+    for v, canons in variant_to_canonical.items():  # (variants are normalised: see load_lexicon)
         if v in aliases or v in NOT_MEDICINE_WORDS or len(v) < 4:
             continue
         if any(c in canon_to_meds for c in canons):
@@ -162,7 +159,7 @@ def _add_lexicon(lex, medicines: list[str], aliases: dict[str, set[str]], add,
             continue
         specific = [c for c in canons if c in specific_canon]
         if specific:  # drug classes ("benzodiazepines", "statins") stay ordinary words
-            other[v] = canonical_name.get(specific[0], variant)
+            other[v] = canonical_name.get(specific[0], v)
         else:
             classes.add(v)
     return other, classes
@@ -175,11 +172,10 @@ def class_groups(lex, classes: set[str]) -> list[str]:
     monographs may use for it."""
     variant_to_canonical, canonical_synonyms = lex[0], lex[1]
     by_canon: dict[str, set[str]] = {}
-    for v, canons in variant_to_canonical.items():
-        nv = normalize(v)
-        if nv in classes:
+    for v, canons in variant_to_canonical.items():  # (normalised names)
+        if v in classes:
             for c in canons:
-                by_canon.setdefault(c, set()).add(nv)
+                by_canon.setdefault(c, set()).add(v)
     out: set[str] = set()
     for c, names in by_canon.items():
         for syn in canonical_synonyms.get(c, ()):
@@ -209,9 +205,9 @@ def _co_names(variant_to_canonical: dict, medicines: list[str], aliases: dict[st
     two = [(m, *(_squash(p) for p in m.split("+"))) for m in medicines if m.count("+") == 1]
     singles = _Affixes([m for m in medicines if "+" not in m and "(" not in m])
     out: dict[str, list[str]] = {}
-    for v in variant_to_canonical:
-        ws = normalize(v).split()
-        if len(ws) != 2 or ws[0] != "co" or len(ws[1]) < 6 or normalize(v) in aliases:
+    for v in variant_to_canonical:  # (normalised names)
+        ws = v.split()
+        if len(ws) != 2 or ws[0] != "co" or len(ws[1]) < 6 or v in aliases:
             continue
         x = ws[1]
         halves = [(x[:k], x[k:]) for k in range(3, len(x) - 2)]
