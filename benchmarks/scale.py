@@ -6,9 +6,10 @@ For each N it builds, in a temporary folder, a corpus of N copies of ../shared/c
 (copy 0 as it is, copy k's page titles suffixed " Lot<k>" — each ingredient of a combination
 too — so every copy's medicines are distinct names), and measures on this machine:
 
-- full build: `rxquote index` into a fresh folder — wall time, CPU time (user + system, the
-  process and its workers), peak RSS of the largest process (os.wait4) and of the whole
-  process tree (its RSS summed, sampled every 50 ms);
+- full build: `rxquote index` into a fresh folder, --builds times (default 3; the corpus
+  synced to disk first) — the median and the range of the wall time and of the CPU time (user
+  + system, the process and its workers), the largest peak RSS of one process (os.wait4) and
+  of the whole process tree (its RSS summed, sampled every 50 ms);
 - index size on disk (the generation folder);
 - one-file rebuild: one page changed (a line appended), `rxquote index` again;
 - cold ask: a new `rxquote ask` process answering one question (the same question, about a
@@ -163,7 +164,7 @@ def load_avg() -> str:
 # -- one N ---------------------------------------------------------------------------------------
 
 
-def measure(copies: int, rxhive: Path, work: Path, n_questions: int, repeat: int, log) -> dict:
+def measure(copies: int, rxhive: Path, work: Path, n_questions: int, repeat: int, builds_per_n: int, log) -> dict:
     r: dict = {"copies": copies, "load_before": load_avg()}
     corpus, index = work / f"x{copies}-corpus", work / f"x{copies}-index"
     log(f"[{copies}×] making the corpus")
@@ -172,9 +173,21 @@ def measure(copies: int, rxhive: Path, work: Path, n_questions: int, repeat: int
     qfile = work / f"x{copies}-questions.json"
     qfile.write_text(json.dumps(questions), encoding="utf-8")
 
-    log(f"[{copies}×] full build")
-    b = run([RXQUOTE, "index", "--corpus", str(corpus), "--index", str(index)], sample_tree=True)
-    r.update(build=b["wall"], build_cpu=b["cpu"], build_rss=b["rss"], build_tree_rss=b["tree_rss"])
+    os.sync()  # the corpus just written goes to disk now, not while the build is timed
+
+    builds = []
+    for k in range(builds_per_n):
+        log(f"[{copies}×] full build {k + 1} of {builds_per_n}")
+        folder = index if k == 0 else work / f"x{copies}-index-{k}"  # the first is kept for what follows
+        builds.append(run([RXQUOTE, "index", "--corpus", str(corpus), "--index", str(folder)], sample_tree=True))
+        if k:
+            shutil.rmtree(folder, ignore_errors=True)
+    # the median of the builds (the machine is shared: one build's wall time moves by ±10 %), its
+    # spread beside it; memory is the largest seen
+    r["build_walls"] = [b["wall"] for b in builds]
+    r["build_cpus"] = [b["cpu"] for b in builds]
+    r.update(build=statistics.median(r["build_walls"]), build_cpu=statistics.median(r["build_cpus"]),
+             build_rss=max(b["rss"] for b in builds), build_tree_rss=max(b["tree_rss"] for b in builds))
     man = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
     r["files"], r["chunks"] = man["counts"]["files"], man["counts"]["chunks"]
     r["disk"] = du(index / man["generation"]) / 2**20
@@ -231,13 +244,17 @@ def fmt_s(x: float) -> str:
     return f"{x * 1000:.1f} ms" if x < 1 else f"{x:.1f} s"
 
 
+def _spread(xs: list[float]) -> str:
+    return f"{len(xs)} builds: {fmt_s(min(xs))}–{fmt_s(max(xs))}" if len(xs) > 1 else "1 build"
+
+
 def table(results: list[dict]) -> list[str]:
     first, last = results[0], results[-1]
     cols = [f"{r['copies']}×" for r in results]
     rows = [
         ("pages / chunks", lambda r: f"{r['files']:,} / {r['chunks']:,}", "files"),
-        ("full build (wall)", lambda r: fmt_s(r["build"]), "build"),
-        ("full build (CPU, all processes)", lambda r: fmt_s(r["build_cpu"]), "build_cpu"),
+        ("full build (wall; median of the builds, and their range)", lambda r: f"{fmt_s(r['build'])} ({_spread(r['build_walls'])})", "build"),
+        ("full build (CPU, all processes)", lambda r: f"{fmt_s(r['build_cpu'])} ({_spread(r['build_cpus'])})", "build_cpu"),
         ("build peak RSS, largest process", lambda r: f"{r['build_rss']:.0f} MB", "build_rss"),
         ("build peak RSS, all processes", lambda r: f"{r['build_tree_rss']:.0f} MB", "build_tree_rss"),
         ("index on disk", lambda r: f"{r['disk']:.0f} MB", "disk"),
@@ -267,6 +284,7 @@ def main() -> None:
     ap.add_argument("--copies", default="1,3,10", help="comma-separated N (default 1,3,10)")
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--repeat", type=int, default=5, help="cold-ask runs per N (median)")
+    ap.add_argument("--builds", type=int, default=3, help="full builds per N (median, with the spread)")
     ap.add_argument("--markdown", type=Path, help="also write the table to this file")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--corpus", help=argparse.SUPPRESS)
@@ -283,7 +301,7 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="rxquote-scale-") as tmp:
         for n in [int(x) for x in args.copies.split(",")]:
-            r = measure(n, args.rxhive, Path(tmp), args.queries, args.repeat, log)
+            r = measure(n, args.rxhive, Path(tmp), args.queries, args.repeat, args.builds, log)
             r["n_questions"] = args.queries
             results.append(r)
             log(json.dumps(r))
