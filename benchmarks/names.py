@@ -22,7 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from rxquote.drugs import DrugTable, build_table, normalize  # noqa: E402
+from rxquote.drugs import DrugTable, normalize  # noqa: E402
+from rxquote.drugs_build import build_table  # noqa: E402
 from rxquote.index import ensure  # noqa: E402
 
 

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rxquote import namelike
-from rxquote.drugs import DrugTable, Lexicon, Mention, base_forms, build_table, preferred, typo_cost, variant_key
+from rxquote.drugs import DrugTable, Lexicon, Mention, base_forms, preferred, typo_cost, variant_key
+from rxquote.drugs_build import build_table
 from rxquote.drugs import normalize
 from rxquote.drugs_build import _co_names, brands_in_text
 

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rxquote.drugs import DrugTable, build_table
+from rxquote.drugs import DrugTable
+from rxquote.drugs_build import build_table
 from rxquote.layout import open_drug_table, save_drug_table
 from rxquote.name_index import PACK, NameIndex, SavedMap, SavedSet
 

@@ -927,6 +927,3 @@ def _nearest_unique(word: str, by_len: dict[tuple[int, str], list[str]], max_edi
         return None
     return got[0]
 
-
-# index time: imported last, as drugs_build uses the names above
-from .drugs_build import build_table, load_lexicon  # noqa: E402,F401

@@ -49,7 +49,8 @@ import numpy as np
 from . import __version__
 from .bm25 import BM25Index
 from .corpus import MONOGRAPH_SUFFIXES, SECTIONS, Chunk, CorpusScan, list_corpus
-from .drugs import TABLE_VERSION, DrugTable, build_table, normalize
+from .drugs import TABLE_VERSION, DrugTable, normalize
+from .drugs_build import build_table
 from .errors import IndexProblem
 from .layout import FILES, ChunkColumns, FileRecords, open_drug_table, open_folders
 from .text import TOKENIZER_SETTINGS, Analyzer, stopwords
