@@ -553,3 +553,49 @@ def test_the_progress_bars_drawing_thread_lets_a_build_fork():
         update("parse", 1, 2)
         drawing = set(threading.enumerate()) - before
         assert drawing and all(getattr(t, FORK_SAFE, False) for t in drawing)
+
+
+def _note(path: Path, what: str) -> None:
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(f"{what} {os.getpid()}\n")
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_a_parallel_part_prepares_then_runs_its_task_with_the_arguments_it_is_given(tmp_path, monkeypatch, fork):
+    """The name table's process is forked before the parse: it prepares at once, and runs its
+    task when the parse has found the medicines; a process that may not fork does both itself."""
+    if not fork:
+        monkeypatch.setattr(builder_mod, "_can_fork", lambda: False)
+    log = tmp_path / "log"
+    part = builder_mod._Parallel(lambda meds, stems: _note(log, f"task {','.join(meds)} {len(stems)}"),
+                                 prepare=lambda: _note(log, "prepare"))
+    with pytest.raises(RuntimeError, match="before it was started"):
+        part.wait()
+    part.start(["Aspirin", "Codeine"], {"aspirin": "aspirin"})
+    part.wait()
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert [line.rsplit(" ", 1)[0] for line in lines] == ["prepare", "task Aspirin,Codeine 1"]
+    pids = {int(line.rsplit(" ", 1)[1]) for line in lines}
+    assert len(pids) == 1 and (pids != {os.getpid()}) == fork
+
+
+def test_a_parallel_part_given_up_before_its_turn_never_runs_its_task(tmp_path):
+    log = tmp_path / "log"
+    part = builder_mod._Parallel(lambda: _note(log, "task"), prepare=lambda: _note(log, "prepare"))
+    part.cancel()
+    assert part.proc is None or not part.proc.is_alive()
+    assert "task" not in (log.read_text(encoding="utf-8") if log.exists() else "")
+
+
+def test_the_name_sources_are_read_during_a_full_build_not_for_a_rebuild_of_the_same_medicines(tmp_path, monkeypatch):
+    import rxquote.index as index_mod
+
+    log = tmp_path / "log"
+    monkeypatch.setattr(index_mod, "load_name_sources", lambda use_lexicon: _note(log, "sources"))
+    corpus, paths = built_synthetic(tmp_path, "ix", n=8)
+    assert log.read_text(encoding="utf-8").startswith("sources")
+    log.unlink()
+    with open(paths[3], "a", encoding="utf-8") as f:
+        f.write("\nOne more line.\n")  # the same medicines: the table is linked, nothing to read
+    report = build(corpus, tmp_path / "ix", use_lexicon=False)
+    assert report.reused_files == 7 and not log.exists()

@@ -722,13 +722,16 @@ def _ptr(lengths: array) -> np.ndarray:
 # -- finish --------------------------------------------------------------------------------------
 
 
-def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: PreviousGeneration | None,
-            analyzer: Analyzer, timer: "_Timer") -> tuple[int, dict[str, int]]:
+def _finish(w: GenerationWriter, tmp: Path, table_job: "_Parallel", analyzer: Analyzer,
+            timer: "_Timer") -> tuple[int, dict[str, int]]:
     """Write everything that needs the whole collection; returns (medicines, chunks per section).
 
-    Two independent halves: the postings (idf, scores, the per-term merge) and the names
-    (sorted name tables, per-medicine chunk lists, file records, the medicine-name table).
-    The names half runs in a forked process meanwhile when this process may fork."""
+    Three independent parts: the postings (idf, scores, the per-term merge) here, the name
+    columns (sorted name tables, per-medicine chunk lists, file records) in a forked process,
+    and the medicine-name table in `table_job` (the table alone takes seconds at 60,000
+    medicines), which is given the medicines first."""
+    medicines = sorted(set(w.names["drug"].used(w.drug)) | set(w.names["title"].used(w.title)))
+    table_job.start(medicines, analyzer.stem_cache)
     w.close_streams()
     offsets = _ptr(w.line_len)
     if int(offsets[-1]) != w.segments.size:
@@ -740,11 +743,7 @@ def _finish(w: GenerationWriter, tmp: Path, make_table: TableBuilder, old: Previ
     save_array(tmp / "term_first.npy", np.frombuffer(w.terms.first, dtype=np.int64))
     (tmp / "token_vocab.json").write_text(json.dumps(w.token_vocab, ensure_ascii=False), encoding="utf-8")
     timer.lap("write")
-    medicines = sorted(set(w.names["drug"].used(w.drug)) | set(w.names["title"].used(w.title)))
-    # three independent parts: the postings here, the name columns and the medicine-name
-    # table each in a process of its own (the table alone takes seconds at 60,000 medicines)
-    names_half = [_Parallel(lambda: _write_name_columns(w, tmp)),
-                  _Parallel(lambda: _write_drug_table(tmp, make_table, old, analyzer, medicines))]
+    names_half = [_Parallel(lambda: _write_name_columns(w, tmp)).start(), table_job]
     # the files written so far go to disk meanwhile (after the forks: a thread of its own), so
     # that the commit's fsync finds them clean
     synced = _sync_in_background(sorted(tmp.iterdir()))
@@ -852,19 +851,24 @@ def _can_fork() -> bool:
 
 
 class _Parallel:
-    """`task` in a forked process (it sees this process's memory: nothing is pickled), or,
-    when this process may not fork, run by `wait()` itself."""
+    """`task(*args)` in a process forked at once (it sees this process's memory as it was then;
+    only `args` are pickled), or, when this process may not fork, run by `wait()` itself.
 
-    def __init__(self, task: Callable[[], None]):
+    The process runs `prepare()` first, then waits for `start(*args)`: what it prepares (the
+    name table's sources) overlaps what this process does meanwhile (the parse)."""
+
+    def __init__(self, task: Callable[..., None], prepare: Callable[[], None] | None = None):
         import multiprocessing
 
-        self.task, self.proc = task, None
+        self.task, self.prepare, self.proc, self.args = task, prepare, None, None
         if _can_fork():
             ctx = multiprocessing.get_context("fork")
-            self.reader, writer = ctx.Pipe(duplex=False)
+            self.reader, writer = ctx.Pipe(duplex=False)  # its outcome
+            self.inbox, self.outbox = ctx.Pipe(duplex=False)  # its arguments
             self.proc = ctx.Process(target=self._run, args=(writer,), daemon=True)
             self.proc.start()
             writer.close()
+            self.inbox.close()
 
     def _run(self, writer) -> None:
         import gc
@@ -872,16 +876,36 @@ class _Parallel:
         # the parent's objects are never garbage here: out of the collector's sight, its passes
         # neither walk them (seconds at 10×) nor copy their pages by touching them
         gc.freeze()
+        self.outbox.close()  # (the parent's end: when the parent goes, recv sees the end)
         try:
-            self.task()
+            if self.prepare is not None:
+                self.prepare()
+            try:
+                args = self.inbox.recv()
+            except EOFError:  # the build was given up before the task's turn
+                return
+            self.task(*args)
             writer.send(None)
         except BaseException as e:
             writer.send(f"{type(e).__name__}: {e}")
             raise
 
+    def start(self, *args) -> "_Parallel":
+        if self.args is not None:
+            raise RuntimeError("started twice")
+        self.args = args
+        if self.proc is not None:
+            self.outbox.send(args)
+            self.outbox.close()
+        return self
+
     def wait(self) -> None:
+        if self.args is None:
+            raise RuntimeError("waited for before it was started")
         if self.proc is None:
-            self.task()
+            if self.prepare is not None:
+                self.prepare()
+            self.task(*self.args)
             return
         try:
             why = self.reader.recv()
@@ -943,9 +967,11 @@ def _previous(index_dir: Path, fingerprint: str) -> tuple[PreviousGeneration | N
 
 
 def build_generation(corpus: Path, index_dir: Path, progress: Progress | None, make_table: TableBuilder,
-                     workers: int | None = None, block_tokens: int | None = None, scan: CorpusScan | None = None):
+                     workers: int | None = None, block_tokens: int | None = None, scan: CorpusScan | None = None,
+                     prepare_table: Callable[[], None] | None = None):
     """Build the corpus's index as a new generation of `index_dir` (the caller holds the lock),
-    reusing the current generation's work for unchanged files."""
+    reusing the current generation's work for unchanged files. `prepare_table` reads what
+    `make_table` needs besides the medicines; the build has it done while pages are parsed."""
     from .index import parser_fingerprint
 
     block_tokens = block_tokens or BLOCK_TOKENS
@@ -953,12 +979,15 @@ def build_generation(corpus: Path, index_dir: Path, progress: Progress | None, m
     fingerprint = parser_fingerprint()
     old, stems = _previous(index_dir, fingerprint)
     try:
-        return _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, stems, timer, scan)
+        return _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, stems, timer, scan,
+                      prepare_table)
     except ReuseFailed:
-        return _build(corpus, index_dir, progress, make_table, workers, block_tokens, None, stems, _Timer(), scan)
+        return _build(corpus, index_dir, progress, make_table, workers, block_tokens, None, stems, _Timer(), scan,
+                      prepare_table)
 
 
-def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, stems, timer, scan=None):
+def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, stems, timer, scan=None,
+           prepare_table=None):
     from .index import FORMAT_VERSION, BuildReport, corpus_key, parser_fingerprint
     from .text import TOKENIZER_SETTINGS
 
@@ -971,7 +1000,14 @@ def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, 
     gen_name = f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
     tmp = index_dir / f".{gen_name}.tmp"
     tmp.mkdir()
+    table_job = None
     try:
+        # the medicine-name table's process, forked now (this process is still small): it reads
+        # the table's sources while the pages are parsed — unless the previous table will most
+        # likely serve again (a rebuild whose medicines did not change links it)
+        reused_table = old is not None and old.drugs.version == TABLE_VERSION
+        table_job = _Parallel(lambda medicines, stems: _write_drug_table(tmp, make_table, old, Analyzer(stems), medicines),
+                              prepare=None if reused_table else prepare_table)
         writer = GenerationWriter(tmp, old, block_tokens, tuple(s.chunks for s in plan.steps if isinstance(s, ReuseRun)),
                                   SEGMENT_BYTES)
         done = 0
@@ -992,7 +1028,7 @@ def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, 
         timer.lap("parse")
         report("index", 0, 1, force=True)
         save_folders(tmp, plan.folders)
-        medicines, per_section = _finish(writer, tmp, make_table, old, analyzer, timer)
+        medicines, per_section = _finish(writer, tmp, table_job, analyzer, timer)
         report("index", 1, 1, force=True)
         report("write", 0, 1, force=True)
         stats = writer.stats
@@ -1009,6 +1045,8 @@ def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, 
         commit_generation(index_dir, tmp, gen_name, manifest)
         timer.lap("commit")
     except BaseException:
+        if table_job is not None:
+            table_job.cancel()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     report("write", 1, 1, force=True)

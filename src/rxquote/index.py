@@ -50,7 +50,7 @@ from . import __version__
 from .bm25 import BM25Index
 from .corpus import MONOGRAPH_SUFFIXES, SECTIONS, Chunk, CorpusScan, list_corpus
 from .drugs import TABLE_VERSION, DrugTable, normalize
-from .drugs_build import build_table
+from .drugs_build import build_table, load_name_sources
 from .errors import IndexProblem
 from .layout import FILES, ChunkColumns, FileRecords, open_drug_table, open_folders
 from .text import TOKENIZER_SETTINGS, Analyzer, stopwords
@@ -522,7 +522,7 @@ def build(corpus: Path, index_dir: Path, progress: Progress | None = None, use_l
     try:
         # the medicine-name table builder is looked up here, at call time, so tests can swap it
         return build_generation(corpus, index_dir, progress, lambda meds, vocabulary: build_table(meds, use_lexicon=use_lexicon, vocabulary=vocabulary),
-                                workers, scan=scan)
+                                workers, scan=scan, prepare_table=lambda: load_name_sources(use_lexicon))
     finally:
         lock.release()
 
