@@ -61,7 +61,7 @@ def build_table(medicines: list[str], use_lexicon: bool = True, progress=None, *
     groups: list[str] = []
     lex = load_lexicon() if use_lexicon else None
     if lex is not None:
-        other, classes = _add_lexicon(lex, medicines, aliases, add, forms)
+        other, classes = _add_lexicon(lex, medicines, aliases, add, forms, lexicon_by_words())
         groups = class_groups(lex, classes)
         for alias, meds in _co_names(lex[0], medicines, aliases).items():
             for med in meds:
@@ -115,13 +115,10 @@ def _word_key(name: str) -> frozenset:
     return frozenset(without_parentheses(name).split()) - _KEY_DROPPED
 
 
-def _add_lexicon(lex, medicines: list[str], aliases: dict[str, set[str]], add,
-                 forms: dict[str, set[str]]) -> tuple[dict[str, str], set[str]]:
-    """Brands and synonyms of the lexicon entries linked to a corpus medicine; returns the
-    names of medicines the corpus lacks (name → display name) and of drug classes."""
-    variant_to_canonical, canonical_synonyms, canonical_name, specific_canon = lex
-    # link each corpus medicine to lexicon entries: by a variant name, or by the same set of
-    # words as an entry's own name or a multiword variant
+def _entries_by_words(lex) -> dict[frozenset, set[str]]:
+    """The lexicon's entries by the words (`_word_key`) of their own name or of a multiword
+    variant."""
+    variant_to_canonical, canonical_synonyms = lex[0], lex[1]
     by_words: dict[frozenset, set[str]] = {}
     for c in canonical_synonyms:
         key = _word_key(c)
@@ -132,6 +129,26 @@ def _add_lexicon(lex, medicines: list[str], aliases: dict[str, set[str]], add,
             key = frozenset(v.split()) - _KEY_DROPPED  # (_word_key of a normalised name)
             if key:
                 by_words.setdefault(key, set()).update(cs)
+    return by_words
+
+
+def lexicon_by_words() -> dict[frozenset, set[str]]:
+    """`_entries_by_words` of `load_lexicon()`, worked out once per process (and cache file)."""
+    return _lexicon_by_words(_lexicon_cache_path())
+
+
+@lru_cache(maxsize=1)
+def _lexicon_by_words(cache: Path | None) -> dict[frozenset, set[str]]:
+    return _entries_by_words(_load_lexicon(cache))
+
+
+def _add_lexicon(lex, medicines: list[str], aliases: dict[str, set[str]], add,
+                 forms: dict[str, set[str]], by_words: dict[frozenset, set[str]]) -> tuple[dict[str, str], set[str]]:
+    """Brands and synonyms of the lexicon entries linked to a corpus medicine (by a variant
+    name, or by the same set of words as an entry's own name or a multiword variant:
+    `by_words`); returns the names of medicines the corpus lacks (name → display name) and of
+    drug classes."""
+    variant_to_canonical, canonical_synonyms, canonical_name, specific_canon = lex
     canon_to_meds: dict[str, set[str]] = {}
     for med in medicines:
         for form in forms[med] | {normalize(med)}:
@@ -172,10 +189,9 @@ def class_groups(lex, classes: set[str]) -> list[str]:
     monographs may use for it."""
     variant_to_canonical, canonical_synonyms = lex[0], lex[1]
     by_canon: dict[str, set[str]] = {}
-    for v, canons in variant_to_canonical.items():  # (normalised names)
-        if v in classes:
-            for c in canons:
-                by_canon.setdefault(c, set()).add(v)
+    for v in classes:  # (normalised names, as the lexicon's variants are)
+        for c in variant_to_canonical.get(v, ()):
+            by_canon.setdefault(c, set()).add(v)
     out: set[str] = set()
     for c, names in by_canon.items():
         for syn in canonical_synonyms.get(c, ()):
@@ -457,8 +473,8 @@ def load_name_sources(use_lexicon: bool = True) -> None:
     """Read what `build_table` reads besides the medicines — the drug lexicon, the FDA brand
     names, the English word list — so that its first call finds them in memory (a build does
     this while its pages are parsed: ~0.7 s taken off the end of every build)."""
-    if use_lexicon:
-        load_lexicon()
+    if use_lexicon and load_lexicon() is not None:
+        lexicon_by_words()
         load_unii_brands()
     from .understand import is_english
 
