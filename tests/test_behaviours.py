@@ -236,6 +236,25 @@ LONG = [
 ]
 
 
+# a side effect suspected in a story of why the medicine is taken: the story's words ("fluid",
+# "heart failure") are the usage section's, the question is the side effects'
+SUSPECTED = [
+    ("My dad takes furosemide for fluid in his legs from heart failure and now gets bad leg cramps. Could the "
+     "water pill be lowering his potassium?", "Furosemide", "potassium"),
+    ("i think the metformin is upsetting my stomach", "Metformin", "abdominal"),
+    ("could prednisone be raising my blood sugar", "Prednisone", "blood sugar"),
+]
+
+
+@pytest.mark.parametrize("message, medicine, needle", SUSPECTED)
+def test_a_suspected_side_effect_is_answered_from_the_side_effects(rxhive_engine, message, medicine, needle):
+    a = rxhive_engine.ask(message)
+    p = top(a)
+    assert p.drug == medicine and p.section == "side_effects", (p.drug, p.section)
+    assert needle in p.text.lower()
+    assert_verbatim(rxhive_engine, a)
+
+
 @pytest.mark.parametrize("message, medicine, section, needle", LONG)
 def test_long_message_answers_the_question_asked(rxhive_engine, message, medicine, section, needle):
     a = rxhive_engine.ask(message)

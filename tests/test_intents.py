@@ -15,6 +15,12 @@ from rxquote import intents
     ("will it stop itching", "side_effects"),
     ("my stomach hurts since i started it, will this go away", "side_effects"),
     ("is it normal to feel dizzy when starting it", "side_effects"),
+    # what the medicine is suspected of doing, or what changed since it began
+    ("could the water pill be lowering his potassium", "side_effects"),
+    ("i think the metformin is upsetting my stomach", "side_effects"),
+    ("is prednisone messing with my blood sugar", "side_effects"),
+    ("since starting sertraline i cant sleep", "side_effects"),
+    ("my ankles swelled up after i started amlodipine", "side_effects"),
     ("is one pill enough for a uti", "dosage"),
     ("is 150 mg enough", "dosage"),
     # too much: the overdose FAQs

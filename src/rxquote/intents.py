@@ -131,6 +131,12 @@ INTENTS: tuple[Intent, ...] = (
          # what a medicine does to the person ("making me pass out", "gave me white patches")
          (r"\b(make|makes|making|made|gave|give|gives|giving|turned|turning) (me|my|him|his|her|them|their|you|your)\b", 3.0),
          (r"\bwhy (do|am|is|does|are) (i|my|he|she|they)\b", 2.0),
+         # a change since the medicine began, or one it is suspected of ("since starting sertraline
+         # I can't sleep", "could the water pill be lowering his potassium", "upsetting my stomach")
+         (r"\b(since|after) (i |he |she |we |they )?(start|started|starting|began|beginning|went on|going on|"
+          r"switch(ed|ing)? to)\b", 2.5),
+         (r"\b(lower|lowering|lowers|raise|raising|raises|drop|dropping|drops|messing with|affecting|upset|upsetting|"
+          r"upsets|hurting|irritating|bothering) (my|his|her|their|your)\b", 2.5),
          (r"\b(go|goes|going) away\b|\bwears? off\b|\bis (this|that|it) normal\b|\bnormal to (feel|have|get)\b", 2.0),
          (r"\b(drowsy|drowsiness|sleepy|dizzy|dizziness|nausea|headaches?|weight gain|hair loss|insomnia|rash)\b", 1.5)),
         faq=r"side effect|reaction",

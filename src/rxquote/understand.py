@@ -60,7 +60,7 @@ EXPANSIONS = {
     "sleepi": ("drowsi",), "tire": ("fatigu",), "hungov": ("drowsi",), "groggi": ("drowsi",),
     "touch": ("contact", "handl"),
     "breakfast": ("food", "meal"), "lunch": ("food", "meal"), "dinner": ("food", "meal"), "supper": ("food", "meal"),
-    "tummi": ("stomach", "abdomin"), "belli": ("stomach", "abdomin"), "kidney": ("renal",), "liver": ("hepat",), "mouth": ("oral",),
+    "tummi": ("stomach", "abdomin"), "belli": ("stomach", "abdomin"), "stomach": ("abdomin", "gastrointestin"), "kidney": ("renal",), "liver": ("hepat",), "mouth": ("oral",),
     "hepat": ("liver",), "fat": ("weight",), "dose": ("dosag",), "dosag": ("dose",), "throw": ("vomit",),
     "puke": ("vomit",), "pee": ("urin",), "peeing": ("urin",), "poop": ("stool", "bowel"), "ticker": ("heart",),
     "boob": ("breast", "gynecomastia"), "puffi": ("swell", "edema"), "swollen": ("swell", "edema"), "hook": ("addict", "depend", "habit"),
