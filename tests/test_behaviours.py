@@ -255,6 +255,23 @@ def test_a_suspected_side_effect_is_answered_from_the_side_effects(rxhive_engine
     assert_verbatim(rxhive_engine, a)
 
 
+# left too cold or too hot, then "is it still ok?": the story says what is asked (storage)
+LEFT_OUT = [
+    ("I left my ventolin inhaler in the car overnight and it got really cold. Is it still ok to use?", "Salbutamol"),
+    ("My latanoprost eye drops sat in a hot car all afternoon. Can I still use them?", "Latanoprost"),
+    ("We had a power cut and my son's insulin glargine pens were out of the fridge for a day. Are they still good?",
+     "Insulin Glargine"),
+]
+
+
+@pytest.mark.parametrize("message, medicine", LEFT_OUT)
+def test_a_medicine_left_in_the_heat_or_cold_is_answered_from_its_storage_faq(rxhive_engine, message, medicine):
+    a = rxhive_engine.ask(message)
+    p = top(a)
+    assert p.drug == medicine and p.section == "faq" and "store" in p.heading.lower(), (p.drug, p.section, p.heading)
+    assert_verbatim(rxhive_engine, a)
+
+
 @pytest.mark.parametrize("message, medicine, section, needle", LONG)
 def test_long_message_answers_the_question_asked(rxhive_engine, message, medicine, section, needle):
     a = rxhive_engine.ask(message)

@@ -15,6 +15,12 @@ from rxquote import intents
     ("will it stop itching", "side_effects"),
     ("my stomach hurts since i started it, will this go away", "side_effects"),
     ("is it normal to feel dizzy when starting it", "side_effects"),
+    # left too hot or too cold: storage (a cold the person has is not)
+    ("my inhaler was left in a hot car all day", "storage"),
+    ("is my medicine still good if it froze", "storage"),
+    ("i left the pills out of the fridge all night", "storage"),
+    # "ok to use" asks whether, not what it is used for
+    ("is it safe to use while pregnant", "precautions"),
     # what the medicine is suspected of doing, or what changed since it began
     ("could the water pill be lowering his potassium", "side_effects"),
     ("i think the metformin is upsetting my stomach", "side_effects"),
@@ -97,3 +103,10 @@ def test_slips_of_miss_are_a_missed_dose(question, name):
 def test_is_it_a_is_not_asking_what_a_medicine_is(question):
     got = intents.detect(question)
     assert got is None or got.name != "about"
+
+
+@pytest.mark.parametrize("question", ["can i take it if i have a cold", "are they still ok to use",
+                                      "can i lie in the sun on doxycycline"])
+def test_a_cold_the_sun_or_ok_to_use_say_nothing_of_storage_or_uses(question):
+    got = intents.detect(question)
+    assert got is None or got.name not in ("storage", "usage"), got

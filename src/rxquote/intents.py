@@ -77,7 +77,9 @@ INTENTS: tuple[Intent, ...] = (
         "storage",
         ("faq",),
         ((r"\bstor(e|es|age|ed|ing)\b", 4.0), (r"\bdispos(e|al|ing)\b", 3.0),
-         (r"\b(fridge|refrigerat\w*|expir\w*|room temperature)\b", 3.0)),
+         (r"\b(fridge|refrigerat\w*|expir\w*|room temperature)\b", 3.0),
+         # left somewhere too hot or too cold: is it still good? ("left my insulin in the car")
+         (r"\b(froze|frozen|freez\w*|in (a|the|my) (hot |cold )?car|(too|got|gets|get|was|were) (hot|cold|warm|wet))\b", 3.0)),
         faq=r"\b(stor(e|ed|age|ing)|dispos|keep)\b",
         label="Storage",
     ),
@@ -162,7 +164,7 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "usage",
         ("usage", "overview"),
-        ((r"\bused (for|to)\b", 4.0), (r"\bwhat is\b.{1,40}\bfor $", 4.0), (r"\bfor $", 1.0), (r"\buses?\b(?! (it|this|them))", 2.0), (r"\btreat(s|ed|ing|ment)?\b", 2.0),
+        ((r"\bused (for|to)\b", 4.0), (r"\bwhat is\b.{1,40}\bfor $", 4.0), (r"\bfor $", 1.0), (r"(?<!\bto )\buses?\b(?! (it|this|them))", 2.0), (r"\btreat(s|ed|ing|ment)?\b", 2.0),
          (r"\bindicat\w*", 3.0), (r"\bprescribed?\b", 2.0), (r"\bwhy (is|would|do|does|are)\b", 2.0),
          (r"\b(purpose|good for|help with|helps with|for what)\b", 3.0), (r"\bwhat (is|are) .{2,40} for\b", 3.0),
          (r"\bwho should (get|take|use)\b", 2.0),
