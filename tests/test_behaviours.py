@@ -255,6 +255,21 @@ def test_a_suspected_side_effect_is_answered_from_the_side_effects(rxhive_engine
     assert_verbatim(rxhive_engine, a)
 
 
+# a route word ("eyes", "ears") picks a page only when the medicine has a page by that route;
+# else it is what is asked about
+@pytest.mark.parametrize("question, medicine", [("does plaquenil hurt your eyes", "Hydroxychloroquine"),
+                                                ("can amiodarone affect your eyes", "Amiodarone")])
+def test_a_route_word_the_medicine_has_no_page_for_is_the_topic(rxhive_engine, question, medicine):
+    a = rxhive_engine.ask(question)
+    p = top(a)
+    assert p.drug == medicine and p.section in ("side_effects", "precautions"), (p.drug, p.section)
+    assert "eye" in p.text.lower()
+
+
+def test_a_route_word_still_picks_the_medicines_page_by_that_route(rxhive_engine):
+    assert top(rxhive_engine.ask("timolol eye drops side effects")).drug == "Timolol (Ophthalmic)"
+
+
 # left too cold or too hot, then "is it still ok?": the story says what is asked (storage)
 LEFT_OUT = [
     ("I left my ventolin inhaler in the car overnight and it got really cold. Is it still ok to use?", "Salbutamol"),
@@ -659,3 +674,15 @@ def test_a_second_medicine_offered_instead_is_asked_about_alone(rxhive_engine):
 def test_everyday_words_find_the_monographs_words(rxhive_engine, question, page, says):
     a = rxhive_engine.ask(question)
     assert a.status == "answered" and top(a).source == page and says in top(a).text.lower()
+
+
+def test_one_name_that_two_pages_have_is_not_two_medicines_taken_together(rxhive_engine):
+    """"niacin" names Nicotinic acid and Niacin (Vitamin B3): one medicine written once, so not
+    the interactions question that two medicines named apart are."""
+    from rxquote.understand import understand
+
+    u = understand(rxhive_engine, "my face is red and hot after niacin")
+    assert len(u.named) == 2 and u.intent.source != "two medicines"
+    assert top(rxhive_engine.ask("my face is red and hot after niacin")).section == "side_effects"
+    u = understand(rxhive_engine, "can i take sertraline with tramadol")
+    assert u.intent.name == "precautions"

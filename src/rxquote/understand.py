@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import intents, safety, subjects
-from .drugs import ROUTE_WORDS, SALT_WORDS, Mention, normalize
+from .drugs import ROUTE_WORDS, SALT_WORDS, Mention, normalize, route_of
 from .text import stopwords
 
 MAX_QUESTION_CHARS = 2000  # a question is read up to here; the rest is ignored
@@ -460,6 +460,11 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     drug_words = {w for m in mentions if not m.drug or m.drug in named for w in normalize(m.text).split()}
     # a salt word standing alone ("lowering his potassium") is what is asked about, not a form
     loose = {normalize(m.text) for m in mentions if m.how == "weak" and m.drug not in named}
+    if named:
+        # a route word says which page only when a named medicine has a page by that route
+        # ("timolol eye drops"); else it is what is asked ("does plaquenil hurt your eyes")
+        routes = {route_of(page) for d in named for page in (d, *engine.variants_of(d))}
+        loose |= {w for route, forms in ROUTE_WORDS.items() if route not in routes for w in forms}
     speller = engine.speller()
 
     def read(text: str):
@@ -556,9 +561,11 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         guess = IntentGuess(ctx.intent.name, weight, "conversation")  # "what about for kids?"
     elif ctx.intent is not None and named and _ELLIPTICAL.search(q) and not topic and weight < intents.STRONG:
         guess = IntentGuess(ctx.intent.name, weight, "conversation")  # "what about paracetamol instead?"
-    elif len(named) > 1 and (intent is None or intent.name == "about"):
+    elif len(named) > 1 and (intent is None or intent.name == "about") \
+            and len({(m.start, m.end) for m in mentions if m.drug in named}) > 1:
         # "I'm on sertraline, can I take tramadol?" is about taking them together;
-        # "diazepam vs imipramine" about what each is
+        # "diazepam vs imipramine" about what each is (two medicines named, not one name
+        # that two pages have: "niacin" is Nicotinic acid and Niacin (Vitamin B3))
         guess = IntentGuess("about" if compare else "precautions", weight, "two medicines")
     elif (intent is None or weight < FOR_WHAT_WEIGHT) and named and _for_what(q, mentions):
         guess = IntentGuess("usage", FOR_WHAT_WEIGHT, "rules")  # "gabapentin for anxiety?": is it used for it?
