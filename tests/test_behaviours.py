@@ -146,6 +146,8 @@ def test_a_question_the_page_answers_is_not_abstained(rxhive_engine):
         ("what if i mised a dose of metformin", "Metformin", "faq", "miss"),
         ("how long dose it take for sertraline to wrok", "Sertraline", "faq", "weeks"),
         ("lisinopril dosge for adults", "Lisinopril", "dosage", ""),
+        # a misspelling of a word the glossary knows is still corrected ("stomache" → stomach)
+        ("can i take ibuprofen on an empty stomache", "Ibuprofen", "dosage", ""),
     ],
 )
 def test_typos_in_the_words_that_say_what_is_asked(rxhive_engine, question, medicine, section, needle):

@@ -473,8 +473,11 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         content = analyzer.content_words(text)
         fixed, corrected = [], {}
         for w in content:
-            # names are not words to correct, nor everyday words ("meds") or words the glossary knows ("puffy")
-            c = w if w in drug_words or w in GENERIC or analyzer.stem(w) in EXPANSIONS else speller.correct(w)
+            # names are not words to correct, nor everyday words ("meds"); a word the glossary
+            # knows ("puffy") only into its own spelling ("stomache" → "stomach": the same stem)
+            c = w if w in drug_words or w in GENERIC else speller.correct(w)
+            if c != w and analyzer.stem(w) in EXPANSIONS and analyzer.stem(c) != analyzer.stem(w):
+                c = w
             if c != w:
                 corrected[w] = c
             fixed.append(c)
