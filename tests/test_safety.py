@@ -62,6 +62,8 @@ FIRES = {
         "my 5 yo ate a few of my gummies with melatonin",
         "my son accidentally took 2 of his adhd pills this morning",  # by accident, even his own medicine
         "my daughter took her sisters pills by mistake",
+        "baby swallowed a button battery",  # not a medicine, as deadly as one
+        "my toddler bit into a laundry pod",
     ],
     "acute_symptoms": [
         "my tongue is swollen and i took penicillin an hour ago",

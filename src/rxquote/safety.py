@@ -96,7 +96,10 @@ _CHILD_INGEST = (r"(?:ate|eaten|eating|swallowed|swallowing|drank|drunk|drinking
 _OWN_DOSE = r"(?:his|her|their) (?:own )?(?:dose|doses|medicine|medicines|medication|meds|pill|pills|tablet|tablets|vitamin|vitamins)"
 _MEDICINE_CUE = (r"(?:some of|one of|a few|few of|bunch|handful|several|\d+ of|\d+ (?:pills|tablets)|pills?|tablets?|"
                  r"capsules?|patch|patches|syrup|bottle|medicine|medication|meds|drugs?|gummies|gummy|vitamins?|"
-                 r"\bmy\b|grandma|grandpa|granny|nana|\bmom s|\bdad s|the rest)")
+                 r"\bmy\b|grandma|grandpa|granny|nana|\bmom s|\bdad s|the rest|"
+                 # what else poison centres see children swallow most, as deadly as a medicine
+                 r"battery|batteries|magnet|magnets|detergent|laundry pods?|bleach|antifreeze|lamp oil|lighter fluid|"
+                 r"e ?liquid|vape juice|nicotine)")
 
 RULES: tuple[Rule, ...] = (
     # -- an overdose taken or about to be taken
