@@ -63,6 +63,16 @@ def test_understand_medicine_from_the_conversation(tiny):
     assert u.named == () and u.drugs == ("Velamide",) and u.drugs_from == "conversation"
 
 
+def test_a_follow_up_pointing_back_without_an_intent_keeps_the_last_questions(tiny):
+    """"how long do they last?" after the side effects: "they" are the side effects; a follow-up
+    with an intent of its own keeps that one."""
+    history = ["what are the side effects of zentorin?"]
+    u = understand(tiny, "how long do they last?", history=history)
+    assert u.drugs == ("Zentorin",) and u.intent.name == "side_effects" and u.intent.source == "conversation"
+    assert understand(tiny, "can i stop it suddenly?", history=history).intent.name == "stopping"
+    assert understand(tiny, "how long do they last?").intent.source != "conversation"
+
+
 def test_understand_newest_medicine_of_the_conversation_wins(tiny):
     u = understand(tiny, "and the dose?", history=["what is velamide used for?", "tell me about zentorin"])
     assert u.drugs == ("Zentorin",)

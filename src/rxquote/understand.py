@@ -564,6 +564,9 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
         guess = IntentGuess(ctx.intent.name, weight, "conversation")  # "what about for kids?"
     elif ctx.intent is not None and named and _ELLIPTICAL.search(q) and not topic and weight < intents.STRONG:
         guess = IntentGuess(ctx.intent.name, weight, "conversation")  # "what about paracetamol instead?"
+    elif ctx.intent is not None and drugs and not named and intent is None and _PRONOUN.search(q):
+        # "how long do they last?" after the side effects: what "they" are is the last question's
+        guess = IntentGuess(ctx.intent.name, weight, "conversation")
     elif len(named) > 1 and (intent is None or intent.name == "about") \
             and len({(m.start, m.end) for m in mentions if m.drug in named}) > 1:
         # "I'm on sertraline, can I take tramadol?" is about taking them together;
