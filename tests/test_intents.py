@@ -25,6 +25,7 @@ from rxquote import intents
     ("could the water pill be lowering his potassium", "side_effects"),
     ("i think the metformin is upsetting my stomach", "side_effects"),
     ("is prednisone messing with my blood sugar", "side_effects"),
+    ("will sertraline mess with my sex drive", "side_effects"),
     ("since starting sertraline i cant sleep", "side_effects"),
     ("my ankles swelled up after i started amlodipine", "side_effects"),
     ("is one pill enough for a uti", "dosage"),

@@ -137,8 +137,8 @@ INTENTS: tuple[Intent, ...] = (
          # I can't sleep", "could the water pill be lowering his potassium", "upsetting my stomach")
          (r"\b(since|after) (i |he |she |we |they )?(start|started|starting|began|beginning|went on|going on|"
           r"switch(ed|ing)? to)\b", 2.5),
-         (r"\b(lower|lowering|lowers|raise|raising|raises|drop|dropping|drops|messing with|affecting|upset|upsetting|"
-          r"upsets|hurting|irritating|bothering) (my|his|her|their|your)\b", 2.5),
+         (r"\b(lower|lowering|lowers|raise|raising|raises|drop|dropping|drops|(mess|messes|messed|messing) (with|up)|affecting|"
+          r"upset|upsetting|upsets|hurting|irritating|bothering) (my|his|her|their|your)\b", 2.5),
          (r"\b(go|goes|going) away\b|\bwears? off\b|\bis (this|that|it) normal\b|\bnormal to (feel|have|get)\b", 2.0),
          (r"\b(drowsy|drowsiness|sleepy|dizzy|dizziness|nausea|headaches?|weight gain|hair loss|insomnia|rash)\b", 1.5)),
         faq=r"side effect|reaction",
