@@ -1004,10 +1004,14 @@ def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, 
     try:
         # the medicine-name table's process, forked now (this process is still small): it reads
         # the table's sources while the pages are parsed — unless the previous table will most
-        # likely serve again (a rebuild whose medicines did not change links it)
+        # likely serve again (a rebuild whose medicines did not change links it: forked at the
+        # end, as there is nothing to read ahead)
+        def table_task(medicines: list[str], stems: dict[str, str]) -> None:
+            _write_drug_table(tmp, make_table, old, Analyzer(stems), medicines)
+
         reused_table = old is not None and old.drugs.version == TABLE_VERSION
-        table_job = _Parallel(lambda medicines, stems: _write_drug_table(tmp, make_table, old, Analyzer(stems), medicines),
-                              prepare=None if reused_table else prepare_table)
+        if prepare_table is not None and not reused_table:
+            table_job = _Parallel(table_task, prepare=prepare_table)
         writer = GenerationWriter(tmp, old, block_tokens, tuple(s.chunks for s in plan.steps if isinstance(s, ReuseRun)),
                                   SEGMENT_BYTES)
         done = 0
@@ -1028,6 +1032,7 @@ def _build(corpus, index_dir, progress, make_table, workers, block_tokens, old, 
         timer.lap("parse")
         report("index", 0, 1, force=True)
         save_folders(tmp, plan.folders)
+        table_job = table_job or _Parallel(table_task)
         medicines, per_section = _finish(writer, tmp, table_job, analyzer, timer)
         report("index", 1, 1, force=True)
         report("write", 0, 1, force=True)
