@@ -688,3 +688,11 @@ def test_one_name_that_two_pages_have_is_not_two_medicines_taken_together(rxhive
     assert top(rxhive_engine.ask("my face is red and hot after niacin")).section == "side_effects"
     u = understand(rxhive_engine, "can i take sertraline with tramadol")
     assert u.intent.name == "precautions"
+
+
+def test_a_passage_with_the_topic_only_in_the_glossarys_words_is_not_an_answer_off_its_section(rxhive_engine):
+    """"addicting" is glossed as "depend": duloxetine's dosage text "depending on the condition"
+    is no answer to whether it is addictive (the page never says); a page that says it is."""
+    a = rxhive_engine.ask("is cymbalta addicting")
+    assert a.status == "no_match" and a.drugs == ("Duloxetine",)
+    assert top(rxhive_engine.ask("is tramadol addicting")).drug == "Tramadol"

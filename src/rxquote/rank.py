@@ -115,6 +115,9 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
         lex_raw = lex_raw - (1.0 - weights.glossed) * engine.scores(glossed, ids)
     top = float(lex_raw.max()) if lex_raw.size else 0.0
     lex = lex_raw / top if top > 0 else lex_raw
+    # which passages have a word as written (or the page's own form of it), not only the
+    # glossary's word for it ("addictive" → "depend" finds "depending on the dose")
+    as_written = engine.scores(written + extra, ids) > 0 if glossed and written else lex_raw > 0
     # the intent's own words that are not everyday words ("weight", "alcohol") count for less:
     # the section bonus already rewards the intent, these only tell passages within it apart
     cue = [t for t in expand([k for k in u.key if k not in u.topic and k not in common]) if t not in specific]
@@ -188,10 +191,13 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
         if asked_scores[j] <= 0 and sec_bonus < weights.section_choice[0] and "faq_words" not in parts \
                 and not names_other:
             continue  # shares no word but the medicine's name, and is not the wanted section
-        if intent is not None and intent.name != "about" and section not in intent.sections and lex[j] < 0.5 \
-                and (cands.page.get(cid, 0) < OWN or (sure >= 1.0 and lex[j] == 0 and not parts.get("faq_words"))):
+        if intent is not None and intent.name != "about" and section not in intent.sections and (
+                (lex[j] < 0.5 and (cands.page.get(cid, 0) < OWN
+                                   or (sure >= 1.0 and lex[j] == 0 and not parts.get("faq_words"))))
+                or (lex[j] > 0 and not as_written[j])):
             # off-intent text of another page; or of the medicine's own page when a sure intent
-            # says what is asked and the passage has no word of the topic (only the intent's)
+            # says what is asked and the passage has no word of the topic (only the intent's),
+            # or has it only in the glossary's words for it
             continue
         if names_other:
             rel += weights.names_other  # "plavix with aspirin": clopidogrel's page on aspirin
