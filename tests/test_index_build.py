@@ -599,3 +599,14 @@ def test_the_name_sources_are_read_during_a_full_build_not_for_a_rebuild_of_the_
         f.write("\nOne more line.\n")  # the same medicines: the table is linked, nothing to read
     report = build(corpus, tmp_path / "ix", use_lexicon=False)
     assert report.reused_files == 7 and not log.exists()
+
+
+def test_a_parallel_part_whose_preparation_fails_says_why_when_waited_for(tmp_path):
+    def fail() -> None:
+        raise OSError(5, "the lexicon cache could not be read")
+
+    part = builder_mod._Parallel(lambda *args: None, prepare=fail)
+    if part.proc is not None:
+        part.proc.join()  # (gone before it is given its arguments)
+    with pytest.raises((OSError, RuntimeError), match="could not be read"):
+        part.start(["Aspirin"], {}).wait()

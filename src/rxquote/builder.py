@@ -895,7 +895,10 @@ class _Parallel:
             raise RuntimeError("started twice")
         self.args = args
         if self.proc is not None:
-            self.outbox.send(args)
+            try:
+                self.outbox.send(args)
+            except OSError:  # it has stopped already (its preparation failed): wait() says why
+                pass
             self.outbox.close()
         return self
 
