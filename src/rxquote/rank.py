@@ -106,18 +106,17 @@ def rank(engine, u, cands, weights: Weights = WEIGHTS) -> list[Scored]:
     written = [w for w in u.topic if w not in common]
     expanded = expand(written)
     specific = expanded + extra
-    lex_raw = engine.scores(specific, ids) if specific else np.zeros(ids.size)
     glossed = expanded[len(written):]  # (expand keeps the words first, then adds the glossary's)
-    if glossed and written and weights.glossed < 1.0:
-        # the glossary's words for a word count for less than the word as written ("mouth" →
-        # "oral" finds "oral thrush", but "taken orally" less than "dry mouth"); the pages' own
-        # forms of it ("infertility" for "fertility") count in full
-        lex_raw = lex_raw - (1.0 - weights.glossed) * engine.scores(glossed, ids)
+    # the words as written and the pages' own forms of them ("infertility" for "fertility")
+    # count in full; the glossary's words for them less ("mouth" → "oral" finds "oral thrush",
+    # but "taken orally" less than "dry mouth")
+    as_written_raw = engine.scores(written + extra, ids) if written or extra else np.zeros(ids.size)
+    lex_raw = as_written_raw + weights.glossed * engine.scores(glossed, ids) if glossed else as_written_raw
     top = float(lex_raw.max()) if lex_raw.size else 0.0
     lex = lex_raw / top if top > 0 else lex_raw
-    # which passages have a word as written (or the page's own form of it), not only the
-    # glossary's word for it ("addictive" → "depend" finds "depending on the dose")
-    as_written = engine.scores(written + extra, ids) > 0 if glossed and written else lex_raw > 0
+    # which passages have a word as written, not only the glossary's word for it ("addictive"
+    # → "depend" finds "depending on the dose")
+    as_written = as_written_raw > 0
     # the intent's own words that are not everyday words ("weight", "alcohol") count for less:
     # the section bonus already rewards the intent, these only tell passages within it apart
     cue = [t for t in expand([k for k in u.key if k not in u.topic and k not in common]) if t not in specific]

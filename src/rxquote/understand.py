@@ -343,13 +343,19 @@ def named_apart(q: str, mentions, named: tuple[str, ...]) -> bool:
     return len(named) > 1 and not _named_together(q, mentions, named)
 
 
+def _spans_naming(mentions, named: tuple[str, ...]) -> list[tuple[int, int]]:
+    """The word spans of the message that name the medicines (one span may name two pages:
+    "niacin")."""
+    return sorted({(m.start, m.end) for m in mentions if m.drug in named})
+
+
 def _named_together(q: str, mentions, named: tuple[str, ...]) -> bool:
     """Are the medicines named as one ("amlodipine and atenolol", "the amlodipine atenolol
     combination"), rather than as two medicines the person takes ("plavix with aspirin")?"""
     if _COMBINATION.search(q):
         return True
     words = normalize(q).split()
-    spans = sorted({(m.start, m.end) for m in mentions if m.drug in named})
+    spans = _spans_naming(mentions, named)
     return all(set(words[a_end:b_start]) <= _JOINING for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
 
 
@@ -567,8 +573,7 @@ def understand(engine, message: str, history=(), focus=None, medicines=None) -> 
     elif ctx.intent is not None and drugs and not named and intent is None and _PRONOUN.search(q):
         # "how long do they last?" after the side effects: what "they" are is the last question's
         guess = IntentGuess(ctx.intent.name, weight, "conversation")
-    elif len(named) > 1 and (intent is None or intent.name == "about") \
-            and len({(m.start, m.end) for m in mentions if m.drug in named}) > 1:
+    elif len(named) > 1 and (intent is None or intent.name == "about") and len(_spans_naming(mentions, named)) > 1:
         # "I'm on sertraline, can I take tramadol?" is about taking them together;
         # "diazepam vs imipramine" about what each is (two medicines named, not one name
         # that two pages have: "niacin" is Nicotinic acid and Niacin (Vitamin B3))
